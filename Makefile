@@ -1,0 +1,60 @@
+# OneDoor. `make run` and `make test` set everything up on a fresh machine (Python 3.11+, Node 20+).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint typecheck migrations-check pytest bench demo clean assets
+
+install: $(VENV)/.installed node_modules/.installed onedoor/static/build/onedoor.css
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "OneDoor needs Python 3.11 or newer")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+onedoor/static/build/onedoor.css: node_modules/.installed onedoor/static_src/onedoor.scss
+	npm run --silent build
+
+assets: onedoor/static/build/onedoor.css
+
+demo: install
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py load_area
+	$(PY) manage.py load_demo
+
+# Serves on http://$(HOST):$(PORT) with a task worker beside it; Ctrl-C stops both.
+run: demo
+	@echo "OneDoor is starting on http://$(HOST):$(PORT)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py db_worker --interval 1 & \
+	ONEDOOR_DEBUG=$${ONEDOOR_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+typecheck: install
+	$(VENV)/bin/mypy onedoor
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=onedoor.test_settings $(PY) manage.py makemigrations --check --dry-run
+
+pytest: install
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+test: lint typecheck migrations-check pytest
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules onedoor/static/build db.sqlite3

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    POLICE_DATA_OFFICER = "police_data_officer", "Police data officer"
+    PROVIDER_TRIAGE = "provider_triage", "Provider triage"
+    CASEWORKER = "caseworker", "Caseworker"
+    TEAM_LEAD = "team_lead", "Team lead"
+    COMMISSIONER_ANALYST = "commissioner_analyst", "Commissioner analyst"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+PROVIDER_ROLES = frozenset({Role.PROVIDER_TRIAGE, Role.CASEWORKER, Role.TEAM_LEAD})
+# Every role but referrer signs in with a second factor.
+TWO_FACTOR_ROLES = frozenset(set(Role) - {Role.REFERRER})
+
+
+class OrganisationKind(models.TextChoices):
+    PROVIDER = "provider", "Support provider"
+    POLICE = "police", "Police"
+    COMMISSIONER = "commissioner", "Office of the Police and Crime Commissioner"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    SOCIAL_CARE = "social_care", "Social care"
+    VOLUNTARY = "voluntary", "Voluntary or community organisation"
+    OTHER = "other", "Other"
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=30, choices=Role.choices, default=Role.REFERRER)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in PROVIDER_ROLES]) | Q(organisation__isnull=False),
+                name="provider_staff_belong_to_an_organisation",
+            ),
+        ]
+
+    @property
+    def is_provider_staff(self) -> bool:
+        return self.role in PROVIDER_ROLES
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return self.role in TWO_FACTOR_ROLES
+
+    def display_name(self) -> str:
+        return self.get_full_name() or self.get_username()
+
+
+class ApiToken(models.Model):
+    """A machine client's bearer token. Only a hash is stored; the token is shown once, on creation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

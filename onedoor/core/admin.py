@@ -1,0 +1,51 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from onedoor.core.models import (
+    AuditEvent,
+    DemographicCategory,
+    District,
+    Flag,
+    NeedCategory,
+    OffenceGroup,
+    OutcomeType,
+    ReferenceDataVersion,
+    VictimsCodeRight,
+)
+
+for model in (District, OffenceGroup, Flag, NeedCategory, VictimsCodeRight):
+    admin.site.register(model)
+
+
+@admin.register(DemographicCategory)
+class DemographicCategoryAdmin(admin.ModelAdmin):
+    list_display = ["characteristic", "label", "group", "kind"]
+    list_filter = ["characteristic", "kind"]
+
+
+@admin.register(OutcomeType)
+class OutcomeTypeAdmin(admin.ModelAdmin):
+    list_display = ["number", "label", "needs_verification"]
+    list_editable = ["needs_verification"]
+
+
+@admin.register(ReferenceDataVersion)
+class ReferenceDataVersionAdmin(admin.ModelAdmin):
+    list_display = ["dataset", "version", "source", "loaded_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "channel", "origin"]
+    list_filter = ["action", "channel"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

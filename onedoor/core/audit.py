@@ -1,0 +1,38 @@
+"""The one way to write the audit log. Call it inside the transaction of the change it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from onedoor.core.context import current_origin
+from onedoor.core.models import AuditEvent
+
+
+def _label(actor: Any) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "public"
+    return str(actor.get_username())
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit row. `detail` must hold identifiers and codes, never personal information."""
+    where = current_origin()
+    real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=real_actor,
+        actor_label=_label(actor),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        channel=where.channel,
+        origin=where.address,
+        detail=detail or {},
+    )

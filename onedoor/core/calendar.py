@@ -1,0 +1,47 @@
+"""Working days in England and Wales: weekends and bank holidays are skipped.
+
+Bank holidays come from the maintained `holidays` package (England's list, which Wales shares).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days after `start`. Day 0 is `start` itself if it is a working day,
+    otherwise the next working day (a referral received on a Saturday is worked from Monday)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    remaining = days
+    while remaining:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (0 when end <= start)."""
+    count = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from onedoor.core.reference_data import load_reference
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) the national reference data sets: districts, offence groups, categories, rights."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            counts = load_reference()
+        for dataset, n in counts.items():
+            self.stdout.write(f"{dataset}: {n} rows")

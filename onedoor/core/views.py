@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from onedoor.accounts.models import PROVIDER_ROLES, Role
+from onedoor.core.access import public
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.is_authenticated:
+        if user.role == Role.REFERRER:
+            return redirect("referrals:mine")
+        if user.role in PROVIDER_ROLES:
+            return redirect("referrals:queues")
+        if user.role == Role.ADMINISTRATOR:
+            return redirect("admin:index")
+    return render(request, "core/home.html")

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from onedoor.areas.loader import AreaConfigError, load_area
+
+
+class Command(BaseCommand):
+    help = "Load an area's organisations, services and routing rules from onedoor/areas/<area>.json."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("area", nargs="?", default=settings.ONEDOOR_AREA)
+        parser.add_argument(
+            "--reset-rules", action="store_true", help="Overwrite routing rules an administrator has edited."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            counts = load_area(options["area"], reset_rules=options["reset_rules"])
+        except AreaConfigError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

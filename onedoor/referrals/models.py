@@ -1,0 +1,309 @@
+"""The referral spine: a referral, where it is allocated, its status history and the routing rules."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from onedoor.core.models import DemographicCategory, District, Flag, NeedCategory, OffenceGroup
+from onedoor.directory.models import Service
+
+# Crockford's base32 without I, L, O, U: easy to read aloud on the phone.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"OD-{body[:4]}-{body[4:]}"
+
+
+class Source(models.TextChoices):
+    PROFESSIONAL = "professional", "Professional referral"
+    SELF = "self", "Self-referral"
+    POLICE_TRANSFER = "police-transfer", "Police overnight transfer"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    TRIAGED = "triaged", "Triaged"
+    ACCEPTED = "accepted", "Accepted"
+    WAITING = "waiting", "On the waiting list"
+    CONTACT_ATTEMPTED = "contact_attempted", "Contact attempted"
+    CONTACTED = "contacted", "Contacted"
+    ENGAGED = "engaged", "Support started"
+    NOT_ENGAGED = "not_engaged", "Not engaged"
+    DECLINED = "declined", "Declined"
+    REROUTED = "rerouted", "Re-routed"
+    CLOSED = "closed", "Closed"
+
+
+# Statuses in which the referral is new work for the team that holds it.
+NEW_STATUSES = (Status.RECEIVED, Status.TRIAGED, Status.REROUTED)
+# Statuses in which first contact is still owed.
+AWAITING_CONTACT_STATUSES = (*NEW_STATUSES, Status.ACCEPTED, Status.WAITING, Status.CONTACT_ATTEMPTED)
+OPEN_STATUSES = (*AWAITING_CONTACT_STATUSES, Status.CONTACTED, Status.ENGAGED)
+FINAL_STATUSES = (Status.NOT_ENGAGED, Status.DECLINED, Status.CLOSED)
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, "Urgent"
+    HIGH = 2, "High"
+    STANDARD = 3, "Standard"
+
+    @property
+    def slug(self) -> str:
+        return self.name.lower()
+
+
+class ConsentGivenBy(models.TextChoices):
+    PERSON = "person", "The person themselves"
+    PARENT_GUARDIAN = "parent_guardian", "A parent or guardian"
+
+
+class LawfulBasis(models.TextChoices):
+    NONE = "", "None: consent was given"
+    SAFEGUARDING_CHILD = "safeguarding_child", "Safeguarding a child"
+    SAFEGUARDING_ADULT = "safeguarding_adult", "Safeguarding an adult at risk"
+    VITAL_INTERESTS = "vital_interests", "Protecting someone's life (vital interests)"
+    PREVENTION_OF_CRIME = "prevention_of_crime", "Preventing or detecting crime"
+
+
+class DeclineReason(models.TextChoices):
+    OUT_OF_REMIT = "out_of_remit", "Not within this service's remit"
+    OUT_OF_AREA = "out_of_area", "The person lives outside the area this service covers"
+    ALREADY_SUPPORTED = "already_supported", "The person is already supported by this service"
+    BETTER_PLACED_ELSEWHERE = "better_placed_elsewhere", "Another service is better placed to help"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "The person withdrew consent"
+    NOT_ENOUGH_INFORMATION = "not_enough_information", "Not enough information to act on the referral"
+
+
+class Referral(models.Model):
+    reference = models.CharField(max_length=14, unique=True, default=new_reference, editable=False)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referrer_organisation = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.STANDARD)
+    current_service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="current_referrals"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_referrals"
+    )
+    received_on = models.DateField(default=date.today)
+    due_on = models.DateField(null=True, blank=True, help_text="First contact due (working days)")
+    first_contacted_at = models.DateTimeField(null=True, blank=True)
+
+    # The routing decision, kept so that it can always be explained.
+    routing_reason = models.TextField(blank=True)
+    routing_gap = models.BooleanField(default=False)
+    routing_signpost = models.JSONField(default=list, blank=True)
+    routing_rules = models.JSONField(default=list, blank=True)
+    secondary_services = models.ManyToManyField(Service, blank=True, related_name="secondary_referrals")
+
+    # The person
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    age_at_referral = models.PositiveSmallIntegerField(null=True, blank=True)
+    preferred_language = models.CharField(max_length=60, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    communication_needs = models.CharField(max_length=500, blank=True)
+    ethnicity = models.ForeignKey(DemographicCategory, null=True, on_delete=models.PROTECT, related_name="+")
+    sex = models.ForeignKey(DemographicCategory, null=True, on_delete=models.PROTECT, related_name="+")
+    gender_identity = models.ForeignKey(DemographicCategory, null=True, on_delete=models.PROTECT, related_name="+")
+    sexual_orientation = models.ForeignKey(DemographicCategory, null=True, on_delete=models.PROTECT, related_name="+")
+    disability = models.ForeignKey(DemographicCategory, null=True, on_delete=models.PROTECT, related_name="+")
+    religion = models.ForeignKey(DemographicCategory, null=True, on_delete=models.PROTECT, related_name="+")
+
+    # Contact
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    safe_to_call = models.BooleanField(default=False)
+    safe_to_text = models.BooleanField(default=False)
+    safe_to_email = models.BooleanField(default=False)
+    safe_to_leave_voicemail = models.BooleanField(default=False)
+    best_times = models.CharField(max_length=200, blank=True)
+    phone_is_own = models.BooleanField(default=False)
+
+    # Where
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT)
+    postcode = models.CharField(max_length=8, blank=True)
+
+    # The crime
+    reported_to_police = models.BooleanField(default=False)
+    crime_reference = models.CharField(max_length=40, blank=True)
+    offence_group = models.ForeignKey(OffenceGroup, null=True, blank=True, on_delete=models.PROTECT)
+    flags = models.ManyToManyField(Flag, blank=True)
+    needs = models.ManyToManyField(NeedCategory, blank=True)
+
+    # Why now
+    reason = models.CharField(max_length=600, blank=True)
+    risks_to_person = models.CharField(max_length=600, blank=True)
+    risks_to_staff = models.CharField(max_length=600, blank=True)
+    urgent = models.BooleanField(default=False)
+    risk_to_life = models.BooleanField(default=False)
+
+    # Consent, or the lawful basis for sharing without it
+    consent_given = models.BooleanField(default=False)
+    consent_given_by = models.CharField(max_length=20, choices=ConsentGivenBy.choices, blank=True)
+    consent_given_on = models.DateField(null=True, blank=True)
+    lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices, blank=True)
+    lawful_basis_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["priority", "due_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="referral_status_valid"),
+            models.CheckConstraint(condition=Q(priority__in=Priority.values), name="referral_priority_valid"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="referral_source_valid"),
+            models.CheckConstraint(
+                condition=(Q(consent_given=True) & ~Q(consent_given_by="")) | ~Q(lawful_basis=""),
+                name="referral_has_consent_or_lawful_basis",
+            ),
+        ]
+        indexes = [
+            # The team queue: one service's open referrals, most urgent and soonest due first.
+            models.Index(fields=["current_service", "status", "priority", "due_on", "id"], name="referral_queue_idx"),
+            models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def priority_slug(self) -> str:
+        return Priority(self.priority).name.lower()
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in AWAITING_CONTACT_STATUSES and self.due_on is not None and self.due_on < today
+
+
+class Allocation(models.Model):
+    """Each period a referral sits with a service. A provider sees referrals its services hold or held."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="allocations")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="allocations")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["service", "referral"], name="allocation_service_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.referral} at {self.service}"
+
+
+class StatusEvent(models.Model):
+    """One step in a referral's timeline. What the referrer sees is `to_status`, the service, the
+    reason code and `referrer_note`; nothing else about the case."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason_code = models.CharField(max_length=40, blank=True)
+    referrer_note = models.CharField(max_length=500, blank=True)
+    suggested_service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(to_status__in=Status.values), name="event_to_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} → {self.to_status}"
+
+
+class Precedence(models.IntegerChoices):
+    """The order in which matching rules decide the primary service."""
+
+    CHILD_EXPLOITATION = 1, "Child exploitation and child modern slavery"
+    SEXUAL_VIOLENCE = 2, "Sexual violence"
+    ADULT_MODERN_SLAVERY = 3, "Adult modern slavery"
+    SUBSTANCE_USE = 4, "Substance use"
+    SIGNPOSTING = 5, "Domestic abuse and road traffic signposting"
+    GENERAL = 6, "General victim service"
+    FALLBACK = 7, "Anything else"
+
+
+class RuleOutcome(models.TextChoices):
+    REFER = "refer", "Refer to the service"
+    SIGNPOST = "signpost", "Signpost only: commissioned elsewhere (not a gap)"
+    OFFER_ONLY = "offer_only", "No referral: a support-offer message only (not a gap)"
+
+
+class RoutingRule(models.Model):
+    """One row of the routing table. All of its conditions must hold for it to match; an empty
+    condition matches anything."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    precedence = models.PositiveSmallIntegerField(choices=Precedence.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="Last day the rule applies (inclusive)")
+
+    offence_groups = models.ManyToManyField(OffenceGroup, blank=True, related_name="+")
+    requires_offence_group = models.BooleanField(default=False)
+    excluded_offence_groups = models.ManyToManyField(OffenceGroup, blank=True, related_name="+")
+    flags_any = models.ManyToManyField(Flag, blank=True, related_name="+")
+    flags_all = models.ManyToManyField(Flag, blank=True, related_name="+")
+    flags_none = models.ManyToManyField(Flag, blank=True, related_name="+")
+    needs_any = models.ManyToManyField(NeedCategory, blank=True, related_name="+")
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    sources = models.JSONField(default=list, blank=True, help_text="Sources it applies to; empty for all")
+    districts = models.ManyToManyField(District, blank=True, related_name="+")
+
+    outcome = models.CharField(max_length=20, choices=RuleOutcome.choices, default=RuleOutcome.REFER)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signpost = models.ManyToManyField(Service, blank=True, related_name="+")
+    reason = models.TextField(help_text="Plain English, shown to the referrer")
+    note = models.CharField(max_length=300, blank=True, help_text="An action the receiving team must take")
+
+    class Meta:
+        ordering = ["precedence", "order", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="refer") | Q(service__isnull=False), name="refer_rule_has_service"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SignpostRecord(models.Model):
+    """A routing outcome with no referral (signpost only, or a gap), kept without anything personal so
+    that the commissioner can count demand and gaps."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    offence_group = models.ForeignKey(OffenceGroup, null=True, blank=True, on_delete=models.PROTECT)
+    flags = models.JSONField(default=list)
+    age_band = models.CharField(max_length=20, blank=True)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT)
+    gap = models.BooleanField(default=False)
+    signpost = models.JSONField(default=list)
+    reason = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d} {'gap' if self.gap else 'signpost'}"

@@ -1,0 +1,150 @@
+"""Pages for provider teams: the team queue (the functional mailbox) and triage decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from onedoor.accounts.models import PROVIDER_ROLES, Role, User
+from onedoor.core.access import roles
+from onedoor.referrals import selectors, services
+from onedoor.referrals.forms import DeclineForm, RerouteForm
+from onedoor.referrals.models import NEW_STATUSES, Status
+
+QUEUE_PAGE_SIZE = 50
+TRIAGE_ROLES = (Role.PROVIDER_TRIAGE, Role.TEAM_LEAD)
+
+
+@roles(PROVIDER_ROLES)
+def queues(request: HttpRequest) -> HttpResponse:
+    mine = list(selectors.services_of(user=request.user))
+    if len(mine) == 1:
+        return redirect("referrals:queue", slug=mine[0].slug)
+    return render(request, "referrals/queues.html", {"services": mine})
+
+
+@roles(PROVIDER_ROLES)
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    service = selectors.service_for_queue(user=request.user, slug=slug)
+    page = Paginator(selectors.queue(service=service), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/queue.html",
+        {"service": service, "page": page, "today": timezone.localdate(), "new_statuses": NEW_STATUSES},
+    )
+
+
+@roles(PROVIDER_ROLES)
+def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.referral_for_provider(user=request.user, reference=reference)
+    services.referral_record_view(referral=referral, actor=request.user)
+    user: Any = request.user
+    holds = referral.current_service is not None and referral.current_service.organisation_id == user.organisation_id
+    colleagues = User.objects.filter(
+        organisation_id=user.organisation_id, role__in=list(PROVIDER_ROLES), is_active=True
+    )
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "holds": holds,
+            "can_triage": holds and user.role in TRIAGE_ROLES,
+            "allowed": services.TRANSITIONS[referral.status] if holds else frozenset(),
+            "timeline": referral.events.select_related("service", "actor", "suggested_service"),
+            "flags": referral.flags.all(),
+            "secondary": referral.secondary_services.all(),
+            "decline_form": DeclineForm(),
+            "reroute_form": RerouteForm(current_service_id=referral.current_service_id),
+            "colleagues": colleagues,
+            "today": timezone.localdate(),
+            "Status": Status,
+        },
+    )
+
+
+def _act(request: HttpRequest, reference: str, action: Any, done: str, **kwargs: Any) -> HttpResponse:
+    referral = selectors.referral_for_provider(user=request.user, reference=reference)
+    try:
+        action(referral=referral, actor=request.user, **kwargs)
+    except (services.TransitionError, ValueError) as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done.format(ref=referral.reference))
+    return redirect("referrals:detail", reference=referral.reference)
+
+
+@roles(TRIAGE_ROLES)
+@require_POST
+def accept(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(request, reference, services.referral_accept, "Referral {ref} accepted")
+
+
+@roles(TRIAGE_ROLES)
+@require_POST
+def triage(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(request, reference, services.referral_triage, "Referral {ref} marked as triaged")
+
+
+@roles(TRIAGE_ROLES)
+@require_POST
+def decline(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.referral_for_provider(user=request.user, reference=reference)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose why you are declining the referral")
+        return redirect("referrals:detail", reference=referral.reference)
+    return _act(
+        request,
+        reference,
+        services.referral_decline,
+        "Referral {ref} declined",
+        reason_code=form.cleaned_data["reason_code"],
+        suggested_service=form.cleaned_data["suggested_service"],
+        referrer_note=form.cleaned_data["referrer_note"],
+    )
+
+
+@roles(TRIAGE_ROLES)
+@require_POST
+def reroute(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.referral_for_provider(user=request.user, reference=reference)
+    form = RerouteForm(request.POST, current_service_id=referral.current_service_id)
+    if not form.is_valid():
+        messages.error(request, "Choose the service to send the referral to")
+        return redirect("referrals:detail", reference=referral.reference)
+    services.referral_reroute(
+        referral=referral,
+        actor=request.user,  # type: ignore[arg-type]
+        to_service=form.cleaned_data["to_service"],
+        referrer_note=form.cleaned_data["referrer_note"],
+    )
+    messages.success(request, f"Referral {referral.reference} sent to {form.cleaned_data['to_service']}")
+    return redirect("referrals:queues")
+
+
+@roles(PROVIDER_ROLES)
+@require_POST
+def claim(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(request, reference, services.referral_assign, "You have claimed referral {ref}", assignee=request.user)
+
+
+@roles(TRIAGE_ROLES)
+@require_POST
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    user: Any = request.user
+    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, organisation_id=user.organisation_id).first()
+    if assignee is None:
+        referral = selectors.referral_for_provider(user=request.user, reference=reference)
+        messages.error(request, "Choose a colleague to assign the referral to")
+        return redirect("referrals:detail", reference=referral.reference)
+    return _act(request, reference, services.referral_assign, "Referral {ref} assigned", assignee=assignee)

@@ -1,0 +1,63 @@
+"""Pages for referrers: the standard form, and the closed loop ("My referrals")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from onedoor.accounts.models import Role
+from onedoor.core.access import roles
+from onedoor.directory.models import Service
+from onedoor.referrals import selectors, services
+from onedoor.referrals.forms import ReferralForm
+from onedoor.referrals.models import SignpostRecord
+
+
+@roles(Role.REFERRER)
+def referral_new(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.referral_create(details=form.to_details(), source="professional", referrer=user)
+        except services.ReferralRefused as exc:
+            form.add_error("consent", str(exc))
+        else:
+            if outcome.referral is not None:
+                return redirect("referrals:mine_detail", reference=outcome.referral.reference)
+            assert outcome.signpost_record is not None
+            return redirect("referrals:signposted", pk=outcome.signpost_record.pk)
+    return render(request, "referrals/new.html", {"form": form, "referrer": user})
+
+
+@roles(Role.REFERRER)
+def signposted(request: HttpRequest, pk: int) -> HttpResponse:
+    # A signpost record holds nothing personal; it is shown only to whoever made it.
+    record = get_object_or_404(SignpostRecord, pk=pk, created_by=request.user)
+    services_list = Service.objects.filter(slug__in=record.signpost)
+    return render(request, "referrals/signposted.html", {"record": record, "services": services_list})
+
+
+@roles(Role.REFERRER)
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.referrals_of_referrer(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "referrals/mine.html", {"page": page})
+
+
+@roles(Role.REFERRER)
+def my_referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.referral_for_referrer(user=request.user, reference=reference)
+    services.referral_record_view(referral=referral, actor=request.user, what="timeline")
+    return render(
+        request,
+        "referrals/mine_detail.html",
+        {
+            "referral": referral,
+            "timeline": selectors.referrer_timeline(referral=referral),
+            "secondary": referral.secondary_services.all(),
+            "signpost": Service.objects.filter(slug__in=referral.routing_signpost),
+        },
+    )

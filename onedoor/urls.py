@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from onedoor.accounts.middleware import is_two_factor_complete
+from onedoor.api import api
+from onedoor.core import views as core_views
+
+
+def _admin_permission(request):
+    user = request.user
+    return bool(
+        user.is_active
+        and user.is_staff
+        and getattr(user, "role", None) == "administrator"
+        and is_two_factor_complete(user)
+    )
+
+
+admin.site.has_permission = _admin_permission  # type: ignore[method-assign]
+admin.site.site_header = "OneDoor administration"
+admin.site.site_title = "OneDoor"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("account/", include("onedoor.accounts.urls")),
+    path("", include("onedoor.referrals.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

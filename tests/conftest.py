@@ -1,0 +1,90 @@
+"""Shared fixtures. Reference data arrives by migration; the Warwickshire area configuration is loaded
+once per test database, and again after a transactional test has flushed it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from onedoor.accounts.models import Organisation, Role, User
+from onedoor.accounts.services import totp_device_create, user_create
+
+
+def _ensure_configuration() -> None:
+    from onedoor.areas.loader import load_area
+    from onedoor.core.models import District
+    from onedoor.core.reference_data import load_reference
+    from onedoor.directory.models import Service
+
+    if not District.objects.exists():
+        load_reference()
+    if not Service.objects.exists():
+        load_area(settings.ONEDOOR_AREA)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        _ensure_configuration()
+
+
+@pytest.fixture(autouse=True)
+def _configuration(request: pytest.FixtureRequest) -> None:
+    uses_db = request.node.get_closest_marker("django_db") or any(
+        f in request.fixturenames for f in ("db", "transactional_db", "live_server")
+    )
+    if uses_db:
+        request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+        _ensure_configuration()
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(
+        role: str = Role.REFERRER, org: str | None = None, username: str | None = None, totp: bool = False
+    ) -> User:
+        counter["n"] += 1
+        organisation = Organisation.objects.get(slug=org) if org else None
+        if organisation is None and role == Role.REFERRER:
+            organisation = Organisation.objects.get(slug="warwickshire-police")
+        user = user_create(
+            username=username or f"{role}-{org or 'none'}-{counter['n']}",
+            role=role,
+            organisation=organisation,
+            email=f"user{counter['n']}@example.org",
+            password="a-long-test-password",
+        )
+        if totp:
+            totp_device_create(user=user, key_hex="3132333435363738393031323334353637383930")
+        return user
+
+    return make
+
+
+@pytest.fixture
+def referrer(make_user: Callable[..., User]) -> User:
+    return make_user(Role.REFERRER)
+
+
+@pytest.fixture
+def signed_in_client(client: Any) -> Callable[[User], Any]:
+    """A test client signed in as `user`, with two-factor sign-in completed for staff roles."""
+
+    def sign_in(user: User) -> Any:
+        client.force_login(user)
+        if user.needs_two_factor:
+            from django_otp import DEVICE_ID_SESSION_KEY
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.filter(user=user).first() or totp_device_create(user=user)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return sign_in
