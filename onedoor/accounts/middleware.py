@@ -21,7 +21,8 @@ def is_two_factor_complete(user: Any) -> bool:
         return True
     if not user.is_authenticated or not user.needs_two_factor:
         return True
-    return bool(user.is_verified())
+    verified = getattr(user, "is_verified", None)  # added by django-otp's middleware to request.user
+    return bool(verified and verified())
 
 
 class RequireTwoFactorMiddleware:

@@ -54,12 +54,16 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor_enrol")
     form = TwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].strip()):
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("code", "Too many wrong codes. Wait a minute, then enter the current code from your app")
+        elif device.verify_token(form.cleaned_data["code"].strip()):
             django_otp.login(request, device)
             audit_record(actor=user, action="two_factor.verified")
             return redirect(_safe_next(request))
-        audit_record(actor=user, action="two_factor.failed")
-        form.add_error("code", "That code is not right or has expired. Enter the current code from your app")
+        else:
+            audit_record(actor=user, action="two_factor.failed")
+            form.add_error("code", "That code is not right or has expired. Enter the current code from your app")
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
 
 

@@ -1,8 +1,9 @@
 """Load an area's configuration (organisations, services, routing rules) from onedoor/areas/<area>.json.
 
 Another Police and Crime Commissioner's area adopts OneDoor by writing its own file, not by changing
-code. Loading is an idempotent upsert, so it can run on every start. After the first load,
-administrators edit the rules in the admin; `--reset-rules` puts the file's rules back.
+code. Loading creates what is missing and leaves what exists alone, so it can run on every start
+without undoing administrators' edits in the admin. `reset=True` (`load_area --reset`) puts the file's
+organisations, services and rules back exactly as the file says, field by field.
 """
 
 from __future__ import annotations
@@ -54,33 +55,55 @@ def _lookup(model: Any, field: str, values: list[str], rule_key: str, name: str)
     return objs
 
 
+def _field_defaults(model: Any, skip: set[str]) -> dict[str, Any]:
+    """Every editable column's default, so that a reset leaves nothing from an earlier edit behind."""
+    return {
+        f.name: f.get_default()
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in skip and not f.is_relation
+    }
+
+
+def _upsert(model: Any, key: dict[str, Any], values: dict[str, Any], *, reset: bool) -> tuple[Any, bool]:
+    """Create the row if missing; overwrite it only on reset. Returns (row, written)."""
+    existing = model.objects.filter(**key).first()
+    if existing is not None and not reset:
+        return existing, False
+    if existing is None:
+        return model.objects.create(**key, **values), True
+    for name, value in values.items():
+        setattr(existing, name, value)
+    existing.save()
+    return existing, True
+
+
 @transaction.atomic
-def load_area(area: str, *, reset_rules: bool = False) -> dict[str, int]:
+def load_area(area: str, *, reset: bool = False) -> dict[str, int]:
     data = read_area(area)
     orgs = {}
     for row in data["organisations"]:
-        org, _ = Organisation.objects.update_or_create(
-            slug=row["slug"], defaults={"name": row["name"], "kind": row["kind"]}
-        )
+        org, _ = _upsert(Organisation, {"slug": row["slug"]}, {"name": row["name"], "kind": row["kind"]}, reset=reset)
         orgs[org.slug] = org
+    services_written = 0
     for row in data["services"]:
-        defaults = {k: v for k, v in row.items() if k not in {"slug", "organisation"}}
-        defaults["organisation"] = orgs[row["organisation"]] if row.get("organisation") else None
-        defaults.setdefault("last_checked", date(2022, 2, 1))
-        Service.objects.update_or_create(slug=row["slug"], defaults=defaults)
+        values = _field_defaults(Service, {"slug"})
+        values.update({k: v for k, v in row.items() if k not in {"slug", "organisation"}})
+        values["organisation"] = orgs[row["organisation"]] if row.get("organisation") else None
+        if values.get("last_checked") and isinstance(values["last_checked"], str):
+            values["last_checked"] = date.fromisoformat(values["last_checked"])
+        services_written += _upsert(Service, {"slug": row["slug"]}, values, reset=reset)[1]
 
     rules_loaded = 0
     for row in data["routing_rules"]:
         key = row["key"]
-        exists = RoutingRule.objects.filter(key=key).exists()
-        if exists and not reset_rules:
+        if RoutingRule.objects.filter(key=key).exists() and not reset:
             continue
-        scalar = {
-            k: v for k, v in row.items() if k not in _M2M_SLUG_FIELDS and k not in {"key", "service", "districts"}
-        }
+        scalar = _field_defaults(RoutingRule, {"key"})
+        scalar.update(
+            {k: v for k, v in row.items() if k not in _M2M_SLUG_FIELDS and k not in {"key", "service", "districts"}}
+        )
         scalar["effective_from"] = date.fromisoformat(row["effective_from"])
-        if row.get("effective_to"):
-            scalar["effective_to"] = date.fromisoformat(row["effective_to"])
+        scalar["effective_to"] = date.fromisoformat(row["effective_to"]) if row.get("effective_to") else None
         service = None
         if row.get("service"):
             service = Service.objects.filter(slug=row["service"]).first()
@@ -91,8 +114,7 @@ def load_area(area: str, *, reset_rules: bool = False) -> dict[str, int]:
             getattr(rule, field).set(_lookup(model, "slug", row.get(field, []), key, field))
         rule.districts.set(_lookup(District, "gss_code", row.get("districts", []), key, "districts"))
         rules_loaded += 1
-    return {
-        "organisations": len(data["organisations"]),
-        "services": len(data["services"]),
-        "routing_rules": rules_loaded,
-    }
+    if reset:
+        # The file is the whole truth after a reset: rules it no longer has are removed.
+        RoutingRule.objects.exclude(key__in=[r["key"] for r in data["routing_rules"]]).delete()
+    return {"services_written": services_written, "routing_rules_written": rules_loaded}

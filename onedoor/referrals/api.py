@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from onedoor.accounts.models import PROVIDER_ROLES, Role
+from onedoor.accounts.models import Role
 from onedoor.api import api_auth
 from onedoor.referrals import selectors, services
 from onedoor.referrals.forms import ReferralForm
@@ -95,20 +95,22 @@ def _form_data(payload: ReferralIn) -> dict[str, Any]:
 
 
 @router.post("", response={201: DecisionOut, 422: dict}, auth=api_auth(Role.REFERRER), url_name="referral_create")
-def create_referral(request: HttpRequest, payload: ReferralIn) -> tuple[int, Any]:
+def create_referral(request: HttpRequest, payload: ReferralIn) -> Status:
     form = ReferralForm(data=_form_data(payload))
     if not form.is_valid():
-        return 422, {"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}
+        return Status(422, {"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}})
     try:
         outcome = services.referral_create(details=form.to_details(), source="professional", referrer=request.user)  # type: ignore[arg-type]
     except services.ReferralRefused as exc:
-        return 422, {"errors": {"consent": [str(exc)]}}
+        return Status(422, {"errors": {"consent": [str(exc)]}})
     body = outcome.decision.as_json()
     body["reference"] = outcome.referral.reference if outcome.referral else None
-    return 201, body
+    return Status(201, body)
 
 
-@router.get("/{reference}", response=ReferralOut, auth=api_auth(Role.REFERRER, PROVIDER_ROLES), url_name="referral_get")
+# Any signed-in role may ask; the visibility selector answers 404 to anyone who may not see the referral,
+# exactly as for one that does not exist.
+@router.get("/{reference}", response=ReferralOut, auth=api_auth(Role.values), url_name="referral_get")
 def get_referral(request: HttpRequest, reference: str) -> dict[str, Any]:
     referral = selectors.referral_get_visible(user=request.user, reference=reference)
     services.referral_record_view(referral=referral, actor=request.user, what="api")

@@ -21,6 +21,13 @@ OUTSIDE_AREA_DISTRICTS = {"CV1", "CV2", "CV3", "CV4", "CV5", "CV6"}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y")
 
 
+def is_drama_number(number: phonenumbers.PhoneNumber) -> bool:
+    """Ofcom keeps 07700 900000 to 900999 for drama and tests (GOV.UK Notify's test numbers are there too).
+    The phone number library calls them invalid; OneDoor accepts them so that demos and tests never use a
+    real person's number."""
+    return number.country_code == 44 and str(number.national_number).startswith("7700900")
+
+
 def parse_flexible_date(value: str) -> date | None:
     cleaned = " ".join(value.strip().split())
     for fmt in DATE_FORMATS:
@@ -129,7 +136,7 @@ class ReferralForm(forms.Form):
         help_text="We ask for the district because postcodes can cross district boundaries",
         error_messages={"required": "Choose the district where the person lives"},
     )
-    postcode = forms.CharField(max_length=10, required=False, label="Postcode (optional)")
+    postcode = forms.CharField(max_length=20, required=False, label="Postcode (optional)")
 
     # The crime
     reported_to_police = forms.ChoiceField(
@@ -246,7 +253,7 @@ class ReferralForm(forms.Form):
             number = phonenumbers.parse(raw, "GB")
         except phonenumbers.NumberParseException:
             number = None
-        if number is None or not phonenumbers.is_valid_number(number):
+        if number is None or not (phonenumbers.is_valid_number(number) or is_drama_number(number)):
             raise forms.ValidationError("Enter a UK phone number, like 07700 900 123 or 01926 123 456")
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -296,9 +303,9 @@ class ReferralForm(forms.Form):
             )
         if not any(data.get(f) for f in self.safe_contact_fields):
             self.add_error("safe_to_call", "Choose at least one safe way to contact the person")
-        if data.get("safe_to_text") and not data.get("phone"):
+        if data.get("safe_to_text") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("safe_to_text", "Enter a phone number, or do not choose text messages")
-        if data.get("safe_to_email") and not data.get("email"):
+        if data.get("safe_to_email") and not data.get("email") and "email" not in self.errors:
             self.add_error("safe_to_email", "Enter an email address, or do not choose email")
         if data.get("reported_to_police") == "yes" and not data.get("crime_reference"):
             self.add_error("crime_reference", "Enter the crime reference number the police gave")

@@ -8,6 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from onedoor.core.models import DemographicCategory, District, Flag, NeedCategory, OffenceGroup
 from onedoor.directory.models import Service
@@ -99,7 +100,7 @@ class Referral(models.Model):
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_referrals"
     )
-    received_on = models.DateField(default=date.today)
+    received_on = models.DateField(default=timezone.localdate)
     due_on = models.DateField(null=True, blank=True, help_text="First contact due (working days)")
     first_contacted_at = models.DateTimeField(null=True, blank=True)
 

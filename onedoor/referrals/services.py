@@ -142,6 +142,13 @@ def route_input_for(details: ReferralDetails, *, source: str, today: date) -> Ro
     )
 
 
+def is_police_referral(*, source: str, referrer: User | None) -> bool:
+    """Police referrals must reach a service within 2 working days (Victims' Code, paragraph 4.5)."""
+    return source == Source.POLICE_TRANSFER or bool(
+        referrer and referrer.organisation and referrer.organisation.kind == OrganisationKind.POLICE
+    )
+
+
 def first_contact_due(*, service: Service, received_on: date, police: bool) -> date:
     days = service.first_contact_target_days
     if police:
@@ -192,9 +199,7 @@ def referral_create(
         return ReferralOutcome(decision=decision, referral=None, signpost_record=record)
 
     service = Service.objects.get(slug=decision.primary)
-    police = source == Source.POLICE_TRANSFER or bool(
-        referrer and referrer.organisation and referrer.organisation.kind == OrganisationKind.POLICE
-    )
+    police = is_police_referral(source=source, referrer=referrer)
     demographics = {
         c: details.demographics.get(c) or _not_recorded(c)
         for c in ("ethnicity", "sex", "gender_identity", "sexual_orientation", "disability", "religion")
@@ -373,7 +378,7 @@ def referral_reroute(*, referral: Referral, actor: User, to_service: Service, re
     moment = timezone.now()
     Allocation.objects.filter(referral=referral, ended_at__isnull=True).update(ended_at=moment)
     Allocation.objects.create(referral=referral, service=to_service, started_at=moment)
-    police = referral.source == Source.POLICE_TRANSFER
+    police = is_police_referral(source=referral.source, referrer=referral.referrer)
     updated = _transition(
         referral=referral,
         actor=actor,

@@ -74,9 +74,7 @@ def _act(request: HttpRequest, reference: str, action: Any, done: str, **kwargs:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
     try:
         action(referral=referral, actor=request.user, **kwargs)
-    except (services.TransitionError, ValueError) as exc:
-        messages.error(request, str(exc))
-    except PermissionDenied as exc:
+    except (services.TransitionError, ValueError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done.format(ref=referral.reference))
@@ -122,14 +120,15 @@ def reroute(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose the service to send the referral to")
         return redirect("referrals:detail", reference=referral.reference)
-    services.referral_reroute(
-        referral=referral,
-        actor=request.user,  # type: ignore[arg-type]
-        to_service=form.cleaned_data["to_service"],
+    to_service = form.cleaned_data["to_service"]
+    return _act(
+        request,
+        reference,
+        services.referral_reroute,
+        f"Referral {{ref}} sent to {to_service}",
+        to_service=to_service,
         referrer_note=form.cleaned_data["referrer_note"],
     )
-    messages.success(request, f"Referral {referral.reference} sent to {form.cleaned_data['to_service']}")
-    return redirect("referrals:queues")
 
 
 @roles(PROVIDER_ROLES)

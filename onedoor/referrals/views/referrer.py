@@ -57,7 +57,6 @@ def my_referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "referral": referral,
             "timeline": selectors.referrer_timeline(referral=referral),
-            "secondary": referral.secondary_services.all(),
             "signpost": Service.objects.filter(slug__in=referral.routing_signpost),
         },
     )

@@ -12,12 +12,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("area", nargs="?", default=settings.ONEDOOR_AREA)
         parser.add_argument(
-            "--reset-rules", action="store_true", help="Overwrite routing rules an administrator has edited."
+            "--reset",
+            action="store_true",
+            help="Put organisations, services and routing rules back exactly as the file says, undoing admin edits.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            counts = load_area(options["area"], reset_rules=options["reset_rules"])
+            counts = load_area(options["area"], reset=options["reset"])
         except AreaConfigError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

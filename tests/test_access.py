@@ -1,0 +1,125 @@
+"""Deny by default: every route declares who may use it, and staff finish two-factor sign-in first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from onedoor.accounts.models import Role
+from onedoor.accounts.totp import current_code
+from onedoor.api import SessionAuth, TokenAuth, api
+from onedoor.core.access import is_self_guarded, view_access
+
+
+def _walk(patterns: list[Any], prefix: str = "", app: str | None = None) -> list[tuple[str, Any, str | None]]:
+    out = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            out.extend(_walk(p.url_patterns, prefix + str(p.pattern), app or p.namespace))
+        elif isinstance(p, URLPattern):
+            out.append((prefix + str(p.pattern), p.callback, app))
+    return out
+
+
+def test_every_view_declares_its_access() -> None:
+    routes = _walk(get_resolver().url_patterns)
+    undeclared = [route for route, view, app in routes if view_access(view) is None and not is_self_guarded(view, app)]
+    assert undeclared == []
+    own = [r for r in routes if r[2] not in {"admin", "api"}]
+    assert len(own) >= 10  # the walk really reached OneDoor's own views
+
+
+def test_every_api_operation_declares_roles() -> None:
+    operations = [
+        (path, op)
+        for _prefix, router in api._routers
+        for path, path_view in router.path_operations.items()
+        for op in path_view.operations
+    ]
+    assert len(operations) >= 2
+    for path, op in operations:
+        if True:
+            auths = op.auth_callbacks
+            assert auths, f"{path} has no auth"
+            for a in auths:
+                assert isinstance(a, TokenAuth | SessionAuth), f"{path}: unexpected auth {a!r}"
+                assert a.roles, f"{path} admits no role: declare the roles it serves"
+
+
+def test_an_undeclared_view_is_refused(rf: Any) -> None:
+    from django.http import HttpResponse
+
+    from onedoor.core.access import DenyByDefaultMiddleware
+
+    def naked(request: Any) -> HttpResponse:
+        return HttpResponse("secret")
+
+    middleware = DenyByDefaultMiddleware(lambda r: HttpResponse())
+    request = rf.get("/x")
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    request.user = AnonymousUser()
+    with pytest.raises(Http404):
+        middleware.process_view(request, naked, (), {})
+
+
+@pytest.mark.django_db
+def test_staff_must_complete_two_factor_before_any_page(make_user: Any, client: Any, settings: Any) -> None:
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60  # a wrong code locks further tries for a minute
+    triage = make_user(Role.PROVIDER_TRIAGE, "rosa", totp=True)
+    response = client.post("/account/sign-in/", {"username": triage.username, "password": "a-long-test-password"})
+    assert response.status_code == 302 and response["Location"].startswith("/account/two-factor/")
+    assert client.get("/queue/rosa/")["Location"] == "/account/two-factor/"
+    wrong = client.post("/account/two-factor/", {"code": "000000"})
+    assert "not right" in wrong.content.decode()
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=triage)
+    throttled = client.post("/account/two-factor/", {"code": current_code(device)})
+    assert "Too many wrong codes" in throttled.content.decode()  # django-otp throttles after a failure
+    device.refresh_from_db()
+    device.throttle_reset()
+    ok = client.post("/account/two-factor/?next=/queue/rosa/", {"code": current_code(device)})
+    assert ok["Location"] == "/queue/rosa/"
+    assert client.get("/queue/rosa/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_staff_user_without_a_device_is_sent_to_set_one_up(make_user: Any, client: Any) -> None:
+    lead = make_user(Role.TEAM_LEAD, "cgl")
+    client.post("/account/sign-in/", {"username": lead.username, "password": "a-long-test-password"})
+    response = client.get("/account/two-factor/", follow=True)
+    assert b"Set up two-factor sign-in" in response.content
+    assert b"<svg" in response.content
+
+
+@pytest.mark.django_db
+def test_referrers_do_not_need_two_factor(referrer: Any, client: Any) -> None:
+    client.post("/account/sign-in/", {"username": referrer.username, "password": "a-long-test-password"})
+    assert client.get("/referrals/new/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_session_route_also_requires_two_factor(make_user: Any, client: Any) -> None:
+    from tests.referrals.factories import make_referral
+
+    referral = make_referral(referrer=make_user(Role.REFERRER))
+    triage = make_user(Role.PROVIDER_TRIAGE, "victim-support", totp=True)
+    client.force_login(triage)
+    assert client.get(f"/api/v1/referrals/{referral.reference}").status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_admin_is_for_verified_administrators_only(make_user: Any, signed_in_client: Any) -> None:
+    admin_user = make_user(Role.ADMINISTRATOR, "opcc")
+    admin_user.is_staff = True
+    admin_user.save()
+    assert signed_in_client(admin_user).get("/admin/").status_code == 200
+    analyst = make_user(Role.COMMISSIONER_ANALYST, "opcc")
+    analyst.is_staff = True
+    analyst.save()
+    response = signed_in_client(analyst).get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
