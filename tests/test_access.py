@@ -123,3 +123,15 @@ def test_the_admin_is_for_verified_administrators_only(make_user: Any, signed_in
     analyst.save()
     response = signed_in_client(analyst).get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_sign_ins_are_audited_wherever_they_happen(referrer: Any, client: Any) -> None:
+    from onedoor.core.models import AuditEvent
+
+    client.post("/account/sign-in/", {"username": referrer.username, "password": "wrong"})
+    client.post("/account/sign-in/", {"username": referrer.username, "password": "a-long-test-password"})
+    client.post("/account/sign-out/")
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions[-3:] == ["user.sign_in_failed", "user.signed_in", "user.signed_out"]
+    assert referrer.username not in str(AuditEvent.objects.filter(action="user.sign_in_failed").values())

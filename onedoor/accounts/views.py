@@ -29,7 +29,6 @@ class SignInView(LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        audit_record(actor=form.get_user(), action="user.signed_in")
         if not is_two_factor_complete(form.get_user()):
             return redirect(f"{reverse('accounts:two_factor')}?next={self.get_success_url()}")
         return response
@@ -102,6 +101,5 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 @allow_unverified
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    audit_record(actor=request.user, action="user.signed_out")
     logout(request)
     return redirect("home")

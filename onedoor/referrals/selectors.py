@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import PROVIDER_ROLES, Role, User
 from onedoor.directory.models import Service, ServiceKind
-from onedoor.referrals.models import OPEN_STATUSES, Allocation, Referral, StatusEvent
+from onedoor.referrals.models import OPEN_STATUSES, Allocation, Referral, SignpostRecord, StatusEvent
 
 
 def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
@@ -75,6 +75,23 @@ def queue(*, service: Service) -> QuerySet[Referral]:
         .select_related("offence_group", "district", "assigned_to")
         .order_by("priority", "due_on", "id")
     )
+
+
+def signpost_record_for(*, user: Any, pk: int) -> SignpostRecord:
+    """A signpost record holds nothing personal, and is shown only to whoever made it."""
+    record = SignpostRecord.objects.filter(pk=pk, created_by_id=getattr(user, "pk", None)).first()
+    if record is None or not getattr(user, "is_authenticated", False):
+        raise Http404
+    return record
+
+
+def colleagues_of(*, user: Any) -> QuerySet[User]:
+    """Active provider staff in the user's own organisation: who a referral can be assigned to."""
+    if not getattr(user, "is_provider_staff", False):
+        return User.objects.none()
+    return User.objects.filter(
+        organisation_id=user.organisation_id, role__in=sorted(PROVIDER_ROLES), is_active=True
+    ).order_by("first_name", "username")
 
 
 def referrer_timeline(*, referral: Referral) -> QuerySet[StatusEvent]:

@@ -192,7 +192,8 @@ def referral_create(
             age_band=age_band(inp.age),
             district=details.district,
             gap=decision.gap,
-            signpost=list(decision.signpost),
+            # With no primary service, any secondary service is for the person to contact themselves.
+            signpost=list(dict.fromkeys([*decision.signpost, *decision.secondary])),
             reason=decision.reason,
         )
         audit_record(actor=referrer, action="referral.signposted", obj=record, detail={"gap": decision.gap})

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from onedoor.accounts.models import PROVIDER_ROLES, Role, User
+from onedoor.accounts.models import PROVIDER_ROLES, Role
 from onedoor.core.access import roles
 from onedoor.referrals import selectors, services
 from onedoor.referrals.forms import DeclineForm, RerouteForm
@@ -47,9 +47,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     services.referral_record_view(referral=referral, actor=request.user)
     user: Any = request.user
     holds = referral.current_service is not None and referral.current_service.organisation_id == user.organisation_id
-    colleagues = User.objects.filter(
-        organisation_id=user.organisation_id, role__in=list(PROVIDER_ROLES), is_active=True
-    )
+    colleagues = selectors.colleagues_of(user=user)
     return render(
         request,
         "referrals/detail.html",
@@ -140,8 +138,8 @@ def claim(request: HttpRequest, reference: str) -> HttpResponse:
 @roles(TRIAGE_ROLES)
 @require_POST
 def assign(request: HttpRequest, reference: str) -> HttpResponse:
-    user: Any = request.user
-    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, organisation_id=user.organisation_id).first()
+    raw = request.POST.get("assignee", "")
+    assignee = selectors.colleagues_of(user=request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
     if assignee is None:
         referral = selectors.referral_for_provider(user=request.user, reference=reference)
         messages.error(request, "Choose a colleague to assign the referral to")

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from onedoor.accounts.models import Role
 from onedoor.core.access import roles
 from onedoor.directory.models import Service
 from onedoor.referrals import selectors, services
 from onedoor.referrals.forms import ReferralForm
-from onedoor.referrals.models import SignpostRecord
 
 
 @roles(Role.REFERRER)
@@ -35,8 +34,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 @roles(Role.REFERRER)
 def signposted(request: HttpRequest, pk: int) -> HttpResponse:
-    # A signpost record holds nothing personal; it is shown only to whoever made it.
-    record = get_object_or_404(SignpostRecord, pk=pk, created_by=request.user)
+    record = selectors.signpost_record_for(user=request.user, pk=pk)
     services_list = Service.objects.filter(slug__in=record.signpost)
     return render(request, "referrals/signposted.html", {"record": record, "services": services_list})
 
