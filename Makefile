@@ -48,7 +48,12 @@ typecheck: install
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=onedoor.test_settings $(PY) manage.py makemigrations --check --dry-run
 
-pytest: install
+# Browser tests drive Debian's Chromium; never a browser downloaded by a test tool.
+/usr/bin/chromium:
+	@command -v apt-get >/dev/null || { echo "Install Chromium at /usr/bin/chromium for the browser tests"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+pytest: install /usr/bin/chromium
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check pytest

@@ -18,6 +18,7 @@ from faker import Faker
 from onedoor.accounts.models import Organisation, OrganisationKind, Role, User
 from onedoor.accounts.services import totp_device_create, user_create
 from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
+from onedoor.core.tasks import tasks_suppressed
 from onedoor.referrals import services
 from onedoor.referrals.models import DeclineReason, Referral, Source, Status
 from onedoor.referrals.routing import RoutingTable
@@ -119,8 +120,13 @@ def _pick(rng: random.Random, weighted: dict[str, int]) -> str:
     return rng.choices(list(weighted), weights=list(weighted.values()))[0]
 
 
-@transaction.atomic
 def load_demo(*, count: int = 200, seed: int = 2022) -> dict[str, int]:
+    # The demo's referrals are history: nobody is emailed about them.
+    with tasks_suppressed(), transaction.atomic():
+        return _load_demo(count=count, seed=seed)
+
+
+def _load_demo(*, count: int, seed: int) -> dict[str, int]:
     lines: list[str] = []
     users = _ensure_users(lines)
     if Referral.objects.exists():
