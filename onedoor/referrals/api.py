@@ -5,7 +5,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 
 from onedoor.accounts.models import Role
 from onedoor.api import api_auth
@@ -115,13 +114,11 @@ def get_referral(request: HttpRequest, reference: str) -> dict[str, Any]:
     referral = selectors.referral_get_visible(user=request.user, reference=reference)
     services.referral_record_view(referral=referral, actor=request.user, what="api")
     events = selectors.referrer_timeline(referral=referral)
-    if referral.current_service is None:
-        raise HttpError(404, "Not found")
     return {
         "reference": referral.reference,
         "status": referral.status,
         "status_label": referral.get_status_display(),
-        "service": referral.current_service.slug,
+        "service": referral.current_service.slug if referral.current_service else None,
         "reason": referral.routing_reason,
         "timeline": [
             {

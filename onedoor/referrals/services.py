@@ -304,7 +304,7 @@ def _transition(
     audit_detail: dict[str, Any] | None = None,
     notify: bool = True,
 ) -> Referral:
-    locked = Referral.objects.select_for_update().select_related("current_service").get(pk=referral.pk)
+    locked = Referral.objects.select_for_update(of=("self",)).select_related("current_service").get(pk=referral.pk)
     _require_holder(actor, locked)
     if to not in TRANSITIONS[locked.status]:
         raise TransitionError(
@@ -447,7 +447,7 @@ def referral_close(*, referral: Referral, actor: User, reason_code: str, referre
 @transaction.atomic
 def referral_assign(*, referral: Referral, actor: User, assignee: User | None) -> Referral:
     """Claim (assignee is the actor) or assign to a colleague in the same organisation."""
-    locked = Referral.objects.select_for_update().select_related("current_service").get(pk=referral.pk)
+    locked = Referral.objects.select_for_update(of=("self",)).select_related("current_service").get(pk=referral.pk)
     _require_holder(actor, locked)
     if locked.status not in (*AWAITING_CONTACT_STATUSES, Status.CONTACTED, Status.ENGAGED):
         raise TransitionError("Only open referrals can be assigned.")
