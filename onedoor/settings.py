@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "onedoor.accounts",
     "onedoor.directory",
     "onedoor.referrals",
+    "onedoor.casework",
 ]
 
 MIDDLEWARE = [
