@@ -311,3 +311,9 @@ def onward_links(*, referral: Referral) -> dict[str, Any]:
         "onward_from": OnwardReferral.objects.filter(to_referral=referral).select_related("from_referral").first(),
     }
 
+
+
+def caseload_counts(*, cases: list[Referral]) -> dict[str, int]:
+    """How many of these cases are in each status, by label."""
+    counts = Counter(Status(c.status).label for c in cases)
+    return dict(sorted(counts.items()))
