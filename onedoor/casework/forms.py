@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from onedoor.accounts.models import User
 from onedoor.casework.models import (
     CloseReason,
     ContactChannel,
@@ -72,7 +73,9 @@ class AssessmentForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    headline = forms.CharField(label="Plan headline", max_length=300, help_text="One line. Shared with joint-working partners.")
+    headline = forms.CharField(
+        label="Plan headline", max_length=300, help_text="One line. Shared with joint-working partners."
+    )
     review_on = forms.DateField(label="Review date", help_text="For example 2026-12-24")
 
 
@@ -96,9 +99,7 @@ class MeasureForm(forms.Form):
         self.items = items
         choices = [(str(v), str(v)) for v in range(item_max + 1)]
         for n in range(1, items + 1):
-            self.fields[f"item_{n}"] = forms.TypedChoiceField(
-                label=f"Item {n}", choices=choices, coerce=int
-            )
+            self.fields[f"item_{n}"] = forms.TypedChoiceField(label=f"Item {n}", choices=choices, coerce=int)
 
     def item_fields(self) -> list[forms.BoundField]:
         return [self[f"item_{n}"] for n in range(1, self.items + 1)]
@@ -194,7 +195,9 @@ class ReopenForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    practitioner = forms.ModelChoiceField(label="Practitioner", queryset=None)  # type: ignore[arg-type]
+    practitioner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Practitioner", queryset=User.objects.none()
+    )
     kind = forms.ChoiceField(label="Type", choices=SessionKind.choices)
     on = forms.DateField(label="Date", help_text="For example 2026-11-20")
 

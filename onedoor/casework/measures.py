@@ -112,7 +112,7 @@ def band_for(code: str, total: int) -> str:
     for b in s.bands:
         if b.low <= total <= b.high:
             return b.label
-    raise MeasureError(f"{s.name} total {total} is outside 0–{s.max_total}")
+    raise MeasureError(f"{s.name} total {total} is outside 0 to {s.max_total}")
 
 
 def score(code: str, answers: Sequence[int]) -> Score:
@@ -146,7 +146,7 @@ def change_between(code: str, first: int, last: int) -> Change:
     s = spec(code)
     for t in (first, last):
         if not 0 <= t <= s.max_total:
-            raise MeasureError(f"{s.name} total {t} is outside 0–{s.max_total}")
+            raise MeasureError(f"{s.name} total {t} is outside 0 to {s.max_total}")
     diff = last - first
     improved = -diff >= s.reliable_change
     recovered = first >= s.clinical_cutoff > last

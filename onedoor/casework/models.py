@@ -375,9 +375,7 @@ class ModernSlaveryReferral(models.Model):
             ),
             # An adult goes into the NRM only with consent; otherwise the anonymous MS1.
             models.CheckConstraint(
-                condition=Q(is_child=True)
-                | (Q(path="nrm") & Q(consent=True))
-                | (Q(path="ms1") & Q(consent=False)),
+                condition=Q(is_child=True) | (Q(path="nrm") & Q(consent=True)) | (Q(path="ms1") & Q(consent=False)),
                 name="slavery_adult_consent_path",
             ),
             models.CheckConstraint(

@@ -45,7 +45,9 @@ def case_for_provider(*, user: Any, reference: str) -> Referral:
 
 def holds(*, user: Any, referral: Referral) -> bool:
     service = referral.current_service
-    return bool(getattr(user, "is_provider_staff", False) and service and service.organisation_id == user.organisation_id)
+    return bool(
+        getattr(user, "is_provider_staff", False) and service and service.organisation_id == user.organisation_id
+    )
 
 
 def latest_assessment(*, referral: Referral) -> Assessment | None:
@@ -216,9 +218,7 @@ def cases_of_organisation(*, user: Any) -> QuerySet[Referral]:
     """Open cases the user's organisation holds."""
     if not getattr(user, "is_provider_staff", False):
         return Referral.objects.none()
-    return Referral.objects.filter(
-        current_service__organisation_id=user.organisation_id, status__in=CASE_OPEN_STATUSES
-    )
+    return Referral.objects.filter(current_service__organisation_id=user.organisation_id, status__in=CASE_OPEN_STATUSES)
 
 
 def my_cases(*, user: Any) -> QuerySet[Referral]:
@@ -310,7 +310,6 @@ def onward_links(*, referral: Referral) -> dict[str, Any]:
         "onward": OnwardReferral.objects.filter(from_referral=referral).select_related("to_service", "to_referral"),
         "onward_from": OnwardReferral.objects.filter(to_referral=referral).select_related("from_referral").first(),
     }
-
 
 
 def caseload_counts(*, cases: list[Referral]) -> dict[str, int]:

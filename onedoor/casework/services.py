@@ -120,7 +120,9 @@ def contact_attempt_record(
     service = locked.current_service
     assert service is not None
     failed = list(
-        ContactAttempt.objects.filter(referral=locked).exclude(outcome=ContactOutcome.REACHED).values_list("at", flat=True)
+        ContactAttempt.objects.filter(referral=locked)
+        .exclude(outcome=ContactOutcome.REACHED)
+        .values_list("at", flat=True)
     )
     if rules.unable_to_contact(
         failed_at=failed, max_attempts=service.max_contact_attempts, window_days=service.contact_window_days
@@ -341,7 +343,10 @@ def welfare_check_in_complete(*, check_in: WelfareCheckIn, actor: User, note: st
         actor=actor,
         action="casework.check_in",
         obj=locked,
-        detail={"referral_id": locked.entry.referral_id, "next_due": following.due_on.isoformat() if following else None},
+        detail={
+            "referral_id": locked.entry.referral_id,
+            "next_due": following.due_on.isoformat() if following else None,
+        },
     )
     return locked
 
@@ -359,7 +364,10 @@ def waiting_list_position_message_request(*, entry: WaitingListEntry, actor: Use
     locked.position_message_requested_at = timezone.now()
     locked.save(update_fields=["position_message_requested_at"])
     audit_record(
-        actor=actor, action="casework.position_message_requested", obj=locked, detail={"referral_id": locked.referral_id}
+        actor=actor,
+        action="casework.position_message_requested",
+        obj=locked,
+        detail={"referral_id": locked.referral_id},
     )
     return locked
 
@@ -573,7 +581,7 @@ def _onward(
         kind=kind,
         created_at=timezone.now(),
         created_by=actor,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
     audit_record(
         actor=actor,

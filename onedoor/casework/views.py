@@ -38,7 +38,7 @@ LEAD_ROLES = (Role.TEAM_LEAD,)
 
 def _user(request: HttpRequest) -> User:
     user: Any = request.user
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def _held_case(request: HttpRequest, reference: str) -> Any:
@@ -169,7 +169,9 @@ def assessment(request: HttpRequest, reference: str) -> HttpResponse:
         )
         if done is not None:
             return _to_case(referral, "Assessment saved", request)
-    history = Assessment.objects.filter(referral=referral).select_related("assessed_by").prefetch_related("ratings__need")
+    history = (
+        Assessment.objects.filter(referral=referral).select_related("assessed_by").prefetch_related("ratings__need")
+    )
     return _form_page(
         request,
         referral,
@@ -277,7 +279,9 @@ def check_in(request: HttpRequest, reference: str, check_in_id: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         done = _attempt(
             form,
-            lambda: services.welfare_check_in_complete(check_in=item, actor=_user(request), note=form.cleaned_data["note"]),
+            lambda: services.welfare_check_in_complete(
+                check_in=item, actor=_user(request), note=form.cleaned_data["note"]
+            ),
         )
         if done is not None:
             return _to_case(referral, "Check-in recorded; the next one is scheduled", request)
@@ -314,7 +318,9 @@ def start_support(request: HttpRequest, reference: str) -> HttpResponse:
 @roles(CASEWORK_ROLES)
 def waiting_list(request: HttpRequest, slug: str) -> HttpResponse:
     service = referral_selectors.service_for_queue(user=request.user, slug=slug)
-    return render(request, "casework/waiting_list.html", {"service": service, "rows": selectors.waiting_list(service=service)})
+    return render(
+        request, "casework/waiting_list.html", {"service": service, "rows": selectors.waiting_list(service=service)}
+    )
 
 
 # -- 5. measures -----------------------------------------------------------------------------------
@@ -467,7 +473,11 @@ def slavery_decision(request: HttpRequest, reference: str, record_id: int) -> Ht
         if _attempt(
             form,
             lambda: services.modern_slavery_decision_record(
-                record=record, actor=_user(request), stage=d["stage"], decision=d["decision"], decided_on=d["decided_on"]
+                record=record,
+                actor=_user(request),
+                stage=d["stage"],
+                decision=d["decision"],
+                decided_on=d["decided_on"],
             ),
         ):
             return _to_case(referral, "Decision recorded", request)
@@ -498,7 +508,11 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
         if done is not None:
             return _to_case(referral, "Case closed", request)
     return _form_page(
-        request, referral, form, "Close the case", series=selectors.measure_series(referral=referral),
+        request,
+        referral,
+        form,
+        "Close the case",
+        series=selectors.measure_series(referral=referral),
         template="casework/close.html",
     )
 
@@ -509,7 +523,8 @@ def reopen(request: HttpRequest, reference: str) -> HttpResponse:
     form = cf.ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = _attempt(
-            form, lambda: services.case_reopen(referral=referral, actor=_user(request), reason=form.cleaned_data["reason"])
+            form,
+            lambda: services.case_reopen(referral=referral, actor=_user(request), reason=form.cleaned_data["reason"]),
         )
         if done is not None:
             return _to_case(referral, "Case re-opened", request)
@@ -570,7 +585,7 @@ def shared_summary(request: HttpRequest, reference: str) -> HttpResponse:
 def sessions(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     practitioners = (
-        User.objects.filter(organisation_id=user.organisation_id, role__in=list(PROVIDER_ROLES), is_active=True)
+        User.objects.filter(organisation=user.organisation, role__in=list(PROVIDER_ROLES), is_active=True)
         if user.role == Role.TEAM_LEAD
         else User.objects.filter(pk=user.pk)
     )
@@ -586,6 +601,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Session recorded")
             return redirect("casework:my_cases")
     return render(
-        request, "casework/form.html", {"form": form, "title": "Record supervision or CPD (date and type only)"},
+        request,
+        "casework/form.html",
+        {"form": form, "title": "Record supervision or CPD (date and type only)"},
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -66,7 +66,11 @@ def test_assessment_needs_all_eight_needs(accepted_case: Callable[..., Referral]
     partial = dict(list(all_needs().items())[:7])
     with pytest.raises(services.CaseworkError, match="eight needs"):
         services.assessment_record(
-            referral=case, actor=caseworker, ratings=partial, risk_to_self="none", risk_from_others="none",
+            referral=case,
+            actor=caseworker,
+            ratings=partial,
+            risk_to_self="none",
+            risk_from_others="none",
             risk_to_others="none",
         )
 
@@ -74,8 +78,13 @@ def test_assessment_needs_all_eight_needs(accepted_case: Callable[..., Referral]
 def test_safeguarding_referral_needs_a_concern(accepted_case: Callable[..., Referral], caseworker: User):
     with pytest.raises(services.CaseworkError, match="safeguarding concern"):
         services.assessment_record(
-            referral=accepted_case(), actor=caseworker, ratings=all_needs(), risk_to_self="none",
-            risk_from_others="none", risk_to_others="none", safeguarding_referred_to="adult_social_care",
+            referral=accepted_case(),
+            actor=caseworker,
+            ratings=all_needs(),
+            risk_to_self="none",
+            risk_from_others="none",
+            risk_to_others="none",
+            safeguarding_referred_to="adult_social_care",
         )
 
 
@@ -86,15 +95,21 @@ def test_plan_with_goals_and_progress_notes(accepted_case: Callable[..., Referra
     case = accepted_case()
     with pytest.raises(services.CaseworkError):
         services.goal_add(
-            referral=case, actor=caseworker, need=NeedCategory.objects.first(), description="x",  # type: ignore[arg-type]
+            referral=case,
+            actor=caseworker,
+            need=NeedCategory.objects.first(),
+            description="x",  # type: ignore[arg-type]
             intervention="advocacy",
         )
     plan = services.support_plan_save(
         referral=case, actor=caseworker, headline="Feel safe at home", review_on=date.today() + timedelta(days=28)
     )
     goal = services.goal_add(
-        referral=case, actor=caseworker, need=NeedCategory.objects.get(slug="shelter-accommodation"),
-        description="Locks fitted", intervention="practical_help",
+        referral=case,
+        actor=caseworker,
+        need=NeedCategory.objects.get(slug="shelter-accommodation"),
+        description="Locks fitted",
+        intervention="practical_help",
     )
     services.goal_progress_note_add(goal=goal, actor=caseworker, note="Locksmith booked")
     services.goal_progress_note_add(goal=goal, actor=caseworker, note="Locks fitted", status="achieved")
@@ -200,7 +215,10 @@ def test_child_always_gets_nrm_without_consent_being_asked(accepted_case: Callab
     case = accepted_case(age=15)
     with pytest.raises(services.CaseworkError, match="consent is not asked"):
         services.modern_slavery_record(
-            referral=case, actor=caseworker, first_responder="Warwickshire Police", submitted_on=date.today(),
+            referral=case,
+            actor=caseworker,
+            first_responder="Warwickshire Police",
+            submitted_on=date.today(),
             adult_consents=False,
         )
     record = services.modern_slavery_record(
@@ -210,16 +228,17 @@ def test_child_always_gets_nrm_without_consent_being_asked(accepted_case: Callab
     assert record.first_responder == "Warwickshire Police"
 
 
-def test_adult_without_consent_gets_ms1_and_with_consent_nrm(
-    accepted_case: Callable[..., Referral], caseworker: User
-):
+def test_adult_without_consent_gets_ms1_and_with_consent_nrm(accepted_case: Callable[..., Referral], caseworker: User):
     case = accepted_case(age=30)
     with pytest.raises(services.CaseworkError, match="consent"):
         services.modern_slavery_record(
             referral=case, actor=caseworker, first_responder="Warwickshire Police", submitted_on=date.today()
         )
     ms1 = services.modern_slavery_record(
-        referral=case, actor=caseworker, first_responder="Warwickshire Police", submitted_on=date.today(),
+        referral=case,
+        actor=caseworker,
+        first_responder="Warwickshire Police",
+        submitted_on=date.today(),
         adult_consents=False,
     )
     assert ms1.path == SlaveryPath.MS1 and ms1.consent is False
@@ -228,7 +247,10 @@ def test_adult_without_consent_gets_ms1_and_with_consent_nrm(
             record=ms1, actor=caseworker, stage="reasonable", decision="positive", decided_on=date.today()
         )
     nrm = services.modern_slavery_record(
-        referral=case, actor=caseworker, first_responder="Warwickshire County Council", submitted_on=date.today(),
+        referral=case,
+        actor=caseworker,
+        first_responder="Warwickshire County Council",
+        submitted_on=date.today(),
         adult_consents=True,
     )
     assert nrm.path == SlaveryPath.NRM
@@ -254,7 +276,10 @@ def test_close_records_outcome_and_referrer_sees_closed(accepted_case: Callable[
     services.measure_record(referral=case, actor=caseworker, measure="gad7", stage="start", answers=[2] * 7)
     services.measure_record(referral=case, actor=caseworker, measure="gad7", stage="closure", answers=[1] * 7)
     closure = services.case_close(
-        referral=case, actor=caseworker, reason="support_completed", better_able_to_cope="yes",
+        referral=case,
+        actor=caseworker,
+        reason="support_completed",
+        better_able_to_cope="yes",
         needs_improved=NeedCategory.objects.filter(slug="outlook-attitudes"),
     )
     case.refresh_from_db()

@@ -59,8 +59,12 @@ def test_unable_to_contact_after_n_attempts_over_m_days_is_not_engaged(
 ):
     case = accepted_case()  # Victim Support: 3 attempts over 10 days
     now = timezone.now()
-    contact_attempt_record(referral=case, actor=caseworker, channel="phone", outcome="no_answer", at=now - timedelta(days=10))
-    contact_attempt_record(referral=case, actor=caseworker, channel="phone", outcome="no_answer", at=now - timedelta(days=5))
+    contact_attempt_record(
+        referral=case, actor=caseworker, channel="phone", outcome="no_answer", at=now - timedelta(days=10)
+    )
+    contact_attempt_record(
+        referral=case, actor=caseworker, channel="phone", outcome="no_answer", at=now - timedelta(days=5)
+    )
     case.refresh_from_db()
     assert case.status == Status.CONTACT_ATTEMPTED
     contact_attempt_record(referral=case, actor=caseworker, channel="text", outcome="no_answer", at=now)
