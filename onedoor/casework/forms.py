@@ -47,7 +47,9 @@ class AssessmentForm(forms.Form):
     risk_to_others = forms.ChoiceField(label="Risk to others", choices=Level.choices)
     safeguarding_concern = forms.BooleanField(label="A safeguarding concern has been raised", required=False)
     safeguarding_referred_to = forms.ChoiceField(
-        label="Safeguarding concern referred to", choices=SafeguardingAgency.choices, required=False
+        label="Safeguarding concern referred to",
+        choices=[("none", "Not referred"), *[(v, label) for v, label in SafeguardingAgency.choices if v]],
+        initial="none",
     )
     enhanced_rights = forms.ChoiceField(
         label="Is the person eligible for the Victims' Code Enhanced Rights?",
@@ -63,6 +65,10 @@ class AssessmentForm(forms.Form):
             self.fields[f"note_{need.slug}"] = forms.CharField(
                 label=f"Note on {need.name.lower()} (optional)", required=False, max_length=300
             )
+
+    def clean_safeguarding_referred_to(self) -> str:
+        value: str = self.cleaned_data["safeguarding_referred_to"]
+        return "" if value == "none" else value
 
     def need_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"need_{n.slug}"], self[f"note_{n.slug}"]) for n in self.needs]

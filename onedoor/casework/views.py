@@ -145,7 +145,7 @@ def assessment(request: HttpRequest, reference: str) -> HttpResponse:
             risk_from_others=latest.risk_from_others,
             risk_to_others=latest.risk_to_others,
             safeguarding_concern=latest.safeguarding_concern,
-            safeguarding_referred_to=latest.safeguarding_referred_to,
+            safeguarding_referred_to=latest.safeguarding_referred_to or "none",
         )
         for r in latest.ratings.all():
             initial[f"need_{r.need.slug}"] = r.level
