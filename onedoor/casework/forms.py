@@ -121,6 +121,15 @@ class WaitingListForm(forms.Form):
     check_in_every_days = forms.IntegerField(label="Welfare check-in every (days)", initial=14, min_value=1)
 
 
+class InterimSupportForm(forms.Form):
+    interim_support = forms.CharField(
+        label="Interim support offered",
+        max_length=500,
+        widget=forms.Textarea,
+        help_text="For example online resources, group work, or a helpline",
+    )
+
+
 class CheckInForm(forms.Form):
     note = forms.CharField(label="How are they?", required=False, max_length=500)
 
@@ -202,7 +211,7 @@ class ReopenForm(forms.Form):
 
 class SessionForm(forms.Form):
     practitioner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label="Practitioner", queryset=User.objects.none()
+        label="Practitioner", queryset=User.objects.none(), empty_label=None
     )
     kind = forms.ChoiceField(label="Type", choices=SessionKind.choices)
     on = forms.DateField(label="Date", help_text="For example 2026-11-20")

@@ -245,11 +245,15 @@ def due_for(*, user: Any, today: date, mine_only: bool = True) -> list[DueItem]:
     items: list[DueItem] = []
     for c in WelfareCheckIn.objects.filter(
         entry__referral__in=cases, done_at__isnull=True, due_on__lte=today, entry__left_at__isnull=True
-    ).select_related("entry__referral"):
+    ).select_related("entry__referral__assigned_to"):
         items.append(DueItem("Welfare check-in", c.entry.referral, c.due_on))
-    for p in SupportPlan.objects.filter(referral__in=cases, review_on__lte=today).select_related("referral"):
+    for p in SupportPlan.objects.filter(referral__in=cases, review_on__lte=today).select_related(
+        "referral__assigned_to"
+    ):
         items.append(DueItem("Plan review", p.referral, p.review_on))
-    for r in cases.filter(status__in=AWAITING_CONTACT_STATUSES, first_contacted_at__isnull=True, due_on__lte=today):
+    for r in cases.filter(
+        status__in=AWAITING_CONTACT_STATUSES, first_contacted_at__isnull=True, due_on__lte=today
+    ).select_related("assigned_to"):
         assert r.due_on is not None
         items.append(DueItem("First contact", r, r.due_on))
     return sorted(items, key=lambda i: (i.due_on, i.referral.reference))

@@ -316,12 +316,15 @@ def waiting_list_add(
 
 
 @transaction.atomic
-def waiting_list_interim_support_record(*, entry: WaitingListEntry, actor: User, interim_support: str) -> None:
+def waiting_list_interim_support_record(
+    *, entry: WaitingListEntry, actor: User, interim_support: str
+) -> WaitingListEntry:
     locked = WaitingListEntry.objects.select_for_update().get(pk=entry.pk, left_at__isnull=True)
     _lock_case(referral=locked.referral, actor=actor)
     locked.interim_support = interim_support
     locked.save(update_fields=["interim_support"])
     audit_record(actor=actor, action="casework.interim_support", obj=locked, detail={"referral_id": locked.referral_id})
+    return locked
 
 
 @transaction.atomic

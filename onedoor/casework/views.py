@@ -30,6 +30,7 @@ from onedoor.casework.models import (
 from onedoor.core.access import roles
 from onedoor.core.models import NeedCategory
 from onedoor.referrals import selectors as referral_selectors
+from onedoor.referrals.models import Referral
 from onedoor.referrals.services import referral_record_view
 
 CASEWORK_ROLES = PROVIDER_ROLES
@@ -289,6 +290,25 @@ def check_in(request: HttpRequest, reference: str, check_in_id: int) -> HttpResp
 
 
 @roles(CASEWORK_ROLES)
+def interim_support(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = _held_case(request, reference)
+    row = selectors.waiting_position(referral=referral)
+    if row is None:
+        raise Http404
+    form = cf.InterimSupportForm(request.POST or None, initial={"interim_support": row.entry.interim_support})
+    if request.method == "POST" and form.is_valid():
+        done = _attempt(
+            form,
+            lambda: services.waiting_list_interim_support_record(
+                entry=row.entry, actor=_user(request), interim_support=form.cleaned_data["interim_support"]
+            ),
+        )
+        if done is not None:
+            return _to_case(referral, "Interim support recorded", request)
+    return _form_page(request, referral, form, "Interim support while waiting")
+
+
+@roles(CASEWORK_ROLES)
 @require_POST
 def position_message(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _held_case(request, reference)
@@ -374,6 +394,19 @@ def joint(request: HttpRequest, reference: str) -> HttpResponse:
         if done is not None:
             return _to_case(referral, "Joint working recorded", request)
     return _form_page(request, referral, form, "Work jointly with another service")
+
+
+@roles(CASEWORK_ROLES)
+@require_POST
+def joint_end(request: HttpRequest, reference: str, joint_id: int) -> HttpResponse:
+    referral = _held_case(request, reference)
+    item = JointWorking.objects.filter(pk=joint_id, referral=referral, ended_at__isnull=True).first()
+    if item is None:
+        raise Http404
+    services.joint_working_end(joint=item, actor=_user(request))
+    return _to_case(
+        referral, f"Joint working with {item.partner_service} ended: they no longer see the summary", request
+    )
 
 
 @roles(CASEWORK_ROLES)
@@ -556,7 +589,15 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @roles(LEAD_ROLES)
 def team(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    return render(request, "casework/team.html", {"rows": selectors.team_view(user=request.user, today=today)})
+    return render(
+        request,
+        "casework/team.html",
+        {
+            "rows": selectors.team_view(user=request.user, today=today),
+            "due": selectors.due_for(user=request.user, today=today, mine_only=False),
+            "today": today,
+        },
+    )
 
 
 @roles(LEAD_ROLES)
@@ -576,7 +617,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(CASEWORK_ROLES)
 def shared_summary(request: HttpRequest, reference: str) -> HttpResponse:
     summary = selectors.shared_summary_for(user=request.user, reference=reference)
-    referral = referral_selectors.Referral.objects.get(reference=summary.reference)
+    referral = Referral.objects.get(reference=summary.reference)  # authorised by the selector above
     referral_record_view(referral=referral, actor=request.user, what="shared_summary")
     return render(request, "casework/shared_summary.html", {"summary": summary})
 
