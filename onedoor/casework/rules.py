@@ -56,11 +56,11 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def unable_to_contact(*, failed_at: list[datetime], max_attempts: int, window_days: int) -> bool:
-    """N failed attempts spread over at least M days: the service has tried enough to close."""
+def unable_to_contact(*, failed_at: list[datetime], max_attempts: int, window_days: int, now: datetime) -> bool:
+    """N failed attempts, and M days since the first: the service has tried enough to close."""
     if len(failed_at) < max_attempts:
         return False
-    return (max(failed_at).date() - min(failed_at).date()).days >= window_days
+    return (now.date() - min(failed_at).date()).days >= window_days
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,11 @@ def contact_attempt_record(
         return attempt
     if locked.status in (Status.ACCEPTED, Status.CONTACT_ATTEMPTED):
         spine.referral_record_contact_attempt(referral=locked, actor=actor)
+    _close_if_unreachable(locked, actor, now=timezone.now())
+    return attempt
+
+
+def _close_if_unreachable(locked: Referral, actor: User, *, now: datetime) -> bool:
     service = locked.current_service
     assert service is not None
     failed = list(
@@ -124,19 +129,34 @@ def contact_attempt_record(
         .exclude(outcome=ContactOutcome.REACHED)
         .values_list("at", flat=True)
     )
-    if rules.unable_to_contact(
-        failed_at=failed, max_attempts=service.max_contact_attempts, window_days=service.contact_window_days
+    if not rules.unable_to_contact(
+        failed_at=failed, max_attempts=service.max_contact_attempts, window_days=service.contact_window_days, now=now
     ):
-        spine.referral_mark_not_engaged(
-            referral=locked,
-            actor=actor,
-            reason_code="unable_to_contact",
-            referrer_note=(
-                f"Unable to contact after {len(failed)} attempts over "
-                f"{(max(failed).date() - min(failed).date()).days} days."
-            ),
+        return False
+    spine.referral_mark_not_engaged(
+        referral=locked,
+        actor=actor,
+        reason_code="unable_to_contact",
+        referrer_note=(
+            f"Unable to contact after {len(failed)} attempts over {(now.date() - min(failed).date()).days} days."
+        ),
+    )
+    return True
+
+
+@transaction.atomic
+def contact_unable_to_contact_close(*, referral: Referral, actor: User) -> Referral:
+    """Close as not engaged once the service's attempts and window are used up, with no further attempt."""
+    locked = _lock_case(referral=referral, actor=actor, statuses=(Status.CONTACT_ATTEMPTED,))
+    if locked.first_contacted_at is not None or not _close_if_unreachable(locked, actor, now=timezone.now()):
+        service = locked.current_service
+        assert service is not None
+        raise CaseworkError(
+            f"Not yet: {service} closes a case as unable to contact after {service.max_contact_attempts} "
+            f"attempts over {service.contact_window_days} days."
         )
-    return attempt
+    locked.refresh_from_db()
+    return locked
 
 
 # -- 2. needs and risk assessment ------------------------------------------------------------------
@@ -818,6 +838,20 @@ def case_reopen(*, referral: Referral, actor: User, reason: str) -> Referral:
         closure.reopened_at, closure.reopen_reason = timezone.now(), reason.strip()
         closure.save(update_fields=["reopened_at", "reopen_reason"])
     return spine.referral_reopen(referral=locked, actor=actor, reason=reason.strip())
+
+
+@transaction.atomic
+def feedback_token_issue_for_sending(*, feedback: FeedbackToken) -> str:
+    """For the messaging backend, at the moment it sends the link: a fresh token, whose hash replaces the
+    stored one, so the plain token exists only in the message. Refused if unsafe, not requested, or used."""
+    locked = FeedbackToken.objects.select_for_update().select_related("referral").get(pk=feedback.pk)
+    if not locked.send_requested or locked.used_at is not None or not rules.safe_to_message(locked.referral):
+        raise CaseworkError("This feedback link must not be sent.")
+    token = secrets.token_urlsafe(32)
+    locked.token_hash = hashlib.sha256(token.encode()).hexdigest()
+    locked.save(update_fields=["token_hash"])
+    audit_record(actor=None, action="casework.feedback_token_issued", obj=locked)
+    return token
 
 
 def feedback_token_redeem(*, token: str) -> FeedbackToken | None:

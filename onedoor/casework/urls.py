@@ -15,6 +15,7 @@ urlpatterns = [
     path("casework/waiting/<slug:slug>/", views.waiting_list, name="waiting_list"),
     path(case, views.case, name="case"),
     path(case + "contact/", views.contact, name="contact"),
+    path(case + "unable-to-contact/", views.unable_to_contact, name="unable_to_contact"),
     path(case + "assessment/", views.assessment, name="assessment"),
     path(case + "plan/", views.plan, name="plan"),
     path(case + "goals/", views.goal_add, name="goal_add"),

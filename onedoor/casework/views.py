@@ -130,6 +130,18 @@ def contact(request: HttpRequest, reference: str) -> HttpResponse:
     return _form_page(request, referral, form, "Record a contact attempt", template="casework/contact.html")
 
 
+@roles(CASEWORK_ROLES)
+@require_POST
+def unable_to_contact(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = _held_case(request, reference)
+    try:
+        services.contact_unable_to_contact_close(referral=referral, actor=_user(request))
+    except services.CaseworkError as exc:
+        messages.error(request, str(exc))
+        return redirect("casework:case", reference=referral.reference)
+    return _to_case(referral, "Closed as not engaged: unable to contact. The referrer has been told.", request)
+
+
 # -- 2. assessment ---------------------------------------------------------------------------------
 
 

@@ -347,3 +347,24 @@ def test_supervision_and_cpd_counts_in_team_view(
     rows = {r.user.pk: r for r in team_view(user=team_lead, today=date.today())}
     assert rows[caseworker.pk].open_cases == 1
     assert rows[caseworker.pk].sessions == {"supervision": 1, "cpd": 1}
+
+
+def test_feedback_token_issued_for_sending_replaces_the_stored_one(
+    accepted_case: Callable[..., Referral], caseworker: User
+):
+    case = accepted_case()
+    services.case_close(referral=case, actor=caseworker, reason="support_completed", better_able_to_cope="yes")
+    row = FeedbackToken.objects.get(referral=case)
+    token = services.feedback_token_issue_for_sending(feedback=row)
+    used = services.feedback_token_redeem(token=token)
+    assert used is not None and used.pk == row.pk
+    assert services.feedback_token_redeem(token=token) is None
+    with pytest.raises(services.CaseworkError):
+        services.feedback_token_issue_for_sending(feedback=row)  # already used
+
+
+def test_feedback_token_not_issued_where_unsafe(accepted_case: Callable[..., Referral], caseworker: User):
+    case = accepted_case(safe_to_text=False, safe_to_email=False)
+    services.case_close(referral=case, actor=caseworker, reason="support_completed", better_able_to_cope="yes")
+    with pytest.raises(services.CaseworkError):
+        services.feedback_token_issue_for_sending(feedback=FeedbackToken.objects.get(referral=case))

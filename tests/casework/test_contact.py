@@ -94,3 +94,24 @@ def test_another_organisation_cannot_log_contact(
     outsider = make_user(Role.CASEWORKER, org="rosa")
     with pytest.raises(PermissionDenied):
         contact_attempt_record(referral=case, actor=outsider, channel="phone", outcome="reached")
+
+
+def test_close_as_unable_to_contact_once_the_window_has_passed(
+    accepted_case: Callable[..., Referral], caseworker: User
+):
+    from onedoor.casework.services import CaseworkError, contact_unable_to_contact_close
+
+    case = accepted_case()
+    now = timezone.now()
+    for days in (3, 2, 1):
+        contact_attempt_record(
+            referral=case, actor=caseworker, channel="phone", outcome="no_answer", at=now - timedelta(days=days)
+        )
+    with pytest.raises(CaseworkError, match="3 attempts over 10 days"):
+        contact_unable_to_contact_close(referral=case, actor=caseworker)
+    ContactAttempt.objects.filter(referral=case).update(at=now - timedelta(days=11))
+    closed = contact_unable_to_contact_close(referral=case, actor=caseworker)
+    assert closed.status == Status.NOT_ENGAGED
+    assert (
+        list(referrer_timeline(referral=case))[-1].referrer_note == "Unable to contact after 3 attempts over 11 days."
+    )
