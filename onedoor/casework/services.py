@@ -663,10 +663,13 @@ def transition_start(
     locked = _lock_case(referral=referral, actor=actor)
     if not plan.strip():
         raise CaseworkError("Write the transition plan.")
-    if handover_meeting_on < timezone.localdate():
-        raise CaseworkError("The handover meeting must be today or later.")
+    assert locked.current_service is not None
+    if locked.current_service.max_age is None:
+        raise CaseworkError("A transition is from a young people's service: refer on instead.")
     if to_service.min_age is None or to_service.min_age < rules.ADULT_AGE:
         raise CaseworkError("A transition is to an adults' service.")
+    if handover_meeting_on < timezone.localdate():
+        raise CaseworkError("The handover meeting must be today or later.")
     return _onward(
         locked=locked,
         actor=actor,

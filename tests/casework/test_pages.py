@@ -164,7 +164,7 @@ def test_transition_refused_from_a_general_service_case_to_a_non_adult_service(
         },
     )
     assert response.status_code == 400
-    assert "handover meeting must be today or later" in response.content.decode()
+    assert "from a young people&#x27;s service" in response.content.decode()
 
 
 def test_team_lead_pages(

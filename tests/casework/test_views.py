@@ -173,6 +173,14 @@ def test_compass_to_cgl_transition_links_referral_and_both_see_the_case_during_h
             handover_meeting_on=date.today() + timedelta(days=7),
             plan="x",
         )
+    with pytest.raises(services.CaseworkError, match="today or later"):
+        services.transition_start(
+            referral=young,
+            actor=compass_worker,
+            to_service=cgl,
+            handover_meeting_on=date.today() - timedelta(days=1),
+            plan="x",
+        )
     t = services.transition_start(
         referral=young,
         actor=compass_worker,
