@@ -38,11 +38,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "onedoor.casework",
     "onedoor.core",
     "onedoor.accounts",
     "onedoor.directory",
     "onedoor.referrals",
-    "onedoor.casework",
 ]
 
 MIDDLEWARE = [

@@ -22,9 +22,9 @@ admin.site.site_title = "OneDoor"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("", include("onedoor.casework.urls")),
     path("account/", include("onedoor.accounts.urls")),
     path("", include("onedoor.referrals.urls")),
-    path("", include("onedoor.casework.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from onedoor.accounts.models import Role
-from onedoor.casework.models import OnwardKind, OnwardReferral
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.referrals.models import OPEN_STATUSES, Allocation, Referral, StatusEvent
 
@@ -23,6 +22,8 @@ def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
     if user.is_provider_staff and user.organisation_id is not None:
+        from onedoor.casework.models import OnwardKind, OnwardReferral  # casework builds on the spine
+
         org = user.organisation_id
         held = Allocation.objects.filter(referral=OuterRef("pk"), service__organisation_id=org)
         handover = OnwardReferral.objects.filter(

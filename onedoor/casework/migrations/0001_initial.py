@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0002_remove_user_provider_staff_belong_to_an_organisation_and_more'),
-        ('core', '0003_audit_append_only_postgres'),
+        ('accounts', '0001_initial'),
+        ('core', '0002_load_reference_data'),
         ('directory', '0001_initial'),
         ('referrals', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
