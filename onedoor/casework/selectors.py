@@ -320,3 +320,15 @@ def caseload_counts(*, cases: list[Referral]) -> dict[str, int]:
     """How many of these cases are in each status, by label."""
     counts = Counter(Status(c.status).label for c in cases)
     return dict(sorted(counts.items()))
+
+
+def practitioner_session_counts(*, organisation_id: int, start: date, end: date) -> dict[str, int]:
+    """Supervision and CPD sessions in an organisation between two dates (inclusive), for quarterly returns."""
+    rows = (
+        PractitionerSession.objects.filter(practitioner__organisation_id=organisation_id, on__gte=start, on__lte=end)
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(("supervision", "cpd"), 0)
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts

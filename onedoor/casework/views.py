@@ -60,6 +60,10 @@ def _attempt(form: forms.Form, call: Callable[[], Any]) -> Any:
 
 
 def _form_page(request: HttpRequest, referral: Any, form: forms.Form, title: str, **extra: Any) -> HttpResponse:
+    if request.method == "GET":
+        # These pages show parts of the case too (contact details, earlier assessments): audit the view.
+        match = request.resolver_match
+        referral_record_view(referral=referral, actor=request.user, what=(match.url_name if match else None) or "form")
     return render(
         request,
         extra.pop("template", "casework/form.html"),

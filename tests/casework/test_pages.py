@@ -193,3 +193,40 @@ def test_caseworkers_cannot_use_team_lead_pages(caseworker: User, signed_in_clie
     # and can record sessions only for themselves
     page = client.get(reverse("casework:sessions")).content.decode()
     assert page.count("<option") == 1
+
+
+def test_form_pages_that_show_the_case_are_audited(
+    rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
+):
+    from onedoor.core.models import AuditEvent
+
+    signed_in_client(caseworker).get(reverse("casework:contact", args=[rich_case.reference]))
+    assert AuditEvent.objects.filter(action="referral.viewed.contact", object_id=str(rich_case.pk)).exists()
+
+
+def test_unable_to_contact_button_refuses_until_the_window_has_passed(
+    accepted_case: Callable[..., Referral], caseworker: User, signed_in_client: Callable[[User], Any]
+):
+    case = accepted_case()
+    for _ in range(3):
+        services.contact_attempt_record(referral=case, actor=caseworker, channel="phone", outcome="no_answer")
+    client = signed_in_client(caseworker)
+    page = client.get(reverse("casework:case", args=[case.reference])).content.decode()
+    assert "Close as unable to contact" in page
+    response = client.post(reverse("casework:unable_to_contact", args=[case.reference]), follow=True)
+    assert "Not yet" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.CONTACT_ATTEMPTED
+
+
+def test_supervision_and_cpd_counts_for_quarterly_returns(caseworker: User, team_lead: User):
+    from onedoor.casework.selectors import practitioner_session_counts
+
+    for on, kind in ((date(2026, 1, 5), "supervision"), (date(2026, 2, 5), "supervision"), (date(2026, 3, 31), "cpd")):
+        services.practitioner_session_record(practitioner=caseworker, actor=team_lead, kind=kind, on=on)
+    services.practitioner_session_record(practitioner=caseworker, actor=team_lead, kind="cpd", on=date(2026, 4, 1))
+    assert caseworker.organisation_id is not None
+    counts = practitioner_session_counts(
+        organisation_id=caseworker.organisation_id, start=date(2026, 1, 1), end=date(2026, 3, 31)
+    )
+    assert counts == {"supervision": 2, "cpd": 1}
