@@ -26,6 +26,20 @@ def contact_refusal(*, referral: Any, channel: str, outcome: str) -> str | None:
     return None
 
 
+def safe_channels(referral: Any) -> list[str]:
+    """The ways the referral says it is safe to contact the person, in plain words."""
+    return [
+        label
+        for flag, label in (
+            (referral.safe_to_call, "call"),
+            (referral.safe_to_text, "text"),
+            (referral.safe_to_email, "email"),
+            (referral.safe_to_leave_voicemail, "leave a voicemail"),
+        )
+        if flag
+    ]
+
+
 def safe_to_message(referral: Any) -> bool:
     """Whether a message (text or email) may be sent to the person at all."""
     return bool((referral.safe_to_text and referral.phone) or (referral.safe_to_email and referral.email))

@@ -105,16 +105,6 @@ def shared_summary_for(*, user: Any, reference: str) -> SharedSummary:
     r = joint.referral
     assessment = Assessment.objects.filter(referral=r).first()
     plan = SupportPlan.objects.filter(referral=r).first()
-    safe = [
-        label
-        for flag, label in (
-            (r.safe_to_call, "call"),
-            (r.safe_to_text, "text"),
-            (r.safe_to_email, "email"),
-            (r.safe_to_leave_voicemail, "leave voicemail"),
-        )
-        if flag
-    ]
     not_assessed = "Not assessed yet"
     return SharedSummary(
         reference=r.reference,
@@ -122,7 +112,7 @@ def shared_summary_for(*, user: Any, reference: str) -> SharedSummary:
         name=f"{r.first_name} {r.last_name}".strip(),
         phone=r.phone,
         email=r.email,
-        safe_to=tuple(safe),
+        safe_to=tuple(rules.safe_channels(r)),
         risk_to_self=assessment.get_risk_to_self_display() if assessment else not_assessed,
         risk_from_others=assessment.get_risk_from_others_display() if assessment else not_assessed,
         risk_to_others=assessment.get_risk_to_others_display() if assessment else not_assessed,

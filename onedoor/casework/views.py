@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from onedoor.accounts.models import PROVIDER_ROLES, Role, User
 from onedoor.casework import forms as cf
-from onedoor.casework import measures, selectors, services
+from onedoor.casework import measures, rules, selectors, services
 from onedoor.casework.models import (
     Assessment,
     ContactAttempt,
@@ -91,6 +91,7 @@ def case(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "referral": referral,
             "holds": holds,
+            "safe_channels": rules.safe_channels(referral),
             "today": timezone.localdate(),
             "attempts": ContactAttempt.objects.filter(referral=referral).select_related("recorded_by"),
             "assessment": selectors.latest_assessment(referral=referral),
