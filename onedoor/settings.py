@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "onedoor.casework",
     "onedoor.core",
     "onedoor.accounts",
     "onedoor.directory",

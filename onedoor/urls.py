@@ -22,6 +22,7 @@ admin.site.site_title = "OneDoor"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("", include("onedoor.casework.urls")),
     path("account/", include("onedoor.accounts.urls")),
     path("", include("onedoor.referrals.urls")),
     path("", include("onedoor.insights.urls")),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from onedoor.accounts.models import PROVIDER_ROLES, Role, User
 from onedoor.directory.models import Service, ServiceKind
@@ -14,13 +15,24 @@ from onedoor.referrals.models import OPEN_STATUSES, Allocation, Referral, Signpo
 
 
 def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
-    """A provider sees referrals its services hold or have held; a referrer sees only their own; nobody
-    else (the commissioner analyst, administrators, the police data officer) sees any referral."""
+    """A provider sees referrals its services hold or have held, and, during a young people's to adults'
+    transition, the other service's side of the case until the handover window ends; a referrer sees only
+    their own; nobody else (the commissioner analyst, administrators, the police data officer) sees any
+    referral. (Joint-working partners see a shared summary only: onedoor.casework.selectors.)"""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
     if user.is_provider_staff and user.organisation_id is not None:
-        held = Allocation.objects.filter(referral=OuterRef("pk"), service__organisation_id=user.organisation_id)
-        return Referral.objects.filter(Exists(held))
+        from onedoor.casework.models import OnwardKind, OnwardReferral  # casework builds on the spine
+
+        org = user.organisation_id
+        held = Allocation.objects.filter(referral=OuterRef("pk"), service__organisation_id=org)
+        handover = OnwardReferral.objects.filter(
+            kind=OnwardKind.TRANSITION, handover_ends_on__gte=timezone.localdate()
+        ).filter(
+            Q(from_referral=OuterRef("pk"), to_referral__current_service__organisation_id=org)
+            | Q(to_referral=OuterRef("pk"), from_referral__current_service__organisation_id=org)
+        )
+        return Referral.objects.filter(Exists(held) | Exists(handover))
     if user.role == Role.REFERRER:
         return Referral.objects.filter(referrer=user)
     return Referral.objects.none()

@@ -1,0 +1,324 @@
+"""Who sees which casework, and the reads behind the caseworker and team-lead pages. Views never filter
+by organisation themselves."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from onedoor.accounts.models import PROVIDER_ROLES, User
+from onedoor.casework import measures, rules
+from onedoor.casework.models import (
+    Assessment,
+    CaseAlert,
+    JointWorking,
+    MeasureRecord,
+    OnwardReferral,
+    PractitionerSession,
+    SupportPlan,
+    WaitingListEntry,
+    WelfareCheckIn,
+)
+from onedoor.directory.models import Service
+from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, Referral, Status
+from onedoor.referrals.selectors import referral_for_provider
+
+CASE_OPEN_STATUSES = (
+    Status.ACCEPTED,
+    Status.WAITING,
+    Status.CONTACT_ATTEMPTED,
+    Status.CONTACTED,
+    Status.ENGAGED,
+)
+
+
+def case_for_provider(*, user: Any, reference: str) -> Referral:
+    """A case the user's organisation can see in full (holds, held, or shares during a handover)."""
+    return referral_for_provider(user=user, reference=reference)
+
+
+def holds(*, user: Any, referral: Referral) -> bool:
+    service = referral.current_service
+    return bool(
+        getattr(user, "is_provider_staff", False) and service and service.organisation_id == user.organisation_id
+    )
+
+
+def latest_assessment(*, referral: Referral) -> Assessment | None:
+    return (
+        Assessment.objects.filter(referral=referral)
+        .prefetch_related("ratings__need")
+        .select_related("assessed_by")
+        .first()
+    )
+
+
+def support_plan(*, referral: Referral) -> SupportPlan | None:
+    return (
+        SupportPlan.objects.filter(referral=referral)
+        .prefetch_related("goals__need", "goals__progress_notes__by")
+        .first()
+    )
+
+
+# -- joint working: the shared summary -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedSummary:
+    """What a joint-working partner sees: contact details, risks and the plan's headline. Nothing else."""
+
+    reference: str
+    lead_service: str
+    name: str
+    phone: str
+    email: str
+    safe_to: tuple[str, ...]
+    risk_to_self: str
+    risk_from_others: str
+    risk_to_others: str
+    plan_headline: str
+
+
+def _joint_for(user: Any) -> QuerySet[JointWorking]:
+    if not getattr(user, "is_provider_staff", False) or user.organisation_id is None:
+        return JointWorking.objects.none()
+    return JointWorking.objects.filter(
+        partner_service__organisation_id=user.organisation_id, consent_to_share=True, ended_at__isnull=True
+    )
+
+
+def shared_cases_for(*, user: Any) -> QuerySet[JointWorking]:
+    return _joint_for(user).select_related("referral", "partner_service", "referral__current_service")
+
+
+def shared_summary_for(*, user: Any, reference: str) -> SharedSummary:
+    joint = _joint_for(user).select_related("referral__current_service").filter(referral__reference=reference).first()
+    if joint is None:
+        raise Http404
+    r = joint.referral
+    assessment = Assessment.objects.filter(referral=r).first()
+    plan = SupportPlan.objects.filter(referral=r).first()
+    not_assessed = "Not assessed yet"
+    return SharedSummary(
+        reference=r.reference,
+        lead_service=str(r.current_service or ""),
+        name=f"{r.first_name} {r.last_name}".strip(),
+        phone=r.phone,
+        email=r.email,
+        safe_to=tuple(rules.safe_channels(r)),
+        risk_to_self=assessment.get_risk_to_self_display() if assessment else not_assessed,
+        risk_from_others=assessment.get_risk_from_others_display() if assessment else not_assessed,
+        risk_to_others=assessment.get_risk_to_others_display() if assessment else not_assessed,
+        plan_headline=plan.headline if plan else "No plan yet",
+    )
+
+
+# -- measures --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    code: str
+    name: str
+    max_total: int
+    records: list[MeasureRecord]
+    change: measures.Change | None
+
+    def points(self, width: int = 300, height: int = 120, pad: int = 20) -> list[tuple[float, float, int]]:
+        """SVG coordinates for the chart: x evenly spaced, y scaled to the measure's range."""
+        n = len(self.records)
+        out = []
+        for i, rec in enumerate(self.records):
+            x = pad + (i * (width - 2 * pad) / (n - 1) if n > 1 else (width - 2 * pad) / 2)
+            y = pad + (height - 2 * pad) * (1 - rec.total / self.max_total)
+            out.append((round(x, 1), round(y, 1), rec.total))
+        return out
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{x},{y}" for x, y, _ in self.points())
+
+
+def measure_series(*, referral: Referral) -> list[MeasureSeries]:
+    by_code: dict[str, list[MeasureRecord]] = {}
+    for rec in MeasureRecord.objects.filter(referral=referral).order_by("administered_on", "id"):
+        by_code.setdefault(rec.measure, []).append(rec)
+    series = []
+    for code, recs in by_code.items():
+        s = measures.spec(code)
+        change = measures.change_between(code, recs[0].total, recs[-1].total) if len(recs) > 1 else None
+        series.append(MeasureSeries(code=code, name=s.name, max_total=s.max_total, records=recs, change=change))
+    return series
+
+
+# -- waiting list ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    entry: WaitingListEntry
+    position: int
+    estimate: rules.WaitEstimate
+    next_check_in: date | None
+
+
+def waiting_list(*, service: Service) -> list[WaitingRow]:
+    """The service's waiting list in order, with each person's position and an estimated wait from how
+    many people left the list over the recent period."""
+    since = timezone.now() - timedelta(days=rules.WAITING_THROUGHPUT_DAYS)
+    left_recently = WaitingListEntry.objects.filter(service=service, left_at__gte=since).count()
+    entries = (
+        WaitingListEntry.objects.filter(service=service, left_at__isnull=True)
+        .select_related("referral")
+        .prefetch_related("check_ins")
+        .order_by("added_at", "id")
+    )
+    rows = []
+    for position, entry in enumerate(entries, start=1):
+        due = [c.due_on for c in entry.check_ins.all() if c.done_at is None]
+        rows.append(
+            WaitingRow(
+                entry=entry,
+                position=position,
+                estimate=rules.estimate_wait(position=position, left_recently=left_recently),
+                next_check_in=min(due) if due else None,
+            )
+        )
+    return rows
+
+
+def waiting_position(*, referral: Referral) -> WaitingRow | None:
+    entry = WaitingListEntry.objects.filter(referral=referral, left_at__isnull=True).select_related("service").first()
+    if entry is None:
+        return None
+    return next((row for row in waiting_list(service=entry.service) if row.entry.pk == entry.pk), None)
+
+
+# -- caseworker and team-lead views ----------------------------------------------------------------
+
+
+def cases_of_organisation(*, user: Any) -> QuerySet[Referral]:
+    """Open cases the user's organisation holds."""
+    if not getattr(user, "is_provider_staff", False):
+        return Referral.objects.none()
+    return Referral.objects.filter(current_service__organisation_id=user.organisation_id, status__in=CASE_OPEN_STATUSES)
+
+
+def my_cases(*, user: Any) -> QuerySet[Referral]:
+    return (
+        cases_of_organisation(user=user)
+        .filter(assigned_to=user)
+        .select_related("current_service", "support_plan")
+        .order_by("due_on", "id")
+    )
+
+
+@dataclass
+class DueItem:
+    kind: str
+    referral: Referral
+    due_on: date
+
+
+def due_for(*, user: Any, today: date, mine_only: bool = True) -> list[DueItem]:
+    """Due today or overdue: welfare check-ins, plan reviews and first contacts."""
+    cases = cases_of_organisation(user=user)
+    if mine_only:
+        cases = cases.filter(assigned_to=user)
+    items: list[DueItem] = []
+    for c in WelfareCheckIn.objects.filter(
+        entry__referral__in=cases, done_at__isnull=True, due_on__lte=today, entry__left_at__isnull=True
+    ).select_related("entry__referral__assigned_to"):
+        items.append(DueItem("Welfare check-in", c.entry.referral, c.due_on))
+    for p in SupportPlan.objects.filter(referral__in=cases, review_on__lte=today).select_related(
+        "referral__assigned_to"
+    ):
+        items.append(DueItem("Plan review", p.referral, p.review_on))
+    for r in cases.filter(
+        status__in=AWAITING_CONTACT_STATUSES, first_contacted_at__isnull=True, due_on__lte=today
+    ).select_related("assigned_to"):
+        assert r.due_on is not None
+        items.append(DueItem("First contact", r, r.due_on))
+    return sorted(items, key=lambda i: (i.due_on, i.referral.reference))
+
+
+@dataclass
+class TeamRow:
+    user: User
+    open_cases: int = 0
+    overdue: int = 0
+    sessions: Counter[str] = field(default_factory=Counter)
+
+
+def team_view(*, user: Any, today: date) -> list[TeamRow]:
+    """Each practitioner's caseload, overdue items, and supervision and CPD counts in the last year."""
+    staff = list(
+        User.objects.filter(organisation_id=user.organisation_id, role__in=list(PROVIDER_ROLES), is_active=True)
+        .annotate(
+            open_cases=Count(
+                "assigned_referrals",
+                filter=Q(
+                    assigned_referrals__status__in=CASE_OPEN_STATUSES,
+                    assigned_referrals__current_service__organisation_id=user.organisation_id,
+                ),
+            )
+        )
+        .order_by("last_name", "username")
+    )
+    rows = {u.pk: TeamRow(user=u, open_cases=getattr(u, "open_cases", 0)) for u in staff}
+    for item in due_for(user=user, today=today - timedelta(days=1), mine_only=False):
+        if item.referral.assigned_to_id in rows:
+            rows[item.referral.assigned_to_id].overdue += 1
+    year_ago = today - timedelta(days=365)
+    for practitioner_id, kind in PractitionerSession.objects.filter(
+        practitioner__in=staff, on__gte=year_ago
+    ).values_list("practitioner_id", "kind"):
+        rows[practitioner_id].sessions[kind] += 1
+    return list(rows.values())
+
+
+def open_alerts(*, user: Any) -> QuerySet[CaseAlert]:
+    if not getattr(user, "is_provider_staff", False):
+        return CaseAlert.objects.none()
+    return CaseAlert.objects.filter(organisation_id=user.organisation_id, acknowledged_at__isnull=True).select_related(
+        "referral", "measure_record"
+    )
+
+
+def alert_for_lead(*, user: Any, pk: int) -> CaseAlert:
+    alert = open_alerts(user=user).filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def onward_links(*, referral: Referral) -> dict[str, Any]:
+    return {
+        "onward": OnwardReferral.objects.filter(from_referral=referral).select_related("to_service", "to_referral"),
+        "onward_from": OnwardReferral.objects.filter(to_referral=referral).select_related("from_referral").first(),
+    }
+
+
+def caseload_counts(*, cases: list[Referral]) -> dict[str, int]:
+    """How many of these cases are in each status, by label."""
+    counts = Counter(Status(c.status).label for c in cases)
+    return dict(sorted(counts.items()))
+
+
+def practitioner_session_counts(*, organisation_id: int, start: date, end: date) -> dict[str, int]:
+    """Supervision and CPD sessions in an organisation between two dates (inclusive), for quarterly returns."""
+    rows = (
+        PractitionerSession.objects.filter(practitioner__organisation_id=organisation_id, on__gte=start, on__lte=end)
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(("supervision", "cpd"), 0)
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts
