@@ -73,7 +73,7 @@ class CaseworkError(ValueError):
 
 def _lock_case(*, referral: Referral, actor: User, statuses: Iterable[str] = CASE_STATUSES) -> Referral:
     """Lock the referral and check the actor works for the organisation that holds it."""
-    locked = Referral.objects.select_for_update().select_related("current_service").get(pk=referral.pk)
+    locked = Referral.objects.select_for_update(of=("self",)).select_related("current_service").get(pk=referral.pk)
     service = locked.current_service
     if not actor.is_provider_staff or service is None or service.organisation_id != actor.organisation_id:
         raise PermissionDenied("Only the team that holds this case can do that.")
@@ -287,7 +287,7 @@ def goal_add(*, referral: Referral, actor: User, need: NeedCategory, description
 
 @transaction.atomic
 def goal_progress_note_add(*, goal: Goal, actor: User, note: str, status: str | None = None) -> ProgressNote:
-    locked_goal = Goal.objects.select_for_update().select_related("plan__referral").get(pk=goal.pk)
+    locked_goal = Goal.objects.select_for_update(of=("self",)).select_related("plan__referral").get(pk=goal.pk)
     referral = _lock_case(referral=locked_goal.plan.referral, actor=actor)
     if not note.strip():
         raise CaseworkError("Write the progress note.")
@@ -350,7 +350,7 @@ def waiting_list_interim_support_record(
 @transaction.atomic
 def welfare_check_in_complete(*, check_in: WelfareCheckIn, actor: User, note: str = "") -> WelfareCheckIn:
     """Record a check-in as done and schedule the next one."""
-    locked = WelfareCheckIn.objects.select_for_update().select_related("entry").get(pk=check_in.pk)
+    locked = WelfareCheckIn.objects.select_for_update(of=("self",)).select_related("entry").get(pk=check_in.pk)
     _lock_case(referral=locked.entry.referral, actor=actor)
     if locked.done_at is not None:
         raise CaseworkError("That check-in has already been recorded.")
@@ -378,7 +378,7 @@ def welfare_check_in_complete(*, check_in: WelfareCheckIn, actor: User, note: st
 def waiting_list_position_message_request(*, entry: WaitingListEntry, actor: User) -> WaitingListEntry:
     """Ask for the person to be told their position. Refused where no message may be sent. The message
     itself is sent by the messaging backend, which picks up the request."""
-    locked = WaitingListEntry.objects.select_for_update().select_related("referral").get(pk=entry.pk)
+    locked = WaitingListEntry.objects.select_for_update(of=("self",)).select_related("referral").get(pk=entry.pk)
     _lock_case(referral=locked.referral, actor=actor)
     if locked.left_at is not None:
         raise CaseworkError("The person is no longer on the waiting list.")
@@ -847,7 +847,7 @@ def case_reopen(*, referral: Referral, actor: User, reason: str) -> Referral:
 def feedback_token_issue_for_sending(*, feedback: FeedbackToken) -> str:
     """For the messaging backend, at the moment it sends the link: a fresh token, whose hash replaces the
     stored one, so the plain token exists only in the message. Refused if unsafe, not requested, or used."""
-    locked = FeedbackToken.objects.select_for_update().select_related("referral").get(pk=feedback.pk)
+    locked = FeedbackToken.objects.select_for_update(of=("self",)).select_related("referral").get(pk=feedback.pk)
     if not locked.send_requested or locked.used_at is not None or not rules.safe_to_message(locked.referral):
         raise CaseworkError("This feedback link must not be sent.")
     token = secrets.token_urlsafe(32)

@@ -82,6 +82,13 @@ class DeclineReason(models.TextChoices):
     NOT_ENOUGH_INFORMATION = "not_enough_information", "Not enough information to act on the referral"
 
 
+def reason_label(code: str) -> str:
+    """A reason code in words for people: declining reasons by their label, others from the code."""
+    if code in DeclineReason.values:
+        return str(DeclineReason(code).label)
+    return code.replace("_", " ").replace("-", " ").capitalize()
+
+
 class Referral(models.Model):
     reference = models.CharField(max_length=14, unique=True, default=new_reference, editable=False)
     source = models.CharField(max_length=20, choices=Source.choices)
@@ -228,6 +235,10 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} → {self.to_status}"
+
+    @property
+    def reason_label(self) -> str:
+        return reason_label(self.reason_code) if self.reason_code else ""
 
 
 class Precedence(models.IntegerChoices):

@@ -99,3 +99,12 @@ def test_the_referrer_timeline_never_shows_case_detail(referrer: Any, make_user:
     page = signed_in_client(referrer).get(f"/referrals/mine/{referral.reference}/").content.decode()
     assert "Accepted" in page
     assert "knife" not in page
+
+
+def test_the_referrer_sees_reasons_in_words(referrer: Any, make_user: Any, signed_in_client: Any) -> None:
+    triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
+    referral = make_referral(referrer=referrer)
+    services.referral_decline(referral=referral, actor=triage, reason_code="out_of_remit")
+    page = signed_in_client(referrer).get(f"/referrals/mine/{referral.reference}/").content.decode()
+    assert "Not within this service&#x27;s remit" in page
+    assert "out_of_remit" not in page and "outofremit" not in page
