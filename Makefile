@@ -30,6 +30,9 @@ assets: onedoor/static/build/onedoor.css
 demo: install
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_area
+	$(PY) manage.py load_demo --quiet
+	$(PY) manage.py load_casework_demo
+	@# Runs once, so this only prints the demo logins, last, where a newcomer sees them.
 	$(PY) manage.py load_demo
 
 # Serves on http://$(HOST):$(PORT) with a task worker beside it; Ctrl-C stops both.
