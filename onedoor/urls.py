@@ -1,9 +1,11 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from onedoor.accounts.middleware import is_two_factor_complete
 from onedoor.api import api
 from onedoor.core import views as core_views
+from onedoor.directory import views as directory_views
 
 
 def _admin_permission(request):
@@ -21,9 +23,15 @@ admin.site.site_header = "OneDoor administration"
 admin.site.site_title = "OneDoor"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("exit/", directory_views.exit_page, name="exit"),
     path("account/", include("onedoor.accounts.urls")),
     path("", include("onedoor.referrals.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+# The public front door, in every language: English at /, the others under /pl/, /ur/ …
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("", include("onedoor.directory.urls")),
+    prefix_default_language=False,
+)
