@@ -113,16 +113,25 @@ def _phone_json(p: Phone) -> dict[str, Any]:
     return {"id": str(p.uuid), "number": p.number, "type": p.kind, "description": p.description, "languages": []}
 
 
+def _offset() -> tuple[str, float]:
+    """The area's UTC offset today: schedules are local wall-clock times, and ORUK times carry an offset."""
+    delta = timezone.localtime().utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}", minutes / 60
+
+
 def _schedule_json(s: Schedule, service: Service) -> dict[str, Any]:
+    offset, hours = _offset()
     return {
         "id": str(s.uuid),
         "service_id": str(service.uuid),
         "freq": "WEEKLY",
         "byday": s.byday,
-        "opens_at": s.opens_at.strftime("%H:%M"),
-        "closes_at": s.closes_at.strftime("%H:%M"),
+        "opens_at": s.opens_at.strftime("%H:%M:%S") + offset,
+        "closes_at": s.closes_at.strftime("%H:%M:%S") + offset,
         "description": s.description,
-        "timezone": 0,
+        "timezone": hours,
     }
 
 

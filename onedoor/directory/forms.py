@@ -104,7 +104,9 @@ class SelfReferralForm(FindSupportForm):
     )
     phone = forms.CharField(label=_("Phone number"), max_length=20, required=False)
     email = forms.EmailField(
-        label=_("Email address"), required=False, error_messages={"invalid": _("Enter an email address like name@example.com")}
+        label=_("Email address"),
+        required=False,
+        error_messages={"invalid": _("Enter an email address like name@example.com")},
     )
     safe_ways = forms.MultipleChoiceField(
         label=_("Which ways are safe to contact you?"),
@@ -166,7 +168,9 @@ class SelfReferralForm(FindSupportForm):
         if "email" in ways and not email:
             self.add_error("email", gettext("Enter an email address, or untick email"))
         if not phone and not email and "phone" not in self.errors and "email" not in self.errors:
-            self.add_error("phone", gettext("Enter a phone number or an email address so that a service can contact you"))
+            self.add_error(
+                "phone", gettext("Enter a phone number or an email address so that a service can contact you")
+            )
         return data
 
     @property
@@ -189,13 +193,17 @@ class FeedbackForm(forms.Form):
     )
     could_be_better = forms.CharField(
         label=_("What could be better? (optional)"),
-        help_text=_("Please do not include names or anything that could identify you, unless you want us to contact you."),
+        help_text=_(
+            "Please do not include names or anything that could identify you, unless you want us to contact you."
+        ),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     wants_contact = forms.BooleanField(label=_("I would like someone to contact me about my feedback"), required=False)
-    contact_name = forms.CharField(label=_("Your name (only if you want us to contact you)"), max_length=100, required=False)
+    contact_name = forms.CharField(
+        label=_("Your name (only if you want us to contact you)"), max_length=100, required=False
+    )
     contact_detail = forms.CharField(
         label=_("Phone number or email address (only if you want us to contact you)"), max_length=200, required=False
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from onedoor.referrals.routing import ADULT_AGE, Decision, RouteInput, RoutingTa
 @dataclass(frozen=True)
 class Situation:
     key: str
-    label: str
+    label: Any  # a lazily translated string
     offence_group: str | None = None
     flags: tuple[str, ...] = ()
     child_flags: tuple[str, ...] | None = None  # used instead of `flags` under 18
@@ -60,7 +61,10 @@ SITUATIONS: tuple[Situation, ...] = (
         ("hate",),
     ),
     Situation(
-        "home-abuse", _("A partner, ex-partner or family member hurts, frightens or controls me"), None, ("domestic-abuse",)
+        "home-abuse",
+        _("A partner, ex-partner or family member hurts, frightens or controls me"),
+        None,
+        ("domestic-abuse",),
     ),
     Situation("robbed", _("Someone stole from me or robbed me"), "robbery-personal"),
     Situation("scam", _("I was scammed or cheated out of money, online or in person"), "fraud"),

@@ -71,7 +71,9 @@ def feedback_link_issue(*, service: Service | None) -> FeedbackLink:
     service only, never the person or the case."""
     with transaction.atomic():
         link = FeedbackLink.objects.create(token=secrets.token_urlsafe(24), service=service)
-        audit_record(actor=None, action="feedback_link.issued", obj=link, detail={"service": getattr(service, "slug", None)})
+        audit_record(
+            actor=None, action="feedback_link.issued", obj=link, detail={"service": getattr(service, "slug", None)}
+        )
     return link
 
 

@@ -53,7 +53,9 @@ def exit_page(request: HttpRequest) -> HttpResponse:
 @public
 def find_support(request: HttpRequest) -> HttpResponse:
     if "happened" not in request.GET or "change" in request.GET:
-        initial = {k: v for k, v in request.GET.items() if k in {"happened", "age", "district", "told_police"}}
+        initial: dict[str, Any] = {
+            k: v for k, v in request.GET.items() if k in {"happened", "age", "district", "told_police"}
+        }
         initial["needs"] = request.GET.getlist("needs")
         return render(request, "directory/find_support.html", {"form": FindSupportForm(initial=initial)})
     form = FindSupportForm(request.GET)
@@ -92,7 +94,8 @@ def rights(request: HttpRequest) -> HttpResponse:
         reported = form.cleaned_data.get("reported", "")
         court = form.cleaned_data.get("court", "")
     version = VictimsCodeRight.objects.order_by("-code_version").values_list("code_version", flat=True).first()
-    apply, maybe = [], []
+    apply: list[VictimsCodeRight] = []
+    maybe: list[VictimsCodeRight] = []
     for right in VictimsCodeRight.objects.filter(code_version=version):
         applies = (
             right.applies_to == "all"
