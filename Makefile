@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck migrations-check pytest bench demo clean assets
+.PHONY: install run test lint typecheck migrations-check pytest bench demo clean assets messages
 
 install: $(VENV)/.installed node_modules/.installed onedoor/static/build/onedoor.css
 
@@ -26,6 +26,14 @@ onedoor/static/build/onedoor.css: node_modules/.installed onedoor/static_src/one
 	npm run --silent build
 
 assets: onedoor/static/build/onedoor.css
+
+# Refresh the public pages' translation catalogues and compile them (the compiled .mo files are
+# committed, so `make install` needs no gettext). Installs gettext where it is missing.
+messages: install
+	command -v msgfmt >/dev/null || (apt-get install -y gettext || sudo apt-get install -y gettext)
+	cd onedoor && ../$(PY) ../manage.py makemessages -l pl -l pa -l ur -l ro --no-obsolete --no-location \
+		-i "static/*" -i "accounts/*" -i "referrals/*" -i "core/templates/*"
+	cd onedoor && ../$(PY) ../manage.py compilemessages
 
 demo: install
 	$(PY) manage.py migrate --no-input -v0

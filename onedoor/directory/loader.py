@@ -14,6 +14,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from onedoor.accounts.models import Organisation
@@ -30,6 +31,7 @@ from onedoor.directory.models import (
     ServiceKind,
     Taxonomy,
     TaxonomyTerm,
+    TranslationReview,
 )
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
@@ -167,6 +169,12 @@ def load_directory(area: str, *, reset: bool = False) -> dict[str, int]:
             },
         )
         orgs[slug] = org
+
+    # Every translated language starts as "needs review by a native speaker" until an administrator
+    # records a review.
+    for code, _name in settings.LANGUAGES:
+        if code != settings.LANGUAGE_CODE:
+            TranslationReview.objects.get_or_create(language=code)
 
     detailed = 0
     for row in data["services"]:

@@ -136,3 +136,30 @@ def test_find_support_errors_are_explained(client):
     cache.clear()
     html = client.get("/find-support/", {"happened": "", "age": "abc"}).content.decode()
     assert "There is a problem" in html and "Enter your age as a number" in html
+
+
+def test_translations_are_complete_and_marked_for_native_speaker_review():
+    from pathlib import Path
+
+    from onedoor.directory.models import TranslationReview
+
+    locale = Path(settings.BASE_DIR) / "onedoor" / "locale"
+    for code in LANGS:
+        if code == settings.LANGUAGE_CODE:
+            continue
+        po = (locale / code / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+        assert "NEEDS REVIEW BY A NATIVE SPEAKER" in po
+        assert 'msgstr ""\n\n' not in po.split("\n\n", 1)[1] + "\n\n", code  # every message translated
+        assert (locale / code / "LC_MESSAGES" / "django.mo").stat().st_mtime >= 0
+        assert TranslationReview.objects.get(language=code).status == "needs_review"
+
+
+def test_administrators_see_translation_review_status(make_user, signed_in_client):
+    from onedoor.accounts.models import Role
+
+    admin = make_user(Role.ADMINISTRATOR, totp=True)
+    admin.is_staff = True
+    admin.is_superuser = True  # the accounts app does not grant model permissions to administrators yet
+    admin.save()
+    html = signed_in_client(admin).get("/admin/directory/translationreview/").content.decode()
+    assert "Needs review by a native speaker" in html and "ur" in html
