@@ -38,6 +38,7 @@ messages: install
 demo: install
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_area
+	$(PY) manage.py load_directory
 	$(PY) manage.py load_demo
 
 # Serves on http://$(HOST):$(PORT) with a task worker beside it; Ctrl-C stops both.

@@ -5,7 +5,6 @@ from django.urls import include, path
 from onedoor.accounts.middleware import is_two_factor_complete
 from onedoor.api import api
 from onedoor.core import views as core_views
-from onedoor.directory import views as directory_views
 
 
 def _admin_permission(request):
@@ -23,7 +22,7 @@ admin.site.site_header = "OneDoor administration"
 admin.site.site_title = "OneDoor"
 
 urlpatterns = [
-    path("exit/", directory_views.exit_page, name="exit"),
+    path("", core_views.home, name="home"),
     path("account/", include("onedoor.accounts.urls")),
     path("", include("onedoor.referrals.urls")),
     path("api/v1/", api.urls),
@@ -31,7 +30,7 @@ urlpatterns = [
 ]
 # The public front door, in every language: English at /, the others under /pl/, /ur/ …
 urlpatterns += i18n_patterns(
-    path("", core_views.home, name="home"),
+    path("", core_views.home, name="home_i18n"),
     path("", include("onedoor.directory.urls")),
     prefix_default_language=False,
 )

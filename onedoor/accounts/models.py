@@ -53,8 +53,7 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=[Role.PROVIDER_TRIAGE.value, Role.TEAM_LEAD.value, Role.CASEWORKER.value])
-                | Q(organisation__isnull=False),
+                condition=~Q(role__in=sorted(r.value for r in PROVIDER_ROLES)) | Q(organisation__isnull=False),
                 name="provider_staff_belong_to_an_organisation",
             ),
         ]

@@ -66,10 +66,8 @@ def load_area(area: str, *, reset_rules: bool = False) -> dict[str, int]:
     for row in data["services"]:
         defaults = {k: v for k, v in row.items() if k not in {"slug", "organisation"}}
         defaults["organisation"] = orgs[row["organisation"]] if row.get("organisation") else None
-        # `last_checked` is set on first load only: after that it records an administrator's check.
-        Service.objects.update_or_create(
-            slug=row["slug"], defaults=defaults, create_defaults={"last_checked": date(2022, 2, 1), **defaults}
-        )
+        defaults.setdefault("last_checked", date(2022, 2, 1))
+        Service.objects.update_or_create(slug=row["slug"], defaults=defaults)
 
     rules_loaded = 0
     for row in data["routing_rules"]:
@@ -93,11 +91,7 @@ def load_area(area: str, *, reset_rules: bool = False) -> dict[str, int]:
             getattr(rule, field).set(_lookup(model, "slug", row.get(field, []), key, field))
         rule.districts.set(_lookup(District, "gss_code", row.get("districts", []), key, "districts"))
         rules_loaded += 1
-    from onedoor.directory.loader import load_directory
-
-    directory = load_directory(area)
     return {
-        "directory_services": directory["services"],
         "organisations": len(data["organisations"]),
         "services": len(data["services"]),
         "routing_rules": rules_loaded,

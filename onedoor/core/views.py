@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from onedoor.accounts.models import PROVIDER_ROLES, Role
 from onedoor.core.access import public
@@ -19,6 +19,4 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("referrals:queues")
         if user.role == Role.ADMINISTRATOR:
             return redirect("admin:index")
-    from onedoor.directory.views import front_door
-
-    return front_door(request)
+    return render(request, "core/home.html")

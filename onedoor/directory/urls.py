@@ -6,6 +6,7 @@ app_name = "directory"
 
 # These are served under a language prefix for every language but English (/pl/find-support/ …).
 urlpatterns = [
+    path("exit/", views.exit_page, name="exit"),
     path("find-support/", views.find_support, name="find_support"),
     path("services/", views.services_directory, name="services"),
     path("your-rights/", views.rights, name="rights"),

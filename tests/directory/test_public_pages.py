@@ -56,7 +56,7 @@ def test_every_public_page_in_every_language(client, lang):
         assert response.status_code == 200, url
         html = response.content.decode()
         assert f'<html lang="{lang}" dir="{"rtl" if lang in RTL else "ltr"}"' in html, url
-        assert 'href="/exit/"' in html and "govuk-exit-this-page" in html, url
+        assert 'exit/" role="button"' in html and "govuk-exit-this-page" in html, url
         assert 'href="tel:999"' in html, url
         for other in LANGS:
             if other != lang:
@@ -79,8 +79,8 @@ def test_no_public_page_links_or_loads_from_another_host(client):
                 host = urlsplit(url).netloc
                 assert host in ("", "testserver"), (page, url)
             # Nor any address written out in text, scripts or styles.
-            for found in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, flags=re.I):
-                assert False, (page, found)
+            found = re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, flags=re.I)
+            assert not found, (page, found)
 
 
 def test_the_checker_would_catch_a_third_party_link():

@@ -68,6 +68,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['provider_triage', 'team_lead', 'caseworker']), _negated=True), ('organisation__isnull', False), _connector='OR'), name='provider_staff_belong_to_an_organisation'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['caseworker', 'provider_triage', 'team_lead']), _negated=True), ('organisation__isnull', False), _connector='OR'), name='provider_staff_belong_to_an_organisation'),
         ),
     ]

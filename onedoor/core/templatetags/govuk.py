@@ -36,7 +36,7 @@ def _choices(bound: forms.BoundField) -> list[dict[str, Any]]:
         key = str(getattr(val, "value", val))
         if key == "" and field_kind(bound) != "select":
             continue
-        out.append({"value": key, "label": label, "checked": key in selected, "id": f"{bound.id_for_label}-{i}"})
+        out.append({"value": key, "label": label, "checked": key in selected, "id": f"{bound.auto_id}-{i}"})
     return out
 
 
@@ -63,7 +63,7 @@ def govuk_error_summary(*forms_: forms.Form) -> SafeString:
         if form is None or not form.is_bound or form.is_valid():
             continue
         for name, msgs in form.errors.items():
-            anchor = form[name].id_for_label if name in form.fields else ""
+            anchor = form[name].auto_id if name in form.fields else ""
             errors.extend({"anchor": anchor, "message": str(m)} for m in msgs)
     if not errors:
         return mark_safe("")

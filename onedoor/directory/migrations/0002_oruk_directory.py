@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('core', '0003_audit_append_only_postgres'),
+        ('core', '0001_initial'),
         ('directory', '0001_initial'),
     ]
 
