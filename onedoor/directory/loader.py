@@ -201,6 +201,7 @@ def load_directory(area: str, *, reset: bool = False) -> dict[str, int]:
         service.is_free = row.get("is_free", True)
         service.fees_description = row.get("fees", "")
         service.email = row.get("email", service.email)
+        service.data_notes = row.get("verify", "")
         for field in ("min_age", "max_age"):
             if field in row:
                 setattr(service, field, row[field])

@@ -132,6 +132,9 @@ class Service(models.Model):
     contact_window_days = models.PositiveSmallIntegerField(default=10)
     active = models.BooleanField(default=True)
     last_checked = models.DateField(null=True, blank=True)
+    data_notes = models.TextField(
+        blank=True, help_text="For administrators: details to check ([verify]), never shown to the public"
+    )
     modified_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:

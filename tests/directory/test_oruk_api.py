@@ -153,3 +153,18 @@ def test_the_feed_needs_no_sign_in_and_declares_public_access(client):
     oruk_ops = [op for view in oruk.path_operations.values() for op in view.operations]
     assert oruk_ops and all(any(isinstance(a, PublicAccess) for a in op.auth_callbacks) for op in oruk_ops)
     assert Taxonomy.objects.count() == 4
+
+
+def test_list_views_use_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    """Prefetching keeps the whole directory to a handful of queries, however many services it has."""
+    with django_assert_max_num_queries(12):
+        assert client.get(f"{BASE}/services", {"per_page": 200}).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get("/services/").status_code == 200
+
+
+def test_data_to_verify_is_kept_for_administrators_not_published(client):
+    rosa = Service.objects.get(slug="rosa")
+    assert "[verify]" in rosa.data_notes
+    body = client.get(f"{BASE}/services/{rosa.uuid}").content.decode()
+    assert "[verify]" not in body
