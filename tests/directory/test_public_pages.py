@@ -163,3 +163,19 @@ def test_administrators_see_translation_review_status(make_user, signed_in_clien
     admin.save()
     html = signed_in_client(admin).get("/admin/directory/translationreview/").content.decode()
     assert "Needs review by a native speaker" in html and "ur" in html
+
+
+def test_staff_pages_stay_in_english_whatever_the_browser_asks(client):
+    html = client.get("/account/sign-in/", HTTP_ACCEPT_LANGUAGE="pl,ur;q=0.8").content.decode()
+    assert '<html lang="en-gb" dir="ltr"' in html
+    # Unprefixed public pages are English too: the language is chosen with the switcher, not guessed.
+    response = client.get("/find-support/", HTTP_ACCEPT_LANGUAGE="ur")
+    assert response.status_code == 200 and '<html lang="en-gb"' in response.content.decode()
+
+
+def test_language_switcher_links_to_the_same_page(client):
+    html = client.get("/ur/your-rights/?reported=yes").content.decode()
+    assert 'href="/your-rights/?reported=yes" hreflang="en-gb"' in html
+    assert 'href="/pl/your-rights/?reported=yes" hreflang="pl"' in html
+    home = client.get("/").content.decode()
+    assert 'href="/ur/" hreflang="ur"' in home
