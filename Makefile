@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck migrations-check pytest bench demo clean assets messages
+.PHONY: install run test lint typecheck migrations-check pytest bench demo clean assets messages directory-data
 
 install: $(VENV)/.installed node_modules/.installed onedoor/static/build/onedoor.css
 
@@ -32,13 +32,18 @@ assets: onedoor/static/build/onedoor.css
 messages: install
 	command -v msgfmt >/dev/null || (apt-get install -y gettext || sudo apt-get install -y gettext)
 	cd onedoor && ../$(PY) ../manage.py makemessages -l pl -l pa -l ur -l ro --no-obsolete --no-location \
-		-i "static/*" -i "accounts/*" -i "referrals/*" -i "core/templates/*"
+		-i "static/*" -i "accounts/*" -i "referrals/*" -i "casework/*" -i "insights/*" -i "messaging/*" -i "core/templates/*"
 	cd onedoor && ../$(PY) ../manage.py compilemessages
 
-demo: install
+# The services directory loads after the area (its commissioned services come from the area file).
+directory-data: install
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_area
 	$(PY) manage.py load_directory
+
+demo: install directory-data
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py load_area
 	$(PY) manage.py load_demo
 
 # Serves on http://$(HOST):$(PORT) with a task worker beside it; Ctrl-C stops both.
