@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck migrations-check pytest bench demo clean assets
+.PHONY: install run test lint typecheck migrations-check pytest bench demo clean assets messages directory-data
 
 install: $(VENV)/.installed node_modules/.installed onedoor/static/build/onedoor.css
 
@@ -27,7 +27,21 @@ onedoor/static/build/onedoor.css: node_modules/.installed onedoor/static_src/one
 
 assets: onedoor/static/build/onedoor.css
 
-demo: install
+# Refresh the public pages' translation catalogues and compile them (the compiled .mo files are
+# committed, so `make install` needs no gettext). Installs gettext where it is missing.
+messages: install
+	command -v msgfmt >/dev/null || (apt-get install -y gettext || sudo apt-get install -y gettext)
+	cd onedoor && ../$(PY) ../manage.py makemessages -l pl -l pa -l ur -l ro --no-obsolete --no-location \
+		-i "static/*" -i "accounts/*" -i "referrals/*" -i "casework/*" -i "insights/*" -i "messaging/*" -i "core/templates/*"
+	cd onedoor && ../$(PY) ../manage.py compilemessages
+
+# The services directory loads after the area (its commissioned services come from the area file).
+directory-data: install
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py load_area
+	$(PY) manage.py load_directory
+
+demo: install directory-data
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_area
 	$(PY) manage.py load_demo --quiet

@@ -61,6 +61,17 @@ def api_auth(*roles: str | Any) -> list[Any]:
     return [TokenAuth(allowed), SessionAuth(allowed)]
 
 
+class PublicAccess:
+    """Admits anyone, on purpose: for public information only (the Open Referral UK directory feed).
+    Declared explicitly, so that every operation still names who may use it."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return "public"
+
+
+public_auth = [PublicAccess()]
+
+
 api = NinjaAPI(
     title="OneDoor API",
     version="1",
@@ -74,6 +85,9 @@ def _register() -> None:
     from onedoor.referrals.api import router as referrals_router
 
     api.add_router("/referrals", referrals_router)
+    from onedoor.directory.api import router as oruk_router
+
+    api.add_router("/oruk", oruk_router)
 
 
 _register()

@@ -103,7 +103,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
-LANGUAGES = [("en", "English")]
+# The public pages are translated; translations wait for a native speaker's review (see the admin).
+LANGUAGES = [("en-gb", "English"), ("pl", "Polski"), ("pa", "ਪੰਜਾਬੀ"), ("ur", "اردو"), ("ro", "Română")]
 LOCALE_PATHS = [BASE_DIR / "onedoor" / "locale"]
 
 STATIC_URL = "/static/"

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -29,3 +30,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+# The public front door, in every language: English at /, the others under /pl/, /ur/ …
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home_i18n"),
+    path("", include("onedoor.directory.urls")),
+    prefix_default_language=False,
+)

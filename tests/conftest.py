@@ -23,6 +23,11 @@ def _ensure_configuration() -> None:
         load_reference()
     if not Service.objects.exists():
         load_area(settings.ONEDOOR_AREA)
+    from onedoor.directory.loader import load_directory
+    from onedoor.directory.models import Taxonomy
+
+    if not Taxonomy.objects.exists():
+        load_directory(settings.ONEDOOR_AREA)
 
 
 @pytest.fixture(scope="session")

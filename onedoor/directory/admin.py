@@ -1,9 +1,108 @@
 from django.contrib import admin
 
-from onedoor.directory.models import Service
+from onedoor.directory.models import (
+    DirectoryOrganisation,
+    Feedback,
+    FeedbackLink,
+    Language,
+    Location,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+    TranslationReview,
+)
+
+
+class PhoneInline(admin.TabularInline):
+    model = Phone
+    extra = 0
+    exclude = ["uuid"]
+
+
+class ScheduleInline(admin.TabularInline):
+    model = Schedule
+    extra = 0
+    exclude = ["uuid"]
+
+
+class LanguageInline(admin.TabularInline):
+    model = Language
+    extra = 0
+    exclude = ["uuid"]
+
+
+class ServiceAreaInline(admin.TabularInline):
+    model = ServiceArea
+    extra = 0
+    exclude = ["uuid"]
+
+
+class ServiceAtLocationInline(admin.TabularInline):
+    model = ServiceAtLocation
+    extra = 0
+    exclude = ["uuid"]
 
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "organisation", "first_contact_target_days", "active", "last_checked"]
-    list_filter = ["kind", "active"]
+    list_display = ["name", "slug", "kind", "status", "provider", "national", "active", "last_checked"]
+    list_filter = ["kind", "status", "active", "national", "taxonomy_terms__taxonomy"]
+    search_fields = ["name", "short_name", "slug", "description"]
+    filter_horizontal = ["taxonomy_terms", "districts"]
+    readonly_fields = ["uuid", "modified_at"]
+    inlines = [PhoneInline, ScheduleInline, LanguageInline, ServiceAreaInline, ServiceAtLocationInline]
+
+
+@admin.register(DirectoryOrganisation)
+class DirectoryOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "account"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["uuid", "modified_at"]
+
+
+@admin.register(Taxonomy)
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "version"]
+    readonly_fields = ["uuid"]
+
+
+@admin.register(TaxonomyTerm)
+class TaxonomyTermAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "taxonomy"]
+    list_filter = ["taxonomy"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["uuid"]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "postal_code"]
+    search_fields = ["name", "city", "postal_code"]
+    readonly_fields = ["uuid", "modified_at"]
+
+
+@admin.register(TranslationReview)
+class TranslationReviewAdmin(admin.ModelAdmin):
+    """Which public-page translations a native speaker has checked."""
+
+    list_display = ["language", "status", "reviewer", "reviewed_on"]
+    list_filter = ["status"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["received_on", "satisfaction", "service", "via_link", "wants_contact"]
+    list_filter = ["satisfaction", "via_link", "wants_contact"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FeedbackLink)
+class FeedbackLinkAdmin(admin.ModelAdmin):
+    list_display = ["pk", "service", "created_at", "used_at"]
+    readonly_fields = ["token", "created_at", "used_at"]

@@ -1,0 +1,211 @@
+"""The public front door: find support, know your rights, refer yourself, give feedback. No account,
+no tracking, and a quick exit on every page. Every page works without JavaScript."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django_ratelimit.decorators import ratelimit
+
+from onedoor.core.access import public
+from onedoor.core.models import VictimsCodeRight
+from onedoor.directory import selectors
+from onedoor.directory.forms import FeedbackForm, FindSupportForm, RightsForm, SelfReferralForm
+from onedoor.directory.journey import find_support as find_support_results
+from onedoor.directory.models import FeedbackLink
+from onedoor.directory.services import (
+    FeedbackLinkUsed,
+    SelfReferralIn,
+    feedback_create,
+    self_referral_create,
+)
+from onedoor.referrals.services import ReferralRefused
+
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
+SESSION_SENT = "onedoor_self_referral"
+
+
+def _self_referral_rate(group: str, request: HttpRequest) -> str:
+    return str(getattr(settings, "ONEDOOR_SELF_REFERRAL_RATE", "5/h"))
+
+
+@public
+def front_door(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/home.html")
+
+
+@public
+def exit_page(request: HttpRequest) -> HttpResponse:
+    """Quick exit: leave for a neutral site. Works as a plain link without JavaScript. The browser is told
+    to forget this site's cookies and storage on the way out."""
+    response = HttpResponseRedirect(getattr(settings, "ONEDOOR_EXIT_URL", DEFAULT_EXIT_URL))
+    response["Cache-Control"] = "no-store"
+    response["Clear-Site-Data"] = '"cookies", "storage"'
+    return response
+
+
+@public
+def find_support(request: HttpRequest) -> HttpResponse:
+    if "happened" not in request.GET or "change" in request.GET:
+        initial: dict[str, Any] = {
+            k: v for k, v in request.GET.items() if k in {"happened", "age", "district", "told_police"}
+        }
+        initial["needs"] = request.GET.getlist("needs")
+        return render(request, "directory/find_support.html", {"form": FindSupportForm(initial=initial)})
+    form = FindSupportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "directory/find_support.html", {"form": form})
+    results = find_support_results(
+        situation=form.situation,
+        age=form.cleaned_data["age"],
+        district=form.district_code,
+        needs=frozenset(form.cleaned_data["needs"]),
+    )
+    return render(
+        request,
+        "directory/results.html",
+        {"form": form, "results": results, "refer_query": request.GET.urlencode()},
+    )
+
+
+@public
+def services_directory(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    services = selectors.services_with_details(selectors.services_search(search=query))
+    now = timezone.localtime()
+    return render(
+        request,
+        "directory/services.html",
+        {"query": query, "services": [(s, s.open_at(now)) for s in services]},
+    )
+
+
+@public
+def rights(request: HttpRequest) -> HttpResponse:
+    form = RightsForm(request.GET or None)
+    reported = court = ""
+    if form.is_bound and form.is_valid():
+        reported = form.cleaned_data.get("reported", "")
+        court = form.cleaned_data.get("court", "")
+    version = VictimsCodeRight.objects.order_by("-code_version").values_list("code_version", flat=True).first()
+    apply: list[VictimsCodeRight] = []
+    maybe: list[VictimsCodeRight] = []
+    for right in VictimsCodeRight.objects.filter(code_version=version):
+        applies = (
+            right.applies_to == "all"
+            or (right.applies_to == "reported" and reported == "yes")
+            or (right.applies_to == "court" and court in ("yes", "convicted"))
+            or (right.applies_to == "conviction" and court == "convicted")
+        )
+        (apply if applies else maybe).append(right)
+    return render(
+        request, "directory/rights.html", {"form": form, "apply": apply, "maybe": maybe, "answered": form.is_bound}
+    )
+
+
+@public
+@ratelimit(key="ip", rate=_self_referral_rate, method="POST", block=False)
+def refer_yourself(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        initial: dict[str, Any] = {k: v for k, v in request.GET.items() if k in {"happened", "age", "district"}}
+        if request.GET.getlist("needs"):
+            initial["needs"] = request.GET.getlist("needs")
+        if request.GET.get("told_police"):
+            initial["told_police"] = request.GET["told_police"]
+        return render(request, "directory/refer.html", {"form": SelfReferralForm(initial=initial)})
+    if getattr(request, "limited", False):
+        return render(request, "directory/refer_limited.html", status=429)
+    form = SelfReferralForm(request.POST)
+    if form.is_spam:
+        # Looks like it worked, so that an automated form-filler learns nothing; nothing is saved.
+        return render(request, "directory/refer_not_sent.html", {"spam": True})
+    if not form.is_valid():
+        return render(request, "directory/refer.html", {"form": form}, status=200)
+    d = form.cleaned_data
+    try:
+        outcome = self_referral_create(
+            data=SelfReferralIn(
+                first_name=d["first_name"],
+                age=d["age"],
+                district=form.district_code,
+                situation=form.situation,
+                what_happened=d["what_happened"],
+                told_police=d.get("told_police") == "yes",
+                phone=d["phone"],
+                email=d["email"],
+                safe_ways=frozenset(d["safe_ways"]),
+                best_times=d["best_times"],
+                language=d["language"],
+                interpreter=d["interpreter"],
+                needs=frozenset(d["needs"]),
+                consent=d["consent"],
+            )
+        )
+    except ReferralRefused:
+        form.add_error("consent", form.fields["consent"].error_messages["required"])
+        return render(request, "directory/refer.html", {"form": form})
+    if outcome.referral is None:
+        signpost = list(selectors.services_with_details().filter(slug__in=outcome.decision.signpost))
+        return render(request, "directory/refer_not_sent.html", {"signpost": signpost, "gap": outcome.decision.gap})
+    referral = outcome.referral
+    service = referral.current_service
+    request.session[SESSION_SENT] = {
+        "reference": referral.reference,
+        "service": service.slug if service else "",
+        "due_on": referral.due_on.isoformat() if referral.due_on else "",
+        "ways": sorted(d["safe_ways"]),
+    }
+    return redirect("directory:refer_sent")
+
+
+@public
+def refer_sent(request: HttpRequest) -> HttpResponse:
+    sent = request.session.get(SESSION_SENT)
+    if not sent:
+        return redirect("directory:refer")
+    service = selectors.services_with_details().filter(slug=sent["service"]).first()
+    due = date.fromisoformat(sent["due_on"]) if sent.get("due_on") else None
+    return render(
+        request,
+        "directory/refer_sent.html",
+        {"reference": sent["reference"], "service": service, "due_on": due, "ways": sent["ways"]},
+    )
+
+
+@public
+def feedback(request: HttpRequest, token: str | None = None) -> HttpResponse:
+    if token is not None and not FeedbackLink.objects.filter(token=token, used_at__isnull=True).exists():
+        return render(request, "directory/feedback_used.html", status=410)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            feedback_create(
+                satisfaction=d["satisfaction"],
+                could_be_better=d["could_be_better"],
+                wants_contact=d["wants_contact"],
+                contact_name=d["contact_name"],
+                contact_detail=d["contact_detail"],
+                language=get_language() or "",
+                link_token=token,
+            )
+        except FeedbackLinkUsed:
+            return render(request, "directory/feedback_used.html", status=410)
+        return render(request, "directory/feedback_thanks.html")
+    return render(request, "directory/feedback.html", {"form": form, "token": token})
+
+
+@public
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/privacy.html")
+
+
+@public
+def staying_safe(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/staying_safe.html")

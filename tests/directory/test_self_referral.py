@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from onedoor.accounts.models import Role
+from onedoor.core.models import AuditEvent
+from onedoor.referrals.models import Referral, SignpostRecord
+
+pytestmark = pytest.mark.django_db
+URL = "/refer-yourself/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def form(**overrides):
+    data = {
+        "first_name": "Sam",
+        "age": "15",
+        "district": "E07000220",
+        "happened": "sexual-exploitation",
+        "what_happened": "",
+        "told_police": "no",
+        "phone": "07700900123",
+        "email": "",
+        "safe_ways": ["text"],
+        "best_times": "after school",
+        "language": "English",
+        "needs": ["mental-physical-health"],
+        "consent": "on",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_self_referral_gets_a_reference_and_lands_in_the_right_queue(client, make_user, signed_in_client):
+    response = client.post(URL, form())
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    referral = Referral.objects.get()
+    assert referral.reference in page
+    assert referral.source == "self" and referral.referrer is None
+    assert referral.current_service.slug == "barnardos"
+    assert referral.safe_to_text and not referral.safe_to_call
+    assert {f.slug for f in referral.flags.all()} == {"child-sexual-exploitation"}
+    assert referral.due_on is not None
+    assert AuditEvent.objects.filter(action="referral.created", object_id=str(referral.pk)).exists()
+
+    triage = make_user(Role.PROVIDER_TRIAGE, org="barnardos")
+    queue = signed_in_client(triage).get("/queue/barnardos/").content.decode()
+    assert referral.reference in queue
+
+
+def test_consent_is_required(client):
+    response = client.post(URL, form(consent=""))
+    assert response.status_code == 200
+    assert "You need to agree" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_contact_must_match_the_safe_ways(client):
+    response = client.post(URL, form(phone="", safe_ways=["call"]))
+    assert "Enter a phone number" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_honeypot_saves_nothing(client):
+    response = client.post(URL, form(website="http://spam.example"))
+    assert response.status_code == 200
+    assert not Referral.objects.exists()
+    assert not SignpostRecord.objects.exists()
+
+
+@override_settings(ONEDOOR_SELF_REFERRAL_RATE="2/h")
+def test_rate_limited_per_ip(client):
+    for _ in range(2):
+        assert client.post(URL, form(), REMOTE_ADDR="203.0.113.9").status_code == 302
+    limited = client.post(URL, form(), REMOTE_ADDR="203.0.113.9")
+    assert limited.status_code == 429
+    assert Referral.objects.count() == 2
+    # Another address is not affected.
+    assert client.post(URL, form(), REMOTE_ADDR="203.0.113.10").status_code == 302
+
+
+def test_domestic_abuse_self_referral_is_signposted_and_keeps_nothing_personal(client):
+    response = client.post(URL, form(happened="home-abuse", age="30"))
+    assert response.status_code == 200
+    assert not Referral.objects.exists()
+    record = SignpostRecord.objects.get()
+    assert record.source == "self" and "domestic-abuse-service" in record.signpost
+    assert "Talk2Someone" in response.content.decode()
+
+
+def test_form_is_prefilled_from_find_support(client):
+    page = client.get(URL, {"happened": "rape", "age": "30", "district": "E07000222"}).content.decode()
+    assert 'value="rape" checked' in page and 'value="30"' in page
