@@ -74,6 +74,11 @@ def _register() -> None:
     from onedoor.referrals.api import router as referrals_router
 
     api.add_router("/referrals", referrals_router)
+    from onedoor.messaging.api import router as messaging_router
+    from onedoor.police.api import router as police_router
+
+    api.add_router("/police-transfers", police_router)
+    api.add_router("/messaging", messaging_router)
 
 
 _register()

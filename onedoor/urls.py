@@ -24,6 +24,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("account/", include("onedoor.accounts.urls")),
     path("", include("onedoor.referrals.urls")),
+    path("", include("onedoor.police.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
