@@ -107,6 +107,7 @@ def message_build(
     withheld_reasons: Iterable[str] = (),
     send_after: datetime | None = None,
     note: str = "",
+    now: datetime | None = None,
 ) -> Message:
     """An unsaved message: queued when it has a channel, withheld (with its reasons) when not."""
     reasons = list(withheld_reasons)
@@ -124,6 +125,7 @@ def message_build(
         withheld_reasons=reasons,
         send_after=send_after,
         note=note,
+        created_at=now or timezone.now(),
     )
 
 
@@ -177,7 +179,7 @@ def _reserve_slot() -> None:
         sleep(max(60 - now.second - now.microsecond / 1e6, 0.01))
 
 
-def message_send(*, message_id: int) -> str:
+def message_send(*, message_id: int, now: datetime | None = None) -> str:
     """Send one queued, due message. Returns its status afterwards. Safe to call twice."""
     with transaction.atomic():
         qs = Message.objects.select_related("template")
@@ -188,7 +190,7 @@ def message_send(*, message_id: int) -> str:
         message = qs.filter(pk=message_id).first()
         if message is None:
             return "locked"
-        now = clock()
+        now = now or clock()
         if message.status != MessageStatus.QUEUED or (message.send_after and message.send_after > now):
             return str(message.status)
         assert message.template is not None
@@ -258,7 +260,7 @@ def messages_send_due(*, now: datetime | None = None, limit: int = 10_000) -> in
         .values_list("pk", flat=True)[:limit]
     )
     for pk in ids:
-        message_send(message_id=pk)
+        message_send(message_id=pk, now=moment)
     return len(ids)
 
 

@@ -535,6 +535,7 @@ def _process_chunk(*, records: list[PoliceVictimRecord], ctx: _Context, batch: P
                 withheld_reasons=plan.reasons,
                 send_after=send_after,
                 note="quiet hours: sent at 08:00 UK time" if send_after else "",
+                now=now,
             )
         )
         owners.append(rec)

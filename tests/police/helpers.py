@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+from django.test import TestCase
 from django.utils import timezone
 
 from onedoor.police.models import PoliceBatch
@@ -58,6 +59,8 @@ NOON = timezone.make_aware(datetime(2026, 1, 12, 12, 0))
 
 
 def run(rows: list[dict[str, str]], *, now: datetime = NOON, **kwargs: Any) -> PoliceBatch:
-    return police_batch_import(
-        f=io.BytesIO(csv_bytes(rows)), file_name="test.csv", actor=None, channel="cli", now=now, **kwargs
-    )
+    """Import, then run what was scheduled on commit (the test's transaction never commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return police_batch_import(
+            f=io.BytesIO(csv_bytes(rows)), file_name="test.csv", actor=None, channel="cli", now=now, **kwargs
+        )
