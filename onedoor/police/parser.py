@@ -53,7 +53,10 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("force_code", "crime_reference", "victim_reference", "recorded_at", "offence_group")
 
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}
-_CP1252_FAMILY = {"cp1252", "windows-1252", "latin_1", "iso8859_1", "iso8859_15", "cp1250", "iso8859_2", "ascii"}
+# Guesses that mean "not a Western European single-byte file": reject rather than garble it.
+_NON_LATIN = ("koi8", "cp1251", "iso8859_5", "cp866", "mac_cyrillic", "cp855", "cp1253", "iso8859_7", "cp1255",
+              "iso8859_8", "cp1256", "iso8859_6", "cp874", "tis_620", "big5", "gb", "hz", "shift_jis", "euc",
+              "cp932", "cp949", "cp950", "iso2022", "utf_16", "utf_32", "johab")
 
 _FORCE_CODE = re.compile(r"^E23\d{6}$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_.]{0,39}$")
@@ -178,7 +181,7 @@ def sniff(f: IO[bytes], block: int = 1 << 20) -> FileFacts:
 
     guess = from_bytes(sample).best()
     name = (guess.encoding if guess else "").lower()
-    if name and name not in _CP1252_FAMILY:
+    if name.startswith(_NON_LATIN):
         raise FileRejected(f"The file looks like {name}. Send it as UTF-8 (preferred) or Windows-1252.")
     return FileFacts(digest.hexdigest(), size, "cp1252")
 
