@@ -10,4 +10,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 import tempfile  # noqa: E402
 
 ONEDOOR_MESSAGE_OUTBOX = str(Path(tempfile.mkdtemp(prefix="onedoor-outbox-")) / "outbox.jsonl")  # noqa: F405
-ONEDOOR_NOTIFY_CALLBACK_TOKEN = "test-callback-token"
+ONEDOOR_NOTIFY_CALLBACK_TOKEN = "test-callback-token"  # noqa: S105 - tests only

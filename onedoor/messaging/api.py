@@ -37,7 +37,10 @@ class DeliveryReceipt(Schema):
 
 
 @router.post(
-    "/notify-callback", response={204: None, 404: dict, 422: dict}, auth=NotifyCallbackAuth(), url_name="notify_callback"
+    "/notify-callback",
+    response={204: None, 404: dict, 422: dict},
+    auth=NotifyCallbackAuth(),
+    url_name="notify_callback",
 )
 def notify_callback(request: HttpRequest, payload: DeliveryReceipt) -> tuple[int, Any]:
     with origin("api", "notify-callback"):

@@ -183,10 +183,7 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
     """Send one queued, due message. Returns its status afterwards. Safe to call twice."""
     with transaction.atomic():
         qs = Message.objects.select_related("template")
-        if connection.vendor == "postgresql":
-            qs = qs.select_for_update(skip_locked=True)
-        else:
-            qs = qs.select_for_update()
+        qs = qs.select_for_update(skip_locked=True) if connection.vendor == "postgresql" else qs.select_for_update()
         message = qs.filter(pk=message_id).first()
         if message is None:
             return "locked"

@@ -96,7 +96,7 @@ class Person:
 
 class _Maker:
     def __init__(self, seed: int, anchor: datetime) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
         self.fakers = {"": Faker("en_GB"), **{k: Faker(v) for k, v in LOCALES.items()}}
         for i, fk in enumerate(self.fakers.values()):
             fk.seed_instance(seed * 31 + i)
@@ -126,7 +126,8 @@ class _Maker:
         dob = None if rng.random() < 0.05 else (self.anchor.date() - timedelta(days=age_days))
         district = rng.choices(list(DISTRICTS), weights=[v[0] for v in DISTRICTS.values()])[0]
         outward = rng.choice(DISTRICTS[district][1])
-        postcode = f"{outward} {rng.randint(0, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        letters = "ABDEFGHJLNPQRSTUWXYZ"
+        postcode = f"{outward} {rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}"
         phone = self.phones.pop() if self.phones and rng.random() < 0.75 else ""
         email = ""
         if rng.random() < 0.5:
@@ -244,7 +245,7 @@ def generate(
     bad_lines: list[int] = []
     pending: list[dict[str, str]] = []
     good: list[dict[str, str]] = []
-    fault_rng = random.Random(seed + 7)
+    fault_rng = random.Random(seed + 7)  # noqa: S311 - synthetic data
     while written < rows:
         if not pending:
             pending = maker.crime()
@@ -262,10 +263,7 @@ def generate(
             row = {**row, "recorded_at": fault_rng.choice(["2021-02-30T10:00:00", "14/03/2021 10:00", "yesterday"])}
             data = _encode(row, order)
         elif fault == "unknown_slug":
-            if fault_rng.random() < 0.5:
-                row = {**row, "offence_group": "burglary-dwelling"}
-            else:
-                row = {**row, "flags": "dv"}
+            row = {**row, "offence_group": "burglary-dwelling"} if fault_rng.random() < 0.5 else {**row, "flags": "dv"}
             data = _encode(row, order)
         elif fault == "missing_reference":
             column = fault_rng.choice(["crime_reference", "victim_reference"])

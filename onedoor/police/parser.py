@@ -54,22 +54,25 @@ REQUIRED_COLUMNS = ("force_code", "crime_reference", "victim_reference", "record
 
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}
 # Guesses that mean "not a Western European single-byte file": reject rather than garble it.
-_NON_LATIN = ("koi8", "cp1251", "iso8859_5", "cp866", "mac_cyrillic", "cp855", "cp1253", "iso8859_7", "cp1255",
-              "iso8859_8", "cp1256", "iso8859_6", "cp874", "tis_620", "big5", "gb", "hz", "shift_jis", "euc",
-              "cp932", "cp949", "cp950", "iso2022", "utf_16", "utf_32", "johab")
+_NON_LATIN = (
+    "koi8", "cp1251", "iso8859_5", "cp866", "mac_cyrillic", "cp855", "cp1253", "iso8859_7", "cp1255", "iso8859_8",
+    "cp1256", "iso8859_6", "cp874", "tis_620", "big5", "gb", "hz", "shift_jis", "euc", "cp932", "cp949", "cp950",
+    "iso2022", "utf_16", "utf_32", "johab",
+)
 
 _FORCE_CODE = re.compile(r"^E23\d{6}$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_.]{0,39}$")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 # ISO 639-1, every two-letter code.
-_LANGUAGES = frozenset(
-    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz
-    ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io
-    is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr
-    ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si
-    sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh
-    yi yo za zh zu""".split()
-)
+_ISO_639_1 = """
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee
+    el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is
+    it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms
+    mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk
+    sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi
+    yo za zh zu
+"""
+_LANGUAGES = frozenset(_ISO_639_1.split())
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _email = EmailValidator()
 

@@ -381,6 +381,7 @@ def _offer_withheld(rec: PoliceVictimRecord) -> bool:
 
 
 def _update_referral_contact(rec: PoliceVictimRecord, actor: User | None) -> None:
+    assert rec.referral_id is not None
     Referral.objects.filter(pk=rec.referral_id).update(
         phone=rec.phone,
         email=rec.email,
@@ -464,7 +465,9 @@ def police_records_process(
             after_chunk("process", number)
 
 
-def _process_chunk(*, records: list[PoliceVictimRecord], ctx: _Context, batch: PoliceBatch | None, now: datetime) -> None:
+def _process_chunk(
+    *, records: list[PoliceVictimRecord], ctx: _Context, batch: PoliceBatch | None, now: datetime
+) -> None:
     today = timezone.localdate(now)
     repeat = _repeat_victims(records)
     shared = _shared_contacts(records)
@@ -504,10 +507,8 @@ def _process_chunk(*, records: list[PoliceVictimRecord], ctx: _Context, batch: P
         # Offer support unless a safety rule forbids it.
         sensitive = group.is_sexual or any(ctx.flags[s].sensitive for s in rec.flags if s in ctx.flags)
         mobile = rec.phone if is_uk_mobile(rec.phone) else ""
-        invalid_channels = frozenset(
-            ch for ch, k, bad in (("sms", rec.phone_key, rec.phone_invalid), ("email", rec.email_key, rec.email_invalid))
-            if bad or (k and k in invalid)
-        )
+        channels = (("sms", rec.phone_key, rec.phone_invalid), ("email", rec.email_key, rec.email_invalid))
+        invalid_channels = frozenset(ch for ch, k, bad in channels if bad or (k and k in invalid))
         own_keys = {k for k in (rec.person_key, rec.phone_key, rec.email_key) if k}
         facts = ContactFacts(
             age=age,
@@ -624,8 +625,9 @@ def _repeat_victims(records: list[PoliceVictimRecord]) -> set[int]:
         for k in (r.person_key, r.phone_key, r.email_key):
             if not k:
                 continue
+            since = r.recorded_at - REPEAT_WINDOW
             if any(
-                (force, crime) != (r.force_code, r.crime_reference) and r.recorded_at - REPEAT_WINDOW <= at < r.recorded_at
+                (force, crime) != (r.force_code, r.crime_reference) and since <= at < r.recorded_at
                 for force, crime, at in by_key.get(k, ())
             ):
                 found.add(r.pk)
@@ -637,9 +639,10 @@ def _shared_contacts(records: list[PoliceVictimRecord]) -> set[int]:
     """Records whose phone or email also belongs to a different person in the same crime."""
     crimes = {r.crime_reference for r in records}
     victims: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
-    for force, crime, victim, first, last, ph, em in PoliceVictimRecord.objects.filter(
-        crime_reference__in=crimes
-    ).values_list("force_code", "crime_reference", "victim_reference", "first_name", "last_name", "phone_key", "email_key"):
+    rows = PoliceVictimRecord.objects.filter(crime_reference__in=crimes).values_list(
+        "force_code", "crime_reference", "victim_reference", "first_name", "last_name", "phone_key", "email_key"
+    )
+    for force, crime, victim, first, last, ph, em in rows:
         victims.setdefault((force, crime), []).append((victim, normalise_name(first + last), ph, em))
     found: set[int] = set()
     for r in records:
@@ -678,9 +681,8 @@ def police_record_mark_contact_invalid(*, message: Message) -> None:
         )
         service = referral.current_service
         if service is not None and service.email:
-            from onedoor.police.tasks import tell_team_contact_invalid
-
             from onedoor.core.tasks import enqueue_on_commit
+            from onedoor.police.tasks import tell_team_contact_invalid
 
             enqueue_on_commit(tell_team_contact_invalid, referral_id=referral.pk, channel=message.channel)
 

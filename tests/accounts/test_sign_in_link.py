@@ -28,7 +28,8 @@ def test_new_referrer_has_no_password_and_is_emailed_a_link() -> None:
     assert "/account/sign-in/link/" in message.body
     # The same email again finds the same account, whatever the case.
     police = Organisation.objects.get(slug="warwickshire-police")
-    assert referrer_for_email(email="pc.jones@warwickshire.police.example", organisation=police, created_by=None) == user
+    again = referrer_for_email(email="pc.jones@warwickshire.police.example", organisation=police, created_by=None)
+    assert again == user
 
 
 def test_link_signs_in_once(client: Any) -> None:

@@ -36,7 +36,7 @@ class FakeNotify:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            def do_POST(self) -> None:
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 try:
                     claims = jwt.decode(token, SECRET, algorithms=["HS256"])

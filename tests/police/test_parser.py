@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from onedoor.police.models import PoliceVictimRecord
 from onedoor.police.parser import COLUMNS, FileRejected, read_rows, sniff
 from onedoor.police.services import police_batch_import
-from onedoor.police.models import PoliceVictimRecord
 from tests.police.helpers import NOON, csv_bytes, row
 
 

@@ -39,8 +39,8 @@ class Command(BaseCommand):
                 )
             finally:
                 bar.close()
-        for e in batch.row_errors.order_by("line", "id").iterator():
-            self.stderr.write(f"line {e.line}, {e.column}: {e.value!r}: expected {e.expected}")
+        for err in batch.row_errors.order_by("line", "id").iterator():
+            self.stderr.write(f"line {err.line}, {err.column}: {err.value!r}: expected {err.expected}")
         if batch.status == BatchStatus.REJECTED:
             raise CommandError(batch.failure)
         self.stdout.write(json.dumps(batch.summary()))
