@@ -36,3 +36,26 @@ def audit_record(
         origin=where.address,
         detail=detail or {},
     )
+
+
+
+def audit_record_many(*, action: str, entries: list[tuple[Any, models.Model, dict[str, Any]]]) -> None:
+    """Append one audit row per (actor, object, detail) in one statement, for bulk work such as the police
+    import. Same rules as `audit_record`: inside the change's transaction, identifiers and codes only."""
+    where = current_origin()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+                actor_label=_label(actor),
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                channel=where.channel,
+                origin=where.address,
+                detail=detail,
+            )
+            for actor, obj, detail in entries
+        ],
+        batch_size=1000,
+    )

@@ -26,7 +26,7 @@ from itertools import islice
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -46,6 +46,7 @@ from onedoor.messaging.services import (
     messages_queue,
     recently_offered_keys,
 )
+from onedoor.police.bulk import BulkContext, referrals_create_bulk
 from onedoor.police.models import BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
 from onedoor.police.parser import (
     FileRejected,
@@ -60,7 +61,7 @@ from onedoor.police.parser import (
 )
 from onedoor.referrals.models import Referral, Source
 from onedoor.referrals.routing import RoutingTable
-from onedoor.referrals.services import ReferralDetails, age_on, referral_create, route_input_for
+from onedoor.referrals.services import ReferralDetails, age_on, route_input_for
 
 CHUNK_SIZE = 1000
 REPEAT_WINDOW = timedelta(days=365)
@@ -408,14 +409,17 @@ class _Context:
     districts: dict[int, District]
     demographics: dict[int, DemographicCategory]
     police: Organisation | None
+    bulk: BulkContext
     officers: dict[str, User | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, today: date) -> _Context:
         service = Service.objects.filter(slug=settings.ONEDOOR_OFFER_SERVICE).first()
         area = read_area(settings.ONEDOOR_AREA)
+        table = RoutingTable.load(on=today)
         return cls(
-            table=RoutingTable.load(on=today),
+            table=table,
+            bulk=BulkContext.load(table),
             templates=TemplateCache(OFFER_KIND),
             personalisation={
                 "area_name": str(area.get("name", "")),
@@ -476,7 +480,7 @@ def _process_chunk(
     invalid = invalid_contact_keys(keys=keys)
     messages: list[Message] = []
     owners: list[PoliceVictimRecord] = []
-    referrals = 0
+    to_refer: list[tuple[PoliceVictimRecord, ReferralDetails, User | None]] = []
     for rec in records:
         rec.repeat = rec.pk in repeat
         if rec.pk in shared:
@@ -487,22 +491,15 @@ def _process_chunk(
         group = ctx.offence_groups[rec.offence_group_id]
         age = age_on(rec.date_of_birth, today) if rec.date_of_birth else None
 
-        # Route, and refer when the rules say so and consent is Y.
+        # Route; referrals for those with consent are made together below.
         details = _details(rec, ctx, flag_slugs)
-        officer = ctx.officer(rec.officer_email)
         if rec.referral_id is None:
             if rec.consent_to_share:
-                outcome = referral_create(
-                    details=details, source=Source.POLICE_TRANSFER, referrer=officer, table=ctx.table, now=now
-                )
-                decision = outcome.decision
-                if outcome.referral is not None:
-                    rec.referral = outcome.referral
-                    referrals += 1
+                to_refer.append((rec, details, ctx.officer(rec.officer_email)))
             else:
                 decision = ctx.table.decide(route_input_for(details, source=Source.POLICE_TRANSFER, today=today))
-            rec.routing_reason = decision.reason
-            rec.routing_gap = decision.gap
+                rec.routing_reason = decision.reason
+                rec.routing_gap = decision.gap
 
         # Offer support unless a safety rule forbids it.
         sensitive = group.is_sexual or any(ctx.flags[s].sensitive for s in rec.flags if s in ctx.flags)
@@ -543,23 +540,18 @@ def _process_chunk(
         if plan.channel:
             recent.update(own_keys)  # one offer per person, even within one file
         rec.processed_at = now
+    outcomes = referrals_create_bulk(items=[(d, officer) for _, d, officer in to_refer], ctx=ctx.bulk, now=now)
+    referrals = 0
+    for (rec, _, _), outcome in zip(to_refer, outcomes, strict=True):
+        rec.routing_reason = outcome.decision.reason
+        rec.routing_gap = outcome.decision.gap
+        if outcome.referral is not None:
+            rec.referral = outcome.referral
+            referrals += 1
     saved = messages_queue(messages=messages, now=now)
     for rec, message in zip(owners, saved, strict=True):
         rec.offer = message
-    PoliceVictimRecord.objects.bulk_update(
-        records,
-        [
-            "repeat",
-            "needs_review",
-            "review_reason",
-            "routing_reason",
-            "routing_gap",
-            "referral",
-            "offer",
-            "processed_at",
-        ],
-        batch_size=500,
-    )
+    _write_processed(records)
     if batch is not None:
         queued = sum(1 for m in saved if m.status == MessageStatus.QUEUED)
         PoliceBatch.objects.filter(pk=batch.pk).update(
@@ -567,6 +559,44 @@ def _process_chunk(
             messages_queued=F("messages_queued") + queued,
             messages_withheld=F("messages_withheld") + (len(saved) - queued),
         )
+
+
+_PROCESSED = (
+    ("repeat", "boolean"),
+    ("needs_review", "boolean"),
+    ("review_reason", "text"),
+    ("routing_reason", "text"),
+    ("routing_gap", "boolean"),
+    ("referral_id", "bigint"),
+    ("offer_id", "bigint"),
+    ("processed_at", "timestamptz"),
+)
+
+
+def _write_processed(records: list[PoliceVictimRecord]) -> None:
+    """Write each record's outcome with one UPDATE ... FROM (VALUES ...) statement (PostgreSQL, and
+    SQLite 3.33+): Django's bulk_update builds a CASE per field per row, which is slow at this size."""
+    if not records:
+        return
+    quote = connection.ops.quote_name
+    casts = connection.vendor == "postgresql"
+    placeholder = "(" + ", ".join(["%s::bigint" if casts else "%s"] + [
+        f"%s::{kind}" if casts else "%s" for _, kind in _PROCESSED
+    ]) + ")"
+    assignments = ", ".join(f"{quote(name)} = v.column{i + 2}" for i, (name, _) in enumerate(_PROCESSED))
+    table = quote(PoliceVictimRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), 500):
+            part = records[start : start + 500]
+            params: list[Any] = []
+            for r in part:
+                params += [r.pk, *(getattr(r, name) for name, _ in _PROCESSED[:-1])]
+                params.append(connection.ops.adapt_datetimefield_value(r.processed_at))
+            sql = (
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([placeholder] * len(part))}) AS v "  # noqa: S608 - names are quoted constants; values are parameters
+                f"WHERE {table}.{quote('id')} = v.column1"
+            )
+            cursor.execute(sql, params)
 
 
 def _details(rec: PoliceVictimRecord, ctx: _Context, flag_slugs: list[str]) -> ReferralDetails:

@@ -26,3 +26,13 @@ def tell_team_contact_invalid(*, referral_id: int, channel: str) -> None:
             f"sent the support offer. Check the contact details with the police before trying it.\n\n{link}"
         ),
     )
+
+
+@task()
+def tell_referrers(*, event_ids: list[int]) -> None:
+    """Tell each referrer about their new referral: the referral spine's own notification, run for a
+    whole import chunk in one task rather than one task per referral."""
+    from onedoor.referrals.tasks import notify_referrer_of_status
+
+    for event_id in event_ids:
+        notify_referrer_of_status.call(event_id=event_id)
