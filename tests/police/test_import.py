@@ -284,3 +284,15 @@ def test_batch_ledger_records_hash_counts_who_and_when() -> None:
     assert (batch.rows, batch.created, batch.errors) == (2, 1, 1)
     assert batch.started_at == NOON and batch.finished_at is not None
     assert batch.channel == "cli"
+
+
+def test_documented_example_file_imports_cleanly() -> None:
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "police-transfer-v1.csv"
+    with example.open("rb") as f:
+        batch = police_batch_import(f=f, file_name=example.name, actor=None, channel="cli", now=NOON)
+    assert (batch.rows, batch.created, batch.errors) == (4, 4, 0), list(batch.row_errors.values())
+    child = PoliceVictimRecord.objects.get(crime_reference="23/0004513/26", victim_reference="V2")
+    assert child.offer is not None and "under_16" in child.offer.withheld_reasons
+    polish = PoliceVictimRecord.objects.get(crime_reference="23/0004520/26")
+    assert polish.referral is None  # no consent to share
+    assert polish.offer is not None and polish.offer.language == "pl"
