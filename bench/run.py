@@ -17,7 +17,6 @@ import argparse
 import io
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,7 +47,15 @@ def machine() -> str:
         mem = f", {kb / 1e6:.1f} GB RAM"
     except (OSError, ValueError):
         pass
-    return f"{cpu}, {os.cpu_count()} logical CPUs{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} logical CPUs{mem}, {system}, Python {platform.python_version()}"
+
+
+def admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
 
 
 def main() -> None:
@@ -59,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
 
     name = f"onedoor_bench_{os.getpid()}"
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    admin(f"CREATE DATABASE {name}")
     os.environ["DATABASE_URL"] = f"{PG}/{name}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "onedoor.settings"
     os.environ.setdefault("ONEDOOR_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
@@ -71,9 +78,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False
-            )
+            admin(f"DROP DATABASE IF EXISTS {name}")
 
 
 def run(args: argparse.Namespace, name: str) -> None:
@@ -134,10 +139,13 @@ def run(args: argparse.Namespace, name: str) -> None:
     connection.commit() if not connection.get_autocommit() else None
     raw = connection.connection
     started = time.perf_counter()
-    with raw.cursor() as cur, cur.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
-        with path.open("rb") as f:
-            while block := f.read(1 << 20):
-                copy.write(block)
+    with (
+        raw.cursor() as cur,
+        cur.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        path.open("rb") as f,
+    ):
+        while block := f.read(1 << 20):
+            copy.write(block)
     raw.commit()
     copy_s = time.perf_counter() - started
     copy_rate = args.rows / copy_s

@@ -91,26 +91,30 @@ class PoliceVictimRecord(models.Model):
     crime_reference = models.CharField(max_length=40)
     victim_reference = models.CharField(max_length=40)
     row_hash = models.CharField(max_length=64, help_text="Hash of the row's values, to see changes")
-    first_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+")
-    last_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+")
-    last_seen_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+")
+    # Few indexes, on purpose: every index costs on each of millions of inserts. Only the lookups the import
+    # makes are indexed (identity, crime, the matching keys, and the not-yet-processed queue).
+    first_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    last_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    last_seen_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+", db_index=False)
     line = models.PositiveIntegerField(default=0, help_text="Line in the last file that set it")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
     recorded_at = models.DateTimeField()
-    offence_group = models.ForeignKey(OffenceGroup, on_delete=models.PROTECT)
+    offence_group = models.ForeignKey(OffenceGroup, on_delete=models.PROTECT, db_index=False)
     offence_description = models.CharField(max_length=500, blank=True)
     flags = models.JSONField(default=list, blank=True)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
-    sex = models.ForeignKey(DemographicCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sex = models.ForeignKey(
+        DemographicCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     ethnicity = models.ForeignKey(
-        DemographicCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        DemographicCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     postcode = models.CharField(max_length=8, blank=True)
-    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     email = models.EmailField(blank=True)
     preferred_language = models.CharField(max_length=10, blank=True)
@@ -126,7 +130,7 @@ class PoliceVictimRecord(models.Model):
     email_key = models.CharField(max_length=64, blank=True, db_index=True)
 
     # What OneDoor did. `processed_at` is empty until the row has been routed and offered support.
-    processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
     repeat = models.BooleanField(default=False)
     needs_review = models.BooleanField(default=False)
     review_reason = models.CharField(max_length=200, blank=True)
@@ -154,7 +158,10 @@ class PoliceVictimRecord(models.Model):
                 name="police_yes_no_valid",
             ),
         ]
-        indexes = [models.Index(fields=["crime_reference"], name="police_crime_idx")]
+        indexes = [
+            models.Index(fields=["crime_reference"], name="police_crime_idx"),
+            models.Index(fields=["id"], condition=Q(processed_at__isnull=True), name="police_unprocessed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.force_code}/{self.crime_reference}/{self.victim_reference}"
