@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from onedoor.core import fastcopy
 from onedoor.core.context import current_origin
 from onedoor.core.models import AuditEvent
 
@@ -43,7 +44,8 @@ def audit_record_many(*, action: str, entries: list[tuple[Any, models.Model, dic
     """Append one audit row per (actor, object, detail) in one statement, for bulk work such as the police
     import. Same rules as `audit_record`: inside the change's transaction, identifiers and codes only."""
     where = current_origin()
-    AuditEvent.objects.bulk_create(
+    fastcopy.insert(
+        AuditEvent,
         [
             AuditEvent(
                 actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
@@ -57,5 +59,4 @@ def audit_record_many(*, action: str, entries: list[tuple[Any, models.Model, dic
             )
             for actor, obj, detail in entries
         ],
-        batch_size=1000,
     )

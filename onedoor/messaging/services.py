@@ -18,6 +18,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task_backends
 
+from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.messaging.backends import Outgoing, PermanentFailure, TemporaryFailure, get_backend
@@ -132,12 +133,8 @@ def message_build(
 def messages_queue(*, messages: list[Message], now: datetime | None = None) -> list[Message]:
     """Save messages and enqueue their sending on commit. Call inside the transaction that caused them."""
     moment = now or timezone.now()
-    saved = Message.objects.bulk_create(messages, batch_size=1000)
-    if connection.features.can_return_rows_from_bulk_insert:
-        queued = [m for m in saved if m.status == MessageStatus.QUEUED]
-    else:  # pragma: no cover - every supported database returns ids
-        refs = [m.reference for m in messages]
-        queued = list(Message.objects.filter(reference__in=refs, status=MessageStatus.QUEUED))
+    saved = fastcopy.insert(Message, messages)
+    queued = [m for m in saved if m.status == MessageStatus.QUEUED]
     due_now = [m.pk for m in queued if m.send_after is None or m.send_after <= moment]
     later: dict[datetime, list[int]] = {}
     for m in queued:
@@ -183,7 +180,8 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
     """Send one queued, due message. Returns its status afterwards. Safe to call twice."""
     with transaction.atomic():
         qs = Message.objects.select_related("template")
-        qs = qs.select_for_update(skip_locked=True) if connection.vendor == "postgresql" else qs.select_for_update()
+        skip = connection.vendor == "postgresql"  # SKIP LOCKED: PostgreSQL only
+        qs = qs.select_for_update(skip_locked=skip, of=("self",))
         message = qs.filter(pk=message_id).first()
         if message is None:
             return "locked"

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from onedoor.accounts.models import User
+from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record_many
 from onedoor.core.models import DemographicCategory
 from onedoor.core.tasks import enqueue_on_commit
@@ -143,13 +144,13 @@ def referrals_create_bulk(
         outcomes.append(BulkOutcome(decision, referral))
 
     if signposts:
-        SignpostRecord.objects.bulk_create([s for s, _, _ in signposts])
+        fastcopy.insert(SignpostRecord, [s for s, _, _ in signposts])
         audit_record_many(
             action="referral.signposted", entries=[(actor, s, {"gap": gap}) for s, actor, gap in signposts]
         )
     if not referrals:
         return outcomes
-    Referral.objects.bulk_create(referrals)
+    fastcopy.insert(Referral, referrals)
     flag_links = []
     secondary_links = []
     for referral, details, decision, _ in referred:
@@ -158,12 +159,13 @@ def referrals_create_bulk(
             Referral.secondary_services.through(referral_id=referral.pk, service_id=ctx.services[s].pk)
             for s in decision.secondary
         ]
-    Referral.flags.through.objects.bulk_create(flag_links)
-    Referral.secondary_services.through.objects.bulk_create(secondary_links)
-    Allocation.objects.bulk_create(
-        [Allocation(referral=r, service=r.current_service, started_at=moment) for r in referrals]
+    fastcopy.insert(Referral.flags.through, flag_links)
+    fastcopy.insert(Referral.secondary_services.through, secondary_links)
+    fastcopy.insert(
+        Allocation, [Allocation(referral=r, service=r.current_service, started_at=moment) for r in referrals]
     )
-    events = StatusEvent.objects.bulk_create(
+    events = fastcopy.insert(
+        StatusEvent,
         [
             StatusEvent(
                 referral=r,

@@ -33,6 +33,7 @@ from django.utils import timezone
 from onedoor.accounts.models import Organisation, OrganisationKind, User
 from onedoor.accounts.services import referrer_for_email
 from onedoor.areas.loader import read_area
+from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
 from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
 from onedoor.directory.models import Service
@@ -342,7 +343,7 @@ def _load_chunk(
             )
             if rec.referral_id and set(fields_changed) & set(CONTACT_FIELDS):
                 _update_referral_contact(rec, actor)
-    PoliceVictimRecord.objects.bulk_create(created, batch_size=1000)
+    fastcopy.insert(PoliceVictimRecord, created)
     if changed:
         PoliceVictimRecord.objects.bulk_update(
             changed,
@@ -362,9 +363,9 @@ def _load_chunk(
         )
     if unchanged:
         PoliceVictimRecord.objects.filter(pk__in=unchanged).update(last_seen_batch=batch)
-    PoliceRowError.objects.bulk_create(
+    fastcopy.insert(
+        PoliceRowError,
         [PoliceRowError(batch=batch, line=e.line, column=e.column, value=e.value, expected=e.expected) for e in errors],
-        batch_size=1000,
     )
     PoliceBatch.objects.filter(pk=batch.pk).update(
         rows=F("rows") + len(rows),
