@@ -73,3 +73,12 @@ def test_api_refuses_other_roles(make_user: Callable[..., User], client: Any) ->
     )
     assert response.status_code == 401
     assert not PoliceBatch.objects.exists()
+
+
+def test_api_rejects_an_unreadable_file(make_user: Callable[..., User], client: Any) -> None:
+    token = api_token_create(user=make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police"))
+    bad = SimpleUploadedFile("x.csv", b"force_code,crime_reference\r\nE23000017,1\r\n", content_type="text/csv")
+    response = client.post(reverse("api:police_transfer_create"), {"file": bad}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 422
+    assert "victim_reference" in response.json()["detail"]
+    assert PoliceBatch.objects.get().status == "rejected"
