@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -52,6 +53,10 @@ class BulkContext:
         if key not in self.due:
             self.due[key] = first_contact_due(service=service, received_on=today, police=True)
         return self.due[key]
+
+
+def _pk(obj: Any) -> Any:
+    return obj.pk if obj is not None else None
 
 
 @dataclass
@@ -95,12 +100,12 @@ def referrals_create_bulk(
         service = ctx.services[decision.primary]
         referral = Referral(
             source=source,
-            referrer=referrer,
+            referrer_id=referrer.pk if referrer else None,
             referrer_organisation=details.referrer_organisation
             or (referrer.organisation.name if referrer and referrer.organisation else ""),
             status=Status.RECEIVED,
             priority=decision.priority,
-            current_service=service,
+            current_service_id=service.pk,
             received_on=today,
             due_on=ctx.due_on(service, today),
             routing_reason=decision.reason,
@@ -122,11 +127,11 @@ def referrals_create_bulk(
             safe_to_leave_voicemail=details.safe_to_leave_voicemail,
             best_times=details.best_times,
             phone_is_own=details.phone_is_own,
-            district=details.district,
+            district_id=details.district.pk if details.district else None,
             postcode=details.postcode,
             reported_to_police=details.reported_to_police,
             crime_reference=details.crime_reference,
-            offence_group=details.offence_group,
+            offence_group_id=details.offence_group.pk if details.offence_group else None,
             reason=details.reason,
             risks_to_person=details.risks_to_person,
             risks_to_staff=details.risks_to_staff,
@@ -137,7 +142,7 @@ def referrals_create_bulk(
             consent_given_on=details.consent_given_on or today,
             lawful_basis=details.lawful_basis,
             lawful_basis_note=details.lawful_basis_note,
-            **{c: details.demographics.get(c) or ctx.not_recorded[c] for c in CHARACTERISTICS},
+            **{f"{c}_id": _pk(details.demographics.get(c) or ctx.not_recorded[c]) for c in CHARACTERISTICS},
         )
         referrals.append(referral)
         referred.append((referral, details, decision, referrer))
@@ -162,17 +167,18 @@ def referrals_create_bulk(
     fastcopy.insert(Referral.flags.through, flag_links)
     fastcopy.insert(Referral.secondary_services.through, secondary_links)
     fastcopy.insert(
-        Allocation, [Allocation(referral=r, service=r.current_service, started_at=moment) for r in referrals]
+        Allocation,
+        [Allocation(referral_id=r.pk, service_id=r.current_service_id, started_at=moment) for r in referrals],  # type: ignore[misc]
     )
     events = fastcopy.insert(
         StatusEvent,
         [
             StatusEvent(
-                referral=r,
+                referral_id=r.pk,
                 at=moment,
                 from_status="",
                 to_status=Status.RECEIVED,
-                service=r.current_service,
+                service_id=r.current_service_id,
                 actor=referrer if referrer and referrer.is_authenticated else None,
             )
             for r, _, _, referrer in referred

@@ -575,17 +575,29 @@ _PROCESSED = (
 
 
 def _write_processed(records: list[PoliceVictimRecord]) -> None:
-    """Write each record's outcome with one UPDATE ... FROM (VALUES ...) statement (PostgreSQL, and
-    SQLite 3.33+): Django's bulk_update builds a CASE per field per row, which is slow at this size."""
+    """Write each record's outcome in one statement: Django's bulk_update builds a CASE per field per row,
+    which is slow at this size. PostgreSQL: COPY the outcomes into a temporary table and UPDATE ... FROM it.
+    SQLite (3.33+): UPDATE ... FROM (VALUES ...)."""
     if not records:
         return
     quote = connection.ops.quote_name
-    casts = connection.vendor == "postgresql"
-    placeholder = "(" + ", ".join(["%s::bigint" if casts else "%s"] + [
-        f"%s::{kind}" if casts else "%s" for _, kind in _PROCESSED
-    ]) + ")"
-    assignments = ", ".join(f"{quote(name)} = v.column{i + 2}" for i, (name, _) in enumerate(_PROCESSED))
     table = quote(PoliceVictimRecord._meta.db_table)
+    if connection.vendor == "postgresql":
+        columns = ", ".join(f"{quote(name)} {kind}" for name, kind in _PROCESSED)
+        assignments = ", ".join(f"{quote(name)} = v.{quote(name)}" for name, _ in _PROCESSED)
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS police_processed (id bigint, {columns}) ON COMMIT DROP")
+            with cursor.cursor.copy("COPY police_processed FROM STDIN") as copy:
+                for r in records:
+                    copy.write_row([r.pk, *(getattr(r, name) for name, _ in _PROCESSED)])
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM police_processed AS v "  # noqa: S608 - quoted constants
+                f"WHERE {table}.{quote('id')} = v.id"
+            )
+            cursor.execute("DROP TABLE police_processed")
+        return
+    placeholder = "(" + ", ".join(["%s"] * (len(_PROCESSED) + 1)) + ")"
+    assignments = ", ".join(f"{quote(name)} = v.column{i + 2}" for i, (name, _) in enumerate(_PROCESSED))
     with connection.cursor() as cursor:
         for start in range(0, len(records), 500):
             part = records[start : start + 500]
