@@ -88,6 +88,11 @@ def _register() -> None:
     from onedoor.directory.api import router as oruk_router
 
     api.add_router("/oruk", oruk_router)
+    from onedoor.messaging.api import router as messaging_router
+    from onedoor.police.api import router as police_router
+
+    api.add_router("/police-transfers", police_router)
+    api.add_router("/messaging", messaging_router)
 
 
 _register()

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "onedoor.directory",
     "onedoor.referrals",
     "onedoor.insights",
+    "onedoor.messaging",
+    "onedoor.police",
 ]
 
 MIDDLEWARE = [
@@ -144,3 +146,15 @@ LOGGING = {
 }
 
 OTP_TOTP_ISSUER = "OneDoor"
+
+# Messages to victims (onedoor.messaging). The file backend writes an outbox and sends nothing.
+ONEDOOR_MESSAGE_BACKEND = env.str("ONEDOOR_MESSAGE_BACKEND", default="onedoor.messaging.backends.FileBackend")
+ONEDOOR_MESSAGE_OUTBOX = env.str("ONEDOOR_MESSAGE_OUTBOX", default=str(BASE_DIR / "var" / "outbox.jsonl"))
+ONEDOOR_NOTIFY_API_KEY = env.str("ONEDOOR_NOTIFY_API_KEY", default="")
+ONEDOOR_NOTIFY_BASE_URL = env.str("ONEDOOR_NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+ONEDOOR_NOTIFY_CALLBACK_TOKEN = env.str("ONEDOOR_NOTIFY_CALLBACK_TOKEN", default="")
+ONEDOOR_NOTIFY_RATE_PER_MINUTE = env.int("ONEDOOR_NOTIFY_RATE_PER_MINUTE", default=3000)
+# The service whose contact details the support offer gives.
+ONEDOOR_OFFER_SERVICE = env.str("ONEDOOR_OFFER_SERVICE", default="victim-support")
+# How long a sign-in link works, in seconds. Using it once makes it stop working.
+ONEDOOR_SIGN_IN_LINK_SECONDS = env.int("ONEDOOR_SIGN_IN_LINK_SECONDS", default=3 * 24 * 60 * 60)

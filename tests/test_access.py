@@ -11,6 +11,7 @@ from onedoor.accounts.models import Role
 from onedoor.accounts.totp import current_code
 from onedoor.api import PublicAccess, SessionAuth, TokenAuth, api
 from onedoor.core.access import is_self_guarded, view_access
+from onedoor.messaging.api import NotifyCallbackAuth
 
 
 def _walk(patterns: list[Any], prefix: str = "", app: str | None = None) -> list[tuple[str, Any, str | None]]:
@@ -45,6 +46,11 @@ def test_every_api_operation_declares_roles() -> None:
         if any(isinstance(a, PublicAccess) for a in auths):
             # Public by design, declared explicitly: only the read-only directory feed.
             assert prefix == "/oruk" and op.methods == ["GET"], f"{path} is public but not the ORUK feed"
+            continue
+        if any(isinstance(a, NotifyCallbackAuth) for a in auths):
+            # A machine caller with its own shared secret: GOV.UK Notify's delivery receipts, and nothing else.
+            assert (prefix, path) == ("/messaging", "/notify-callback"), f"{path} uses the Notify token"
+            assert len(auths) == 1
             continue
         for a in auths:
             assert isinstance(a, TokenAuth | SessionAuth), f"{path}: unexpected auth {a!r}"

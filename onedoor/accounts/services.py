@@ -6,11 +6,13 @@ import hashlib
 import hmac
 import secrets
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onedoor.accounts.models import ApiToken, Organisation, User
+from onedoor.accounts.models import ApiToken, Organisation, Role, User
 from onedoor.core.audit import audit_record
 
 TOKEN_PREFIX = "od_"  # noqa: S105 - a public prefix, not a secret
@@ -81,3 +83,66 @@ def totp_device_create(*, user: User, key_hex: str | None = None, confirmed: boo
     device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed, **kwargs)
     audit_record(actor=user, action="two_factor.enrolled", obj=user)
     return device
+
+
+# -- sign-in links ------------------------------------------------------------------------------------
+# A link signs one person in once, for a limited time, without a password: the token is signed with the
+# secret key, carries the time it was made, and is bound to the account's state (last sign-in, password
+# and active flag). Signing in changes the last sign-in, so a used link stops working; so does any
+# password change or deactivation. Nothing is stored, so there is nothing to leak from the database.
+
+_LINK_SALT = "onedoor.accounts.sign_in_link"
+
+
+def _account_state(user: User) -> str:
+    last = user.last_login.isoformat() if user.last_login else ""
+    return hashlib.sha256(f"{user.pk}|{user.password}|{last}|{user.is_active}".encode()).hexdigest()[:32]
+
+
+def sign_in_link_token(*, user: User) -> str:
+    return signing.dumps({"u": user.pk, "s": _account_state(user)}, salt=_LINK_SALT, compress=True)
+
+
+def sign_in_link_url(*, user: User) -> str:
+    from django.urls import reverse
+
+    path = reverse("accounts:link_sign_in", args=[sign_in_link_token(user=user)])
+    return settings.ONEDOOR_PUBLIC_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def sign_in_link_redeem(*, token: str) -> User | None:
+    """The user the link is for, if it is genuine, unexpired and unused; it is then used up."""
+    try:
+        data = signing.loads(token, salt=_LINK_SALT, max_age=settings.ONEDOOR_SIGN_IN_LINK_SECONDS)
+    except signing.BadSignature:
+        return None
+    user = User.objects.select_for_update().filter(pk=data.get("u"), is_active=True).first()
+    if user is None or not hmac.compare_digest(_account_state(user), str(data.get("s", ""))):
+        return None
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    audit_record(actor=user, action="user.signed_in_with_link", obj=user)
+    return user
+
+
+@transaction.atomic
+def referrer_for_email(*, email: str, organisation: Organisation | None, created_by: User | None) -> User:
+    """The account for this email address, or a new referrer account without a password; the new
+    referrer is emailed a sign-in link once the account's transaction commits."""
+    existing = User.objects.filter(email__iexact=email).order_by("pk").first()
+    if existing is not None:
+        return existing
+    from onedoor.accounts.tasks import send_sign_in_link
+    from onedoor.core.tasks import enqueue_on_commit
+
+    user = user_create(
+        username=email.lower()[:150],
+        role=Role.REFERRER,
+        organisation=organisation,
+        email=email,
+        password=None,
+        created_by=created_by,
+    )
+    enqueue_on_commit(send_sign_in_link, user_id=user.pk)
+    return user

@@ -7,7 +7,7 @@ from typing import Any
 import django_otp
 import qrcode
 import qrcode.image.svg
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onedoor.accounts.forms import TwoFactorForm
 from onedoor.accounts.middleware import allow_unverified, is_two_factor_complete
-from onedoor.accounts.services import totp_device_create
+from onedoor.accounts.services import sign_in_link_redeem, totp_device_create
 from onedoor.core.access import public, signed_in
 from onedoor.core.audit import audit_record
 
@@ -103,3 +103,19 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("home")
+
+
+@public
+@allow_unverified
+def link_sign_in(request: HttpRequest, token: str) -> HttpResponse:
+    """A sign-in link from an email. GET only shows a button, so that mail scanners that follow links
+    do not use it up; POST signs in."""
+    if request.method == "POST":
+        user = sign_in_link_redeem(token=token)
+        if user is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if not is_two_factor_complete(user):
+                return redirect("accounts:two_factor")
+            return redirect("referrals:mine" if user.role == "referrer" else "home")
+        return render(request, "accounts/link_sign_in.html", {"invalid": True}, status=400)
+    return render(request, "accounts/link_sign_in.html", {"invalid": False})

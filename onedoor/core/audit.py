@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from onedoor.core import fastcopy
 from onedoor.core.context import current_origin
 from onedoor.core.models import AuditEvent
 
@@ -35,4 +36,27 @@ def audit_record(
         channel=where.channel,
         origin=where.address,
         detail=detail or {},
+    )
+
+
+
+def audit_record_many(*, action: str, entries: list[tuple[Any, models.Model, dict[str, Any]]]) -> None:
+    """Append one audit row per (actor, object, detail) in one statement, for bulk work such as the police
+    import. Same rules as `audit_record`: inside the change's transaction, identifiers and codes only."""
+    where = current_origin()
+    fastcopy.insert(
+        AuditEvent,
+        [
+            AuditEvent(
+                actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+                actor_label=_label(actor),
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                channel=where.channel,
+                origin=where.address,
+                detail=detail,
+            )
+            for actor, obj, detail in entries
+        ],
     )

@@ -1,0 +1,272 @@
+"""Police import benchmark (`make bench`). See bench/README.md for what it measures and the results.
+
+On one fresh PostgreSQL database (127.0.0.1:5432, user postgres) that it creates and drops, it measures:
+1. the whole import pipeline for a generated 100,000-row file: parse, validate, deduplicate, route,
+   write records and referrals, queue support offers and their send tasks;
+2. PostgreSQL COPY of the same file into a bare table of text columns: the physical limit;
+3. the naive way: the same pipeline one row at a time with the ORM (a record save, `referral_create`,
+   a message save and a task per message, each committed on its own), on a sample of the rows;
+and prints rows per second, the two ratios, and the resident memory while the file streams.
+
+Options: --rows N (default 100000), --naive-rows N (default 2000), --keep (do not drop the database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1e6:.1f} GB RAM"
+    except (OSError, ValueError):
+        pass
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} logical CPUs{mem}, {system}, Python {platform.python_version()}"
+
+
+def admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--naive-rows", type=int, default=2_000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+
+    name = f"onedoor_bench_{os.getpid()}"
+    admin(f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = f"{PG}/{name}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "onedoor.settings"
+    os.environ.setdefault("ONEDOOR_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+    os.environ["ONEDOOR_MESSAGE_OUTBOX"] = str(ROOT / "bench" / "out" / "outbox.jsonl")
+    try:
+        run(args, name)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            admin(f"DROP DATABASE IF EXISTS {name}")
+
+
+def run(args: argparse.Namespace, name: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0)
+    call_command("load_area", verbosity=0, stdout=io.StringIO())
+
+    from onedoor.police.generator import generate
+
+    path = out / f"police-{args.rows}.csv"
+    with path.open("wb") as f:
+        generate(f, rows=args.rows, seed=1, bad_percent=0)
+    size_mb = path.stat().st_size / 1e6
+    print(f"Machine: {machine()}")
+    with connection.cursor() as c:
+        c.execute("SHOW server_version")
+        print(f"PostgreSQL {c.fetchone()[0]}, database {name}")
+    print(f"File: {args.rows:,} rows, {size_mb:.1f} MB (no faulty rows, so that COPY can load it too)")
+
+    # 1. The whole pipeline.
+    from onedoor.core.context import origin
+    from onedoor.police.services import police_batch_import
+
+    samples: list[tuple[int, float]] = []
+    seen = {"rows": 0}
+
+    def progress(n: int) -> None:
+        seen["rows"] += n
+        samples.append((seen["rows"], rss_mb()))
+
+    start_rss = rss_mb()
+    started = time.perf_counter()
+    with origin("cli", "bench"), path.open("rb") as f:
+        batch = police_batch_import(f=f, file_name=path.name, actor=None, channel="cli", progress=progress)
+    pipeline_s = time.perf_counter() - started
+    end_rss = rss_mb()
+    pipeline_rate = args.rows / pipeline_s
+    print(f"\n1. Import pipeline: {args.rows:,} rows in {pipeline_s:.1f} s = {pipeline_rate:,.0f} rows/s")
+    print(f"   summary: {batch.summary()}")
+    tenth = next((rss for rows, rss in samples if rows >= args.rows // 10), start_rss)
+    print(
+        f"   memory (RSS): {start_rss:.0f} MB before, {tenth:.0f} MB after 10% of the rows, "
+        f"{max(r for _, r in samples):.0f} MB peak while loading, {end_rss:.0f} MB at the end"
+    )
+
+    # 2. COPY into a bare table.
+    from onedoor.police.parser import COLUMNS
+
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE bench_copy (" + ", ".join(f"{col} text" for col in COLUMNS) + ")")
+    connection.commit() if not connection.get_autocommit() else None
+    raw = connection.connection
+    started = time.perf_counter()
+    with (
+        raw.cursor() as cur,
+        cur.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        path.open("rb") as f,
+    ):
+        while block := f.read(1 << 20):
+            copy.write(block)
+    raw.commit()
+    copy_s = time.perf_counter() - started
+    copy_rate = args.rows / copy_s
+    print(f"\n2. PostgreSQL COPY into a bare table: {args.rows:,} rows in {copy_s:.2f} s = {copy_rate:,.0f} rows/s")
+
+    # 3. The naive way, on a sample.
+    naive_rate, naive_n = naive(path, args.naive_rows)
+    print(
+        f"\n3. Naive, one row at a time with the ORM: {naive_n:,} rows (a sample of the same file) "
+        f"= {naive_rate:,.0f} rows/s"
+    )
+
+    print("\nRatios")
+    print(f"   pipeline / COPY  = {pipeline_rate / copy_rate:.1%}   (target at least 25%)")
+    print(f"   pipeline / naive = {pipeline_rate / naive_rate:.1f}x   (target at least 30x)")
+    national = 5_800_000 / pipeline_rate / 60
+    print(f"   a national year of 5.8 million rows at this rate: {national:.0f} minutes (target under 15)")
+
+
+def naive(path: Path, limit: int) -> tuple[float, int]:
+    """The same work, one row at a time with the ORM, each save committed on its own (autocommit): a record,
+    the referral through `referral_create`, the message, and a send task per message."""
+    from django.utils import timezone
+
+    from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
+    from onedoor.messaging.models import Message, MessageTemplate
+    from onedoor.messaging.safety import ContactFacts, offer_plan
+    from onedoor.messaging.tasks import send_messages
+    from onedoor.police.models import PoliceBatch, PoliceVictimRecord
+    from onedoor.police.parser import Vocabulary, read_rows, sniff, validate_row
+    from onedoor.police.services import area_force_codes
+    from onedoor.referrals.routing import RoutingTable
+    from onedoor.referrals.services import ReferralDetails, referral_create
+
+    PoliceVictimRecord.objects.all().update(referral=None, offer=None)
+    PoliceVictimRecord.objects.all().delete()
+    now = timezone.now()
+    batch = PoliceBatch.objects.create(file_name="naive", channel="cli", started_at=now)
+    done = 0
+    started = time.perf_counter()
+    # Reference data and the routing table are loaded once, as any sensible import would: what is naive
+    # here is saving row by row, each save its own transaction.
+    vocab = Vocabulary.load(area_force_codes())
+    table = RoutingTable.load()
+    with path.open("rb") as f:
+        facts = sniff(f)
+        for line, raw, ok in read_rows(f, facts.encoding):
+            if done >= limit:
+                break
+            row = validate_row(line, raw, ok, vocab, timezone.localdate())
+            done += 1
+            if isinstance(row, list):
+                continue
+            v = row.values
+            if PoliceVictimRecord.objects.filter(
+                force_code=v["force_code"], crime_reference=v["crime_reference"], victim_reference=v["victim_reference"]
+            ).exists():
+                continue
+            rec = PoliceVictimRecord.objects.create(
+                force_code=v["force_code"],
+                crime_reference=v["crime_reference"],
+                victim_reference=v["victim_reference"],
+                row_hash=row.row_hash,
+                first_batch=batch,
+                last_batch=batch,
+                last_seen_batch=batch,
+                created_at=now,
+                updated_at=now,
+                **{
+                    k: v[k]
+                    for k in (
+                        "recorded_at", "offence_group_id", "offence_description", "flags", "first_name", "last_name",
+                        "date_of_birth", "sex_id", "ethnicity_id", "postcode", "district_id", "phone", "email",
+                        "preferred_language", "consent_to_share", "contact_permitted", "safe_to_text",
+                        "safe_to_email", "officer_email",
+                    )
+                },
+            )
+            if rec.consent_to_share:
+                details = ReferralDetails(
+                    first_name=rec.first_name,
+                    last_name=rec.last_name,
+                    date_of_birth=rec.date_of_birth,
+                    demographics={
+                        "sex": DemographicCategory.objects.filter(pk=rec.sex_id).first(),
+                        "ethnicity": DemographicCategory.objects.filter(pk=rec.ethnicity_id).first(),
+                    },
+                    phone=rec.phone,
+                    email=rec.email,
+                    district=District.objects.filter(pk=rec.district_id).first(),
+                    reported_to_police=True,
+                    crime_reference=rec.crime_reference,
+                    offence_group=OffenceGroup.objects.get(pk=rec.offence_group_id),
+                    flags=list(Flag.objects.filter(slug__in=rec.flags)),
+                    consent_given=True,
+                    consent_given_by="person",
+                )
+                outcome = referral_create(details=details, source="police-transfer", referrer=None, table=table)
+                rec.referral = outcome.referral
+                rec.save()
+            plan = offer_plan(
+                ContactFacts(
+                    age=None, sensitive=False, contact_permitted=rec.contact_permitted, safe_to_text=rec.safe_to_text,
+                    safe_to_email=rec.safe_to_email, mobile=rec.phone, email=rec.email,
+                )
+            )
+            message = Message.objects.create(
+                kind="support-offer",
+                channel=plan.channel or "",
+                to=rec.phone if plan.channel == "sms" else rec.email,
+                template=MessageTemplate.objects.filter(channel=plan.channel or "sms", language="en").first(),
+                status="queued" if plan.channel else "withheld",
+                withheld_reasons=list(plan.reasons),
+            )
+            if plan.channel:
+                send_messages.enqueue(message_ids=[message.pk])
+            rec.offer = message
+            rec.save()
+    elapsed = time.perf_counter() - started
+    return done / elapsed, done
+
+
+if __name__ == "__main__":
+    main()

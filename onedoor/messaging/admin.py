@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from onedoor.messaging.models import InvalidContact, Message, MessageTemplate
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["key", "channel", "language_name", "language", "needs_native_review", "reviewed_by", "updated_at"]
+    list_filter = ["needs_native_review", "channel", "language", "key"]
+    search_fields = ["key", "body"]
+    fieldsets = [
+        (None, {"fields": ["key", "channel", "language", "language_name", "notify_template_id"]}),
+        ("Wording", {"fields": ["subject", "body"]}),
+        (
+            "Review by a native speaker",
+            {
+                "fields": ["needs_native_review", "reviewed_by"],
+                "description": "Translations start out unreviewed. Ask a native speaker to check the wording, "
+                "then untick 'needs native review' and record who checked it.",
+            },
+        ),
+    ]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Shows statuses and reasons; the recipient and content stay out of the list."""
+
+    list_display = ["reference", "kind", "channel", "status", "withheld_reasons", "attempts", "created_at"]
+    list_filter = ["status", "channel", "kind"]
+    exclude = ["to", "personalisation", "person_key", "contact_key"]
+    readonly_fields = [
+        "kind", "channel", "template", "language", "status", "withheld_reasons", "note", "send_after",
+        "attempts", "provider_id", "sent_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InvalidContact)
+class InvalidContactAdmin(admin.ModelAdmin):
+    list_display = ["channel", "marked_at"]
+    exclude = ["contact_key"]

@@ -1,0 +1,303 @@
+"""Queue, send and track messages to victims. Queuing happens inside the caller's transaction and the
+send task is enqueued on commit, so a message is never lost and never sent twice. Logs and audit rows
+carry the message's random reference, never a number, an address or a name."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.dispatch import Signal
+from django.utils import timezone
+from django_tasks import task_backends
+
+from onedoor.core import fastcopy
+from onedoor.core.audit import audit_record
+from onedoor.core.tasks import enqueue_on_commit
+from onedoor.messaging.backends import Outgoing, PermanentFailure, TemporaryFailure, get_backend
+from onedoor.messaging.models import (
+    OFFERED_STATUSES,
+    Channel,
+    InvalidContact,
+    Message,
+    MessageStatus,
+    MessageTemplate,
+    SendWindow,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+BACKOFF_BASE = timedelta(minutes=5)
+SEND_BATCH = 500
+
+# Sent when a contact detail fails permanently: receivers flag it to the team holding the case.
+contact_invalid = Signal()  # kwargs: message
+
+# Hooks so tests can run the rate limiter on a fake clock.
+clock: Callable[[], datetime] = timezone.now
+sleep: Callable[[float], None] = time.sleep
+
+
+def keyed_hash(value: str) -> str:
+    """A keyed hash of a personal value, for matching without storing it twice."""
+    if not value:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """5, 20, 80 minutes: each retry waits four times longer."""
+    return BACKOFF_BASE * (4 ** max(attempts - 1, 0))
+
+
+class TemplateCache:
+    """Templates loaded once per import: (key, channel, language) -> template, English as fallback."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.by = {(t.channel, t.language): t for t in MessageTemplate.objects.filter(key=key)}
+
+    def get(self, channel: str, language: str) -> MessageTemplate:
+        found = self.by.get((channel, language)) or self.by.get((channel, "en"))
+        if found is None:
+            raise LookupError(f"No English {channel} template for {self.key!r}: load the message templates.")
+        return found
+
+
+# -- selectors used by the rules ----------------------------------------------------------------------
+
+
+def recently_offered_keys(*, keys: Iterable[str], kind: str, since: datetime) -> set[str]:
+    """Which of these person or contact keys had an offer of `kind` queued or sent since `since`."""
+    wanted = [k for k in set(keys) if k]
+    if not wanted:
+        return set()
+    rows = Message.objects.filter(kind=kind, status__in=OFFERED_STATUSES, created_at__gte=since).filter(
+        Q(person_key__in=wanted) | Q(contact_key__in=wanted)
+    )
+    found: set[str] = set()
+    for person_key, contact_key in rows.values_list("person_key", "contact_key"):
+        found.update({person_key, contact_key})
+    return found & set(wanted)
+
+
+def invalid_contact_keys(*, keys: Iterable[str]) -> set[str]:
+    wanted = [k for k in set(keys) if k]
+    return set(InvalidContact.objects.filter(contact_key__in=wanted).values_list("contact_key", flat=True))
+
+
+# -- queueing -------------------------------------------------------------------------------------------
+
+
+def message_build(
+    *,
+    kind: str,
+    channel: str | None,
+    to: str,
+    template: MessageTemplate | None,
+    personalisation: dict[str, str],
+    person_key: str,
+    withheld_reasons: Iterable[str] = (),
+    send_after: datetime | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Message:
+    """An unsaved message: queued when it has a channel, withheld (with its reasons) when not."""
+    reasons = list(withheld_reasons)
+    withheld = channel is None
+    return Message(
+        kind=kind,
+        channel=channel or "",
+        to="" if withheld else to,
+        template=None if withheld else template,
+        language=template.language if template and not withheld else "",
+        personalisation={} if withheld else personalisation,
+        person_key=person_key,
+        contact_key="" if withheld else keyed_hash(to),
+        status=MessageStatus.WITHHELD if withheld else MessageStatus.QUEUED,
+        withheld_reasons=reasons,
+        send_after=send_after,
+        note=note,
+        created_at=now or timezone.now(),
+    )
+
+
+def messages_queue(*, messages: list[Message], now: datetime | None = None) -> list[Message]:
+    """Save messages and enqueue their sending on commit. Call inside the transaction that caused them."""
+    moment = now or timezone.now()
+    saved = fastcopy.insert(Message, messages)
+    queued = [m for m in saved if m.status == MessageStatus.QUEUED]
+    due_now = [m.pk for m in queued if m.send_after is None or m.send_after <= moment]
+    later: dict[datetime, list[int]] = {}
+    for m in queued:
+        if m.send_after is not None and m.send_after > moment:
+            later.setdefault(m.send_after, []).append(m.pk)
+    for start in range(0, len(due_now), SEND_BATCH):
+        _enqueue_send(due_now[start : start + SEND_BATCH], None)
+    for at, ids in later.items():
+        for start in range(0, len(ids), SEND_BATCH):
+            _enqueue_send(ids[start : start + SEND_BATCH], at)
+    return saved
+
+
+def _enqueue_send(ids: list[int], run_after: datetime | None) -> None:
+    from onedoor.messaging.tasks import send_messages
+
+    if run_after is None:
+        enqueue_on_commit(send_messages, message_ids=ids)
+        return
+    backend = task_backends[send_messages.backend]
+    if backend.supports_defer:
+        enqueue_on_commit(send_messages.using(run_after=run_after), message_ids=ids)
+    # Otherwise `manage.py send_due_messages` (run every few minutes) picks them up when due.
+
+
+# -- sending --------------------------------------------------------------------------------------------
+
+
+def _reserve_slot() -> None:
+    """Take one of this minute's sends, waiting for the next minute when they are used up. Shared by
+    every worker through the database, with an atomic conditional UPDATE (no check-then-act)."""
+    limit = settings.ONEDOOR_NOTIFY_RATE_PER_MINUTE
+    while True:
+        now = clock()
+        minute = now.replace(second=0, microsecond=0)
+        SendWindow.objects.get_or_create(minute=minute)
+        if SendWindow.objects.filter(minute=minute, count__lt=limit).update(count=F("count") + 1):
+            return
+        sleep(max(60 - now.second - now.microsecond / 1e6, 0.01))
+
+
+def message_send(*, message_id: int, now: datetime | None = None) -> str:
+    """Send one queued, due message. Returns its status afterwards. Safe to call twice."""
+    with transaction.atomic():
+        qs = Message.objects.select_related("template")
+        skip = connection.vendor == "postgresql"  # SKIP LOCKED: PostgreSQL only
+        qs = qs.select_for_update(skip_locked=skip, of=("self",))
+        message = qs.filter(pk=message_id).first()
+        if message is None:
+            return "locked"
+        now = now or clock()
+        if message.status != MessageStatus.QUEUED or (message.send_after and message.send_after > now):
+            return str(message.status)
+        assert message.template is not None
+        _reserve_slot()
+        subject, body = message.template.render(message.personalisation)
+        outgoing = Outgoing(
+            channel=message.channel,
+            to=message.to,
+            template_id=message.template.notify_template_id,
+            personalisation=message.personalisation,
+            reference=str(message.reference),
+            subject=subject,
+            body=body,
+        )
+        message.attempts += 1
+        try:
+            sent = get_backend().send(outgoing)
+        except TemporaryFailure as exc:
+            _schedule_retry(message, now, str(exc))
+            return str(message.status)
+        except PermanentFailure as exc:
+            _fail_permanently(message, now, str(exc))
+            return str(message.status)
+        message.provider_id = sent.provider_id
+        message.status = MessageStatus.DELIVERED if sent.final else MessageStatus.SENDING
+        message.sent_at = now
+        message.save(update_fields=["provider_id", "status", "sent_at", "attempts", "updated_at"])
+        log.info("message %s sent (%s)", message.reference, message.channel)
+        return str(message.status)
+
+
+def _schedule_retry(message: Message, now: datetime, why: str) -> None:
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = MessageStatus.FAILED
+        message.note = f"gave up after {message.attempts} attempts ({why})"
+        message.save(update_fields=["status", "note", "attempts", "updated_at"])
+        log.warning("message %s failed after %s attempts", message.reference, message.attempts)
+        return
+    message.status = MessageStatus.QUEUED
+    message.send_after = now + backoff(message.attempts)
+    message.note = f"retry {message.attempts} after {why}"
+    message.save(update_fields=["status", "send_after", "note", "attempts", "updated_at"])
+    _enqueue_send([message.pk], message.send_after)
+    log.info("message %s will be retried at %s", message.reference, message.send_after.isoformat())
+
+
+def _fail_permanently(message: Message, now: datetime, why: str) -> None:
+    message.status = MessageStatus.PERMANENT_FAILURE
+    message.note = why[:200]
+    message.save(update_fields=["status", "note", "attempts", "updated_at"])
+    InvalidContact.objects.get_or_create(
+        contact_key=message.contact_key or keyed_hash(message.to),
+        defaults={"channel": message.channel, "marked_at": now, "message": message},
+    )
+    audit_record(actor=None, action="message.contact_invalid", obj=message, detail={"channel": message.channel})
+    log.info("message %s: contact marked invalid", message.reference)
+    contact_invalid.send(sender=Message, message=message)
+
+
+def messages_send_due(*, now: datetime | None = None, limit: int = 10_000) -> int:
+    """Send queued messages whose time has come (deferred by quiet hours or a retry)."""
+    moment = now or clock()
+    ids = list(
+        Message.objects.filter(status=MessageStatus.QUEUED)
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=moment))
+        .order_by("send_after", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        message_send(message_id=pk, now=moment)
+    return len(ids)
+
+
+# -- delivery receipts -------------------------------------------------------------------------------
+
+_NOTIFY_STATUSES = {
+    "created": MessageStatus.SENDING,
+    "sending": MessageStatus.SENDING,
+    "pending": MessageStatus.SENDING,
+    "delivered": MessageStatus.DELIVERED,
+    "temporary-failure": MessageStatus.TEMPORARY_FAILURE,
+    "technical-failure": MessageStatus.TECHNICAL_FAILURE,
+    "permanent-failure": MessageStatus.PERMANENT_FAILURE,
+}
+
+
+@transaction.atomic
+def message_record_status(*, provider_id: str, reference: str, status: str) -> Message | None:
+    """Apply a provider's delivery receipt. Temporary and technical failures are retried with backoff;
+    a permanent failure marks the contact invalid. Returns None for an unknown message."""
+    if status not in _NOTIFY_STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    qs = Message.objects.select_for_update()
+    message = qs.filter(provider_id=provider_id).first() if provider_id else None
+    if message is None and reference:
+        message = qs.filter(reference=reference).first()
+    if message is None:
+        return None
+    if message.status in (MessageStatus.DELIVERED, MessageStatus.PERMANENT_FAILURE, MessageStatus.FAILED):
+        return message  # receipts can arrive twice or late; a final status stands
+    now = clock()
+    mapped = _NOTIFY_STATUSES[status]
+    if mapped in (MessageStatus.TEMPORARY_FAILURE, MessageStatus.TECHNICAL_FAILURE):
+        _schedule_retry(message, now, status)
+    elif mapped == MessageStatus.PERMANENT_FAILURE:
+        _fail_permanently(message, now, status)
+    else:
+        message.status = mapped
+        message.save(update_fields=["status", "updated_at"])
+    log.info("message %s receipt %s", message.reference, status)
+    return message
+
+
+def channel_label(channel: str) -> str:
+    return Channel(channel).label if channel else ""

@@ -1,0 +1,167 @@
+"""The police overnight transfer: each import is a batch in a ledger; each victim row becomes (or
+updates) one victim record, keyed by (force_code, crime_reference, victim_reference)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from onedoor.core.models import DemographicCategory, District, OffenceGroup
+from onedoor.messaging.models import Message
+from onedoor.referrals.models import Referral
+
+
+class BatchStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    REJECTED = "rejected", "Rejected (the file could not be read)"
+
+
+class PoliceBatch(models.Model):
+    """One import of one file: the ledger row. A run that is killed stays `running` with the counts it
+    reached; running the same file again finishes the work."""
+
+    file_name = models.CharField(max_length=255)
+    file_hash = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the file's bytes")
+    file_size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=20, blank=True)
+    channel = models.CharField(max_length=10, help_text="cli, web or api")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.RUNNING)
+    failure = models.CharField(max_length=500, blank=True)
+
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0, help_text="Rows with at least one error")
+    referrals = models.PositiveIntegerField(default=0)
+    messages_queued = models.PositiveIntegerField(default=0)
+    messages_withheld = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name_plural = "police batches"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=BatchStatus.values), name="police_batch_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "referrals": self.referrals,
+            "messages_queued": self.messages_queued,
+            "encoding": self.encoding,
+        }
+
+
+class PoliceRowError(models.Model):
+    """One problem with one row. `value` is the offending text, truncated; the errors CSV escapes it."""
+
+    batch = models.ForeignKey(PoliceBatch, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField(help_text="Line in the file where the row starts (the header is line 1)")
+    column = models.CharField(max_length=60)
+    value = models.CharField(max_length=200, blank=True)
+    expected = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["batch", "line", "id"]
+
+    def __str__(self) -> str:
+        return f"line {self.line} {self.column}: {self.expected}"
+
+
+class PoliceVictimRecord(models.Model):
+    """One victim of one crime as the police last sent it, and what OneDoor did about it."""
+
+    force_code = models.CharField(max_length=9)
+    crime_reference = models.CharField(max_length=40)
+    victim_reference = models.CharField(max_length=40)
+    row_hash = models.CharField(max_length=64, help_text="Hash of the row's values, to see changes")
+    # Few indexes, on purpose: every index costs on each of millions of inserts. Only the lookups the import
+    # makes are indexed (identity, crime, the matching keys, and the not-yet-processed queue).
+    first_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    last_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    last_seen_batch = models.ForeignKey(PoliceBatch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    line = models.PositiveIntegerField(default=0, help_text="Line in the last file that set it")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    recorded_at = models.DateTimeField()
+    offence_group = models.ForeignKey(OffenceGroup, on_delete=models.PROTECT, db_index=False)
+    offence_description = models.CharField(max_length=500, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.ForeignKey(
+        DemographicCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    ethnicity = models.ForeignKey(
+        DemographicCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    postcode = models.CharField(max_length=8, blank=True)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    email = models.EmailField(blank=True)
+    preferred_language = models.CharField(max_length=10, blank=True)
+    consent_to_share = models.BooleanField()
+    contact_permitted = models.CharField(max_length=1, blank=True)
+    safe_to_text = models.CharField(max_length=1, blank=True)
+    safe_to_email = models.CharField(max_length=1, blank=True)
+    officer_email = models.EmailField(blank=True)
+
+    # Keyed hashes for matching the same person or contact across crimes.
+    person_key = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_key = models.CharField(max_length=64, blank=True, db_index=True)
+    email_key = models.CharField(max_length=64, blank=True, db_index=True)
+
+    # What OneDoor did. `processed_at` is empty until the row has been routed and offered support.
+    processed_at = models.DateTimeField(null=True, blank=True)
+    repeat = models.BooleanField(default=False)
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.CharField(max_length=200, blank=True)
+    phone_invalid = models.BooleanField(default=False)
+    email_invalid = models.BooleanField(default=False)
+    routing_reason = models.TextField(blank=True)
+    routing_gap = models.BooleanField(default=False)
+    referral = models.OneToOneField(
+        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="police_record"
+    )
+    offer = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="police_record"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force_code", "crime_reference", "victim_reference"], name="police_victim_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_permitted__in=["Y", "N", ""])
+                & Q(safe_to_text__in=["Y", "N", ""])
+                & Q(safe_to_email__in=["Y", "N", ""]),
+                name="police_yes_no_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["crime_reference"], name="police_crime_idx"),
+            models.Index(fields=["id"], condition=Q(processed_at__isnull=True), name="police_unprocessed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force_code}/{self.crime_reference}/{self.victim_reference}"

@@ -1,0 +1,756 @@
+"""Importing the police overnight transfer.
+
+Two phases, each committed chunk by chunk so that memory stays flat and a killed run loses nothing:
+
+1. Load. Stream the file; check each row; create, update (with an audit row) or leave unchanged the
+   victim record keyed by (force_code, crime_reference, victim_reference). A changed or new record is
+   marked "not yet processed". Row errors go to the batch's error list.
+2. Process. Every record not yet processed, oldest first: flag repeat victims and shared contact
+   details, route it with the one routing table (source police-transfer), create the referral when the
+   rules say so and consent is Y (through `referral_create`, the same code as every other referral), and
+   queue a support offer unless a safety rule forbids it. The record is marked processed in the same
+   transaction as its referral and its message.
+
+A run killed at any point and run again ends in the state of one clean run: loaded rows compare equal
+and are skipped, and processing picks up the records the killed run did not reach.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import islice
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from onedoor.accounts.models import Organisation, OrganisationKind, User
+from onedoor.accounts.services import referrer_for_email
+from onedoor.areas.loader import read_area
+from onedoor.core import fastcopy
+from onedoor.core.audit import audit_record
+from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
+from onedoor.directory.models import Service
+from onedoor.messaging.models import Message, MessageStatus
+from onedoor.messaging.safety import OFFER_INTERVAL, ContactFacts, offer_plan, quiet_hours_end
+from onedoor.messaging.services import (
+    TemplateCache,
+    invalid_contact_keys,
+    keyed_hash,
+    message_build,
+    messages_queue,
+    recently_offered_keys,
+)
+from onedoor.police.bulk import BulkContext, referrals_create_bulk
+from onedoor.police.models import BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
+from onedoor.police.parser import (
+    FileRejected,
+    ParsedRow,
+    RowError,
+    Vocabulary,
+    is_uk_mobile,
+    normalise_name,
+    read_rows,
+    sniff,
+    validate_row,
+)
+from onedoor.referrals.models import Referral, Source
+from onedoor.referrals.routing import RoutingTable
+from onedoor.referrals.services import ReferralDetails, age_on, route_input_for
+
+CHUNK_SIZE = 1000
+REPEAT_WINDOW = timedelta(days=365)
+OFFER_KIND = "support-offer"
+CONTACT_FIELDS = ("phone", "email", "safe_to_text", "safe_to_email")
+_RECORD_FIELDS = (
+    "recorded_at",
+    "offence_group_id",
+    "offence_description",
+    "flags",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex_id",
+    "ethnicity_id",
+    "postcode",
+    "district_id",
+    "phone",
+    "email",
+    "preferred_language",
+    "consent_to_share",
+    "contact_permitted",
+    "safe_to_text",
+    "safe_to_email",
+    "officer_email",
+)
+
+
+class ImportInterrupted(RuntimeError):
+    """Raised by a test hook to simulate a run killed half way."""
+
+
+@dataclass
+class DryRunSummary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    encoding: str = ""
+    row_errors: list[RowError] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "referrals": 0,
+            "messages_queued": 0,
+            "encoding": self.encoding,
+            "dry_run": True,
+        }
+
+
+def area_force_codes() -> frozenset[str]:
+    code = read_area(settings.ONEDOOR_AREA).get("force_code")
+    return frozenset([code]) if code else frozenset()
+
+
+def person_key(first_name: str, last_name: str, dob: date | None) -> str:
+    if dob is None:
+        return ""
+    return keyed_hash(f"{normalise_name(first_name)}|{normalise_name(last_name)}|{dob.isoformat()}")
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+# -- the import --------------------------------------------------------------------------------------
+
+
+def police_batch_import(
+    *,
+    f: IO[bytes],
+    file_name: str,
+    actor: User | None,
+    channel: str,
+    now: datetime | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
+    after_chunk: Callable[[str, int], None] | None = None,
+) -> PoliceBatch:
+    """Import one file. The batch row is committed first, so the ledger shows a run even if it dies.
+    `progress(n)` is told of every n rows read; `after_chunk(phase, number)` is a test hook."""
+    moment = now or timezone.now()
+    try:
+        facts = sniff(f)
+    except FileRejected as exc:
+        return _rejected(file_name, actor, channel, moment, str(exc))
+    batch = PoliceBatch.objects.create(
+        file_name=file_name[:255],
+        file_hash=facts.sha256,
+        file_size=facts.size,
+        encoding=facts.encoding,
+        channel=channel,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        started_at=moment,
+    )
+    audit_record(actor=actor, action="police_batch.started", obj=batch, detail={"file_hash": facts.sha256})
+    vocab = Vocabulary.load(area_force_codes())
+    today = timezone.localdate(moment)
+    try:
+        for number, chunk in enumerate(_chunks(read_rows(f, facts.encoding), chunk_size), start=1):
+            with transaction.atomic():
+                _load_chunk(batch=batch, rows=chunk, vocab=vocab, today=today, actor=actor, now=moment)
+            if progress:
+                progress(len(chunk))
+            if after_chunk:
+                after_chunk("load", number)
+        police_records_process(batch=batch, now=moment, chunk_size=chunk_size, after_chunk=after_chunk)
+    except FileRejected as exc:
+        PoliceBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.REJECTED, failure=str(exc)[:500], finished_at=timezone.now()
+        )
+        batch.refresh_from_db()
+        return batch
+    except ImportInterrupted:
+        raise
+    except Exception as exc:
+        PoliceBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED, failure=type(exc).__name__, finished_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        PoliceBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.COMPLETED, finished_at=timezone.now())
+        batch.refresh_from_db()
+        audit_record(actor=actor, action="police_batch.completed", obj=batch, detail=batch.summary())
+    return batch
+
+
+def _rejected(file_name: str, actor: User | None, channel: str, moment: datetime, why: str) -> PoliceBatch:
+    with transaction.atomic():
+        batch = PoliceBatch.objects.create(
+            file_name=file_name[:255],
+            channel=channel,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+            started_at=moment,
+            finished_at=moment,
+            status=BatchStatus.REJECTED,
+            failure=why[:500],
+        )
+        audit_record(actor=actor, action="police_batch.rejected", obj=batch)
+    return batch
+
+
+def police_batch_dry_run(*, f: IO[bytes], now: datetime | None = None) -> DryRunSummary:
+    """Check a file and say what an import would do, writing nothing."""
+    moment = now or timezone.now()
+    facts = sniff(f)
+    vocab = Vocabulary.load(area_force_codes())
+    result = DryRunSummary(encoding=facts.encoding)
+    seen: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(read_rows(f, facts.encoding), CHUNK_SIZE):
+        good, errors = _check(chunk, vocab, timezone.localdate(moment), seen)
+        result.rows += len(chunk)
+        result.errors += len({e.line for e in errors})
+        result.row_errors.extend(errors)
+        existing = _existing(good)
+        for row in good:
+            rec = existing.get(row.key)
+            if rec is None:
+                result.created += 1
+            elif rec.row_hash == row.row_hash:
+                result.unchanged += 1
+            else:
+                result.updated += 1
+    return result
+
+
+def _check(
+    chunk: list[tuple[int, dict[str, str | None], bool]],
+    vocab: Vocabulary,
+    today: date,
+    seen: set[tuple[str, str, str]] | None,
+) -> tuple[list[ParsedRow], list[RowError]]:
+    good: list[ParsedRow] = []
+    errors: list[RowError] = []
+    first_line: dict[tuple[str, str, str], int] = {}
+    for line, raw, width_ok in chunk:
+        result = validate_row(line, raw, width_ok, vocab, today)
+        if isinstance(result, list):
+            errors.extend(result)
+            continue
+        key = result.key
+        if key in first_line or (seen is not None and key in seen):
+            where = f"line {first_line[key]}" if key in first_line else "an earlier row"
+            errors.append(
+                RowError(line, "victim_reference", key[2], f"a victim not already in this file (duplicate of {where})")
+            )
+            continue
+        first_line[key] = line
+        if seen is not None:
+            seen.add(key)
+        good.append(result)
+    return good, errors
+
+
+def _existing(rows: Iterable[ParsedRow]) -> dict[tuple[str, str, str], PoliceVictimRecord]:
+    keys = {r.key for r in rows}
+    crimes = {k[1] for k in keys}
+    found: dict[tuple[str, str, str], PoliceVictimRecord] = {}
+    for rec in PoliceVictimRecord.objects.filter(crime_reference__in=crimes):
+        key = (rec.force_code, rec.crime_reference, rec.victim_reference)
+        if key in keys:
+            found[key] = rec
+    return found
+
+
+def _load_chunk(
+    *,
+    batch: PoliceBatch,
+    rows: list[tuple[int, dict[str, str | None], bool]],
+    vocab: Vocabulary,
+    today: date,
+    actor: User | None,
+    now: datetime,
+) -> None:
+    good, errors = _check(rows, vocab, today, None)
+    existing = _existing(good)
+    created: list[PoliceVictimRecord] = []
+    changed: list[PoliceVictimRecord] = []
+    unchanged: list[int] = []
+    for row in good:
+        rec = existing.get(row.key)
+        if rec is not None and rec.last_seen_batch_id == batch.pk:
+            errors.append(
+                RowError(row.line, "victim_reference", row.key[2], "a victim not already in this file (duplicate)")
+            )
+            continue
+        v = row.values
+        keys = {
+            "person_key": person_key(v["first_name"], v["last_name"], v["date_of_birth"]),
+            "phone_key": keyed_hash(v["phone"]),
+            "email_key": keyed_hash(v["email"].lower()),
+        }
+        if rec is None:
+            created.append(
+                PoliceVictimRecord(
+                    force_code=v["force_code"],
+                    crime_reference=v["crime_reference"],
+                    victim_reference=v["victim_reference"],
+                    row_hash=row.row_hash,
+                    first_batch=batch,
+                    last_batch=batch,
+                    last_seen_batch=batch,
+                    line=row.line,
+                    created_at=now,
+                    updated_at=now,
+                    **{name: v[name] for name in _RECORD_FIELDS},
+                    **keys,
+                )
+            )
+        elif rec.row_hash == row.row_hash:
+            unchanged.append(rec.pk)
+        else:
+            fields_changed = [name for name in _RECORD_FIELDS if getattr(rec, name) != v[name]]
+            for name in _RECORD_FIELDS:
+                setattr(rec, name, v[name])
+            for name, value in keys.items():
+                setattr(rec, name, value)
+            rec.row_hash = row.row_hash
+            rec.last_batch = batch
+            rec.last_seen_batch = batch
+            rec.line = row.line
+            rec.updated_at = now
+            if rec.referral_id is None or _offer_withheld(rec):
+                rec.processed_at = None  # route and offer again with what is now known
+            changed.append(rec)
+            audit_record(
+                actor=actor,
+                action="police_record.updated",
+                obj=rec,
+                detail={"batch": batch.pk, "fields": [n.removesuffix("_id") for n in fields_changed]},
+            )
+            if rec.referral_id and set(fields_changed) & set(CONTACT_FIELDS):
+                _update_referral_contact(rec, actor)
+    fastcopy.insert(PoliceVictimRecord, created)
+    if changed:
+        PoliceVictimRecord.objects.bulk_update(
+            changed,
+            [
+                *_RECORD_FIELDS,
+                "person_key",
+                "phone_key",
+                "email_key",
+                "row_hash",
+                "last_batch",
+                "last_seen_batch",
+                "line",
+                "updated_at",
+                "processed_at",
+            ],
+            batch_size=500,
+        )
+    if unchanged:
+        PoliceVictimRecord.objects.filter(pk__in=unchanged).update(last_seen_batch=batch)
+    fastcopy.insert(
+        PoliceRowError,
+        [PoliceRowError(batch=batch, line=e.line, column=e.column, value=e.value, expected=e.expected) for e in errors],
+    )
+    PoliceBatch.objects.filter(pk=batch.pk).update(
+        rows=F("rows") + len(rows),
+        created=F("created") + len(created),
+        updated=F("updated") + len(changed),
+        unchanged=F("unchanged") + len(unchanged),
+        errors=F("errors") + len({e.line for e in errors}),
+    )
+
+
+def _offer_withheld(rec: PoliceVictimRecord) -> bool:
+    if rec.offer_id is None:
+        return True
+    return Message.objects.filter(pk=rec.offer_id, status=MessageStatus.WITHHELD).exists()
+
+
+def _update_referral_contact(rec: PoliceVictimRecord, actor: User | None) -> None:
+    assert rec.referral_id is not None
+    Referral.objects.filter(pk=rec.referral_id).update(
+        phone=rec.phone,
+        email=rec.email,
+        safe_to_text=rec.safe_to_text == "Y",
+        safe_to_email=rec.safe_to_email == "Y",
+        updated_at=timezone.now(),
+    )
+    referral = Referral.objects.get(pk=rec.referral_id)
+    audit_record(
+        actor=actor, action="referral.contact_updated", obj=referral, detail={"source": Source.POLICE_TRANSFER}
+    )
+
+
+# -- phase 2: route and offer ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    table: RoutingTable
+    templates: TemplateCache
+    personalisation: dict[str, str]
+    offence_groups: dict[int, OffenceGroup]
+    flags: dict[str, Flag]
+    districts: dict[int, District]
+    demographics: dict[int, DemographicCategory]
+    police: Organisation | None
+    bulk: BulkContext
+    officers: dict[str, User | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, today: date) -> _Context:
+        service = Service.objects.filter(slug=settings.ONEDOOR_OFFER_SERVICE).first()
+        area = read_area(settings.ONEDOOR_AREA)
+        table = RoutingTable.load(on=today)
+        return cls(
+            table=table,
+            bulk=BulkContext.load(table),
+            templates=TemplateCache(OFFER_KIND),
+            personalisation={
+                "area_name": str(area.get("name", "")),
+                "service_name": service.name if service else "",
+                "service_phone": service.phone if service else "",
+                "website": settings.ONEDOOR_PUBLIC_URL,
+            },
+            offence_groups={g.pk: g for g in OffenceGroup.objects.all()},
+            flags={fl.slug: fl for fl in Flag.objects.all()},
+            districts={d.pk: d for d in District.objects.all()},
+            demographics={c.pk: c for c in DemographicCategory.objects.filter(characteristic__in=["sex", "ethnicity"])},
+            police=Organisation.objects.filter(kind=OrganisationKind.POLICE).order_by("pk").first(),
+        )
+
+    def officer(self, email: str) -> User | None:
+        if not email:
+            return None
+        key = email.lower()
+        if key not in self.officers:
+            self.officers[key] = referrer_for_email(email=email, organisation=self.police, created_by=None)
+        return self.officers[key]
+
+
+def police_records_process(
+    *,
+    batch: PoliceBatch | None,
+    now: datetime | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    after_chunk: Callable[[str, int], None] | None = None,
+) -> None:
+    """Route and offer support to every record not yet processed, a chunk per transaction."""
+    moment = now or timezone.now()
+    ctx = _Context.load(timezone.localdate(moment))
+    number = 0
+    while True:
+        with transaction.atomic():
+            records = list(
+                PoliceVictimRecord.objects.select_for_update()
+                .filter(processed_at__isnull=True)
+                .order_by("id")[:chunk_size]
+            )
+            if not records:
+                return
+            _process_chunk(records=records, ctx=ctx, batch=batch, now=moment)
+        number += 1
+        if after_chunk:
+            after_chunk("process", number)
+
+
+def _process_chunk(
+    *, records: list[PoliceVictimRecord], ctx: _Context, batch: PoliceBatch | None, now: datetime
+) -> None:
+    today = timezone.localdate(now)
+    repeat = _repeat_victims(records)
+    shared = _shared_contacts(records)
+    keys = [k for r in records for k in (r.person_key, r.phone_key, r.email_key) if k]
+    recent = recently_offered_keys(keys=keys, kind=OFFER_KIND, since=now - OFFER_INTERVAL)
+    invalid = invalid_contact_keys(keys=keys)
+    messages: list[Message] = []
+    owners: list[PoliceVictimRecord] = []
+    to_refer: list[tuple[PoliceVictimRecord, ReferralDetails, User | None]] = []
+    for rec in records:
+        rec.repeat = rec.pk in repeat
+        if rec.pk in shared:
+            rec.needs_review = True
+            rec.review_reason = "The same phone number or email was given for different people in this crime."
+            audit_record(actor=None, action="police_record.flagged_for_review", obj=rec, detail={"rule": "shared"})
+        flag_slugs = sorted({*rec.flags, *(["repeat"] if rec.repeat else [])})
+        group = ctx.offence_groups[rec.offence_group_id]
+        age = age_on(rec.date_of_birth, today) if rec.date_of_birth else None
+
+        # Route; referrals for those with consent are made together below.
+        details = _details(rec, ctx, flag_slugs)
+        if rec.referral_id is None:
+            if rec.consent_to_share:
+                to_refer.append((rec, details, ctx.officer(rec.officer_email)))
+            else:
+                decision = ctx.table.decide(route_input_for(details, source=Source.POLICE_TRANSFER, today=today))
+                rec.routing_reason = decision.reason
+                rec.routing_gap = decision.gap
+
+        # Offer support unless a safety rule forbids it.
+        sensitive = group.is_sexual or any(ctx.flags[s].sensitive for s in rec.flags if s in ctx.flags)
+        mobile = rec.phone if is_uk_mobile(rec.phone) else ""
+        channels = (("sms", rec.phone_key, rec.phone_invalid), ("email", rec.email_key, rec.email_invalid))
+        invalid_channels = frozenset(ch for ch, k, bad in channels if bad or (k and k in invalid))
+        own_keys = {k for k in (rec.person_key, rec.phone_key, rec.email_key) if k}
+        facts = ContactFacts(
+            age=age,
+            sensitive=sensitive,
+            contact_permitted=rec.contact_permitted,
+            safe_to_text=rec.safe_to_text,
+            safe_to_email=rec.safe_to_email,
+            mobile=mobile,
+            email=rec.email,
+            shared_contact_in_crime=rec.pk in shared,
+            offered_recently=bool(own_keys & recent),
+            invalid_channels=invalid_channels,
+        )
+        plan = offer_plan(facts)
+        template = ctx.templates.get(plan.channel, rec.preferred_language or "en") if plan.channel else None
+        send_after = quiet_hours_end(now) if plan.channel == "sms" else None
+        messages.append(
+            message_build(
+                kind=OFFER_KIND,
+                channel=plan.channel,
+                to=mobile if plan.channel == "sms" else rec.email,
+                template=template,
+                personalisation=ctx.personalisation,
+                person_key=rec.person_key or rec.phone_key or rec.email_key,
+                withheld_reasons=plan.reasons,
+                send_after=send_after,
+                note="quiet hours: sent at 08:00 UK time" if send_after else "",
+                now=now,
+            )
+        )
+        owners.append(rec)
+        if plan.channel:
+            recent.update(own_keys)  # one offer per person, even within one file
+        rec.processed_at = now
+    outcomes = referrals_create_bulk(items=[(d, officer) for _, d, officer in to_refer], ctx=ctx.bulk, now=now)
+    referrals = 0
+    for (rec, _, _), outcome in zip(to_refer, outcomes, strict=True):
+        rec.routing_reason = outcome.decision.reason
+        rec.routing_gap = outcome.decision.gap
+        if outcome.referral is not None:
+            rec.referral = outcome.referral
+            referrals += 1
+    saved = messages_queue(messages=messages, now=now)
+    for rec, message in zip(owners, saved, strict=True):
+        rec.offer = message
+    _write_processed(records)
+    if batch is not None:
+        queued = sum(1 for m in saved if m.status == MessageStatus.QUEUED)
+        PoliceBatch.objects.filter(pk=batch.pk).update(
+            referrals=F("referrals") + referrals,
+            messages_queued=F("messages_queued") + queued,
+            messages_withheld=F("messages_withheld") + (len(saved) - queued),
+        )
+
+
+_PROCESSED = (
+    ("repeat", "boolean"),
+    ("needs_review", "boolean"),
+    ("review_reason", "text"),
+    ("routing_reason", "text"),
+    ("routing_gap", "boolean"),
+    ("referral_id", "bigint"),
+    ("offer_id", "bigint"),
+    ("processed_at", "timestamptz"),
+)
+
+
+def _write_processed(records: list[PoliceVictimRecord]) -> None:
+    """Write each record's outcome in one statement: Django's bulk_update builds a CASE per field per row,
+    which is slow at this size. PostgreSQL: COPY the outcomes into a temporary table and UPDATE ... FROM it.
+    SQLite (3.33+): UPDATE ... FROM (VALUES ...)."""
+    if not records:
+        return
+    quote = connection.ops.quote_name
+    table = quote(PoliceVictimRecord._meta.db_table)
+    if connection.vendor == "postgresql":
+        columns = ", ".join(f"{quote(name)} {kind}" for name, kind in _PROCESSED)
+        assignments = ", ".join(f"{quote(name)} = v.{quote(name)}" for name, _ in _PROCESSED)
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS police_processed (id bigint, {columns}) ON COMMIT DROP")
+            with cursor.cursor.copy("COPY police_processed FROM STDIN") as copy:
+                for r in records:
+                    copy.write_row([r.pk, *(getattr(r, name) for name, _ in _PROCESSED)])
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM police_processed AS v "  # noqa: S608 - quoted constants
+                f"WHERE {table}.{quote('id')} = v.id"
+            )
+            cursor.execute("DROP TABLE police_processed")
+        return
+    placeholder = "(" + ", ".join(["%s"] * (len(_PROCESSED) + 1)) + ")"
+    assignments = ", ".join(f"{quote(name)} = v.column{i + 2}" for i, (name, _) in enumerate(_PROCESSED))
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), 500):
+            part = records[start : start + 500]
+            params: list[Any] = []
+            for r in part:
+                params += [r.pk, *(getattr(r, name) for name, _ in _PROCESSED[:-1])]
+                params.append(connection.ops.adapt_datetimefield_value(r.processed_at))
+            sql = (
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([placeholder] * len(part))}) AS v "  # noqa: S608 - names are quoted constants; values are parameters
+                f"WHERE {table}.{quote('id')} = v.column1"
+            )
+            cursor.execute(sql, params)
+
+
+def _details(rec: PoliceVictimRecord, ctx: _Context, flag_slugs: list[str]) -> ReferralDetails:
+    group = ctx.offence_groups[rec.offence_group_id]
+    reason = f"Police overnight transfer: {group.name.lower()}."
+    if rec.offence_description:
+        reason += f" {rec.offence_description}"
+    if rec.needs_review:
+        reason = "CHECK CONTACT DETAILS BEFORE USE: " + rec.review_reason + " " + reason
+    return ReferralDetails(
+        first_name=rec.first_name,
+        last_name=rec.last_name,
+        date_of_birth=rec.date_of_birth,
+        preferred_language=rec.preferred_language,
+        demographics={
+            "sex": ctx.demographics.get(rec.sex_id) if rec.sex_id else None,
+            "ethnicity": ctx.demographics.get(rec.ethnicity_id) if rec.ethnicity_id else None,
+        },
+        phone="" if rec.needs_review else rec.phone,
+        email="" if rec.needs_review else rec.email,
+        safe_to_text=rec.safe_to_text == "Y" and not rec.needs_review,
+        safe_to_email=rec.safe_to_email == "Y" and not rec.needs_review,
+        district=ctx.districts.get(rec.district_id) if rec.district_id else None,
+        postcode=rec.postcode,
+        reported_to_police=True,
+        crime_reference=rec.crime_reference,
+        offence_group=group,
+        flags=[ctx.flags[s] for s in flag_slugs if s in ctx.flags],
+        reason=reason[:600],
+        consent_given=rec.consent_to_share,
+        consent_given_by="person" if rec.consent_to_share else "",
+    )
+
+
+def _repeat_victims(records: list[PoliceVictimRecord]) -> set[int]:
+    """Records whose person (same normalised name and date of birth, or same phone or email) has
+    another crime recorded in the 12 months before this one."""
+    person = {r.person_key for r in records if r.person_key}
+    phones = {r.phone_key for r in records if r.phone_key}
+    emails = {r.email_key for r in records if r.email_key}
+    if not (person or phones or emails):
+        return set()
+    earliest = min(r.recorded_at for r in records) - REPEAT_WINDOW
+    others = PoliceVictimRecord.objects.filter(recorded_at__gte=earliest).filter(
+        Q(person_key__in=person) | Q(phone_key__in=phones) | Q(email_key__in=emails)
+    )
+    by_key: dict[str, list[tuple[str, str, datetime]]] = {}
+    for force, crime, at, pk_, ph, em in others.values_list(
+        "force_code", "crime_reference", "recorded_at", "person_key", "phone_key", "email_key"
+    ):
+        for k in (pk_, ph, em):
+            if k:
+                by_key.setdefault(k, []).append((force, crime, at))
+    found: set[int] = set()
+    for r in records:
+        for k in (r.person_key, r.phone_key, r.email_key):
+            if not k:
+                continue
+            since = r.recorded_at - REPEAT_WINDOW
+            if any(
+                (force, crime) != (r.force_code, r.crime_reference) and since <= at < r.recorded_at
+                for force, crime, at in by_key.get(k, ())
+            ):
+                found.add(r.pk)
+                break
+    return found
+
+
+def _shared_contacts(records: list[PoliceVictimRecord]) -> set[int]:
+    """Records whose phone or email also belongs to a different person in the same crime."""
+    crimes = {r.crime_reference for r in records}
+    victims: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
+    rows = PoliceVictimRecord.objects.filter(crime_reference__in=crimes).values_list(
+        "force_code", "crime_reference", "victim_reference", "first_name", "last_name", "phone_key", "email_key"
+    )
+    for force, crime, victim, first, last, ph, em in rows:
+        victims.setdefault((force, crime), []).append((victim, normalise_name(first + last), ph, em))
+    found: set[int] = set()
+    for r in records:
+        name = normalise_name(r.first_name + r.last_name)
+        for victim, other_name, ph, em in victims.get((r.force_code, r.crime_reference), ()):
+            if victim == r.victim_reference or other_name == name:
+                continue
+            if (r.phone_key and r.phone_key == ph) or (r.email_key and r.email_key == em):
+                found.add(r.pk)
+                break
+    return found
+
+
+# -- contact failures ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def police_record_mark_contact_invalid(*, message: Message) -> None:
+    """A permanent delivery failure: mark the record's contact detail invalid and flag it to the team
+    holding the referral (an audit row on the referral and a note in the team's email)."""
+    rec = PoliceVictimRecord.objects.select_for_update().filter(offer=message).first()
+    if rec is None:
+        return
+    if message.channel == "sms":
+        rec.phone_invalid = True
+    else:
+        rec.email_invalid = True
+    rec.needs_review = True
+    rec.review_reason = f"The {'phone number' if message.channel == 'sms' else 'email address'} failed permanently."
+    rec.save(update_fields=["phone_invalid", "email_invalid", "needs_review", "review_reason"])
+    audit_record(actor=None, action="police_record.contact_invalid", obj=rec, detail={"channel": message.channel})
+    if rec.referral_id:
+        referral = Referral.objects.select_related("current_service").get(pk=rec.referral_id)
+        audit_record(
+            actor=None, action="referral.contact_invalid", obj=referral, detail={"channel": message.channel}
+        )
+        service = referral.current_service
+        if service is not None and service.email:
+            from onedoor.core.tasks import enqueue_on_commit
+            from onedoor.police.tasks import tell_team_contact_invalid
+
+            enqueue_on_commit(tell_team_contact_invalid, referral_id=referral.pk, channel=message.channel)
+
+
+# -- errors CSV ---------------------------------------------------------------------------------------
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(value: object) -> str:
+    """A cell no spreadsheet will run as a formula: leading = + - @ tab or CR get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_DANGEROUS) else text
+
+
+def errors_csv_lines(batch: PoliceBatch) -> Iterator[str]:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+
+    def row(cells: Iterable[object]) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([csv_safe(c) for c in cells])
+        return buf.getvalue()
+
+    yield row(["line", "column", "value", "expected"])
+    for e in batch.row_errors.order_by("line", "id").iterator(chunk_size=2000):
+        yield row([e.line, e.column, e.value, e.expected])
