@@ -217,10 +217,25 @@ def naive(path: Path, limit: int) -> tuple[float, int]:
                 **{
                     k: v[k]
                     for k in (
-                        "recorded_at", "offence_group_id", "offence_description", "flags", "first_name", "last_name",
-                        "date_of_birth", "sex_id", "ethnicity_id", "postcode", "district_id", "phone", "email",
-                        "preferred_language", "consent_to_share", "contact_permitted", "safe_to_text",
-                        "safe_to_email", "officer_email",
+                        "recorded_at",
+                        "offence_group_id",
+                        "offence_description",
+                        "flags",
+                        "first_name",
+                        "last_name",
+                        "date_of_birth",
+                        "sex_id",
+                        "ethnicity_id",
+                        "postcode",
+                        "district_id",
+                        "phone",
+                        "email",
+                        "preferred_language",
+                        "consent_to_share",
+                        "contact_permitted",
+                        "safe_to_text",
+                        "safe_to_email",
+                        "officer_email",
                     )
                 },
             )
@@ -248,8 +263,13 @@ def naive(path: Path, limit: int) -> tuple[float, int]:
                 rec.save()
             plan = offer_plan(
                 ContactFacts(
-                    age=None, sensitive=False, contact_permitted=rec.contact_permitted, safe_to_text=rec.safe_to_text,
-                    safe_to_email=rec.safe_to_email, mobile=rec.phone, email=rec.email,
+                    age=None,
+                    sensitive=False,
+                    contact_permitted=rec.contact_permitted,
+                    safe_to_text=rec.safe_to_text,
+                    safe_to_email=rec.safe_to_email,
+                    mobile=rec.phone,
+                    email=rec.email,
                 )
             )
             message = Message.objects.create(

@@ -427,19 +427,6 @@ class ClosureOutcome(models.Model):
         return f"Closure of {self.referral}"
 
 
-class FeedbackToken(models.Model):
-    """A single-use feedback link. Only a hash of the token is kept."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="feedback_tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    send_requested = models.BooleanField(default=False, help_text="Safe to send; waits for the messaging backend")
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"Feedback link for {self.referral}"
-
-
 class SessionKind(models.TextChoices):
     SUPERVISION = "supervision", "Clinical supervision"
     CPD = "cpd", "Continuing professional development (CPD)"

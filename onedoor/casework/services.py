@@ -3,17 +3,18 @@ together; status changes go through onedoor.referrals.services, one function per
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from onedoor.accounts.models import Role, User
 from onedoor.casework import measures, rules
+from onedoor.casework.messages import FEEDBACK_LINK, WAITING_LIST_POSITION, case_message_queue
 from onedoor.casework.models import (
     AlertKind,
     Assessment,
@@ -24,7 +25,6 @@ from onedoor.casework.models import (
     ContactChannel,
     ContactOutcome,
     Coped,
-    FeedbackToken,
     Goal,
     GroundsDecision,
     Intervention,
@@ -49,6 +49,8 @@ from onedoor.core.audit import audit_record
 from onedoor.core.models import NeedCategory
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service, ServiceKind
+from onedoor.directory.services import feedback_link_issue
+from onedoor.messaging.models import Message
 from onedoor.referrals import services as spine
 from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, Precedence, Referral, RuleOutcome, Status
 from onedoor.referrals.routing import CompiledRule, RoutingTable
@@ -376,21 +378,37 @@ def welfare_check_in_complete(*, check_in: WelfareCheckIn, actor: User, note: st
 
 @transaction.atomic
 def waiting_list_position_message_request(*, entry: WaitingListEntry, actor: User) -> WaitingListEntry:
-    """Ask for the person to be told their position. Refused where no message may be sent. The message
-    itself is sent by the messaging backend, which picks up the request."""
+    """Tell the person their place on the waiting list, by text or email through the messaging backend.
+    Refused where no message may be sent."""
     locked = WaitingListEntry.objects.select_for_update(of=("self",)).select_related("referral").get(pk=entry.pk)
     _lock_case(referral=locked.referral, actor=actor)
     if locked.left_at is not None:
         raise CaseworkError("The person is no longer on the waiting list.")
     if not rules.safe_to_message(locked.referral):
         raise UnsafeContact("The referral says it is not safe to text or email this person.")
+    from onedoor.casework.selectors import waiting_position
+
+    row = waiting_position(referral=locked.referral)
+    if row is None:
+        raise CaseworkError("The person is no longer on the waiting list.")
+    weeks = row.estimate.weeks
+    estimate = (
+        f"We expect to start your support in about {max(1, round(weeks))} week{'s' if round(weeks) > 1 else ''}."
+        if weeks is not None
+        else "We cannot yet say how long the wait will be."
+    )
+    message = case_message_queue(
+        referral=locked.referral,
+        kind=WAITING_LIST_POSITION,
+        personalisation={"position": str(row.position), "estimate": estimate},
+    )
     locked.position_message_requested_at = timezone.now()
     locked.save(update_fields=["position_message_requested_at"])
     audit_record(
         actor=actor,
-        action="casework.position_message_requested",
+        action="casework.position_message_queued",
         obj=locked,
-        detail={"referral_id": locked.referral_id},
+        detail={"referral_id": locked.referral_id, "message": str(message.reference), "status": message.status},
     )
     return locked
 
@@ -763,15 +781,14 @@ def modern_slavery_decision_record(
 # -- 8. closure ------------------------------------------------------------------------------------
 
 
-def _new_feedback_token(referral: Referral, *, send: bool) -> tuple[FeedbackToken, str]:
-    token = secrets.token_urlsafe(32)
-    row = FeedbackToken.objects.create(
-        referral=referral,
-        token_hash=hashlib.sha256(token.encode()).hexdigest(),
-        created_at=timezone.now(),
-        send_requested=send,
-    )
-    return row, token
+def _send_feedback_link(referral: Referral) -> Message | None:
+    """A single-use link to the anonymous feedback form. The link records the service only, never the
+    person or the case, so feedback cannot be traced back to them."""
+    if not rules.safe_to_message(referral):
+        return None
+    link = feedback_link_issue(service=referral.current_service)
+    url = settings.ONEDOOR_PUBLIC_URL.rstrip("/") + reverse("directory:feedback_link", args=[link.token])
+    return case_message_queue(referral=referral, kind=FEEDBACK_LINK, personalisation={"feedback_url": url})
 
 
 @transaction.atomic
@@ -811,7 +828,7 @@ def case_close(
         reason_code=reason,
         referrer_note=referrer_note or "Support has ended.",
     )
-    token_row, _token = _new_feedback_token(locked, send=rules.safe_to_message(locked))
+    feedback_message = _send_feedback_link(locked)
     audit_record(
         actor=actor,
         action="casework.closed",
@@ -820,8 +837,7 @@ def case_close(
             "referral_id": locked.pk,
             "reason": reason,
             "coped": better_able_to_cope,
-            "feedback_token_id": token_row.pk,
-            "feedback_send_requested": token_row.send_requested,
+            "feedback_message": str(feedback_message.reference) if feedback_message else None,
         },
     )
     return closure
@@ -841,33 +857,6 @@ def case_reopen(*, referral: Referral, actor: User, reason: str) -> Referral:
         closure.reopened_at, closure.reopen_reason = timezone.now(), reason.strip()
         closure.save(update_fields=["reopened_at", "reopen_reason"])
     return spine.referral_reopen(referral=locked, actor=actor, reason=reason.strip())
-
-
-@transaction.atomic
-def feedback_token_issue_for_sending(*, feedback: FeedbackToken) -> str:
-    """For the messaging backend, at the moment it sends the link: a fresh token, whose hash replaces the
-    stored one, so the plain token exists only in the message. Refused if unsafe, not requested, or used."""
-    locked = FeedbackToken.objects.select_for_update(of=("self",)).select_related("referral").get(pk=feedback.pk)
-    if not locked.send_requested or locked.used_at is not None or not rules.safe_to_message(locked.referral):
-        raise CaseworkError("This feedback link must not be sent.")
-    token = secrets.token_urlsafe(32)
-    locked.token_hash = hashlib.sha256(token.encode()).hexdigest()
-    locked.save(update_fields=["token_hash"])
-    audit_record(actor=None, action="casework.feedback_token_issued", obj=locked)
-    return token
-
-
-def feedback_token_redeem(*, token: str) -> FeedbackToken | None:
-    """Use a feedback link once. None if it is unknown or already used."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    with transaction.atomic():
-        row = FeedbackToken.objects.select_for_update().filter(token_hash=digest, used_at__isnull=True).first()
-        if row is None:
-            return None
-        row.used_at = timezone.now()
-        row.save(update_fields=["used_at"])
-        audit_record(actor=None, action="casework.feedback_token_used", obj=row)
-        return row
 
 
 # -- 9. practitioners ------------------------------------------------------------------------------

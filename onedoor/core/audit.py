@@ -39,7 +39,6 @@ def audit_record(
     )
 
 
-
 def audit_record_many(*, action: str, entries: list[tuple[Any, models.Model, dict[str, Any]]]) -> None:
     """Append one audit row per (actor, object, detail) in one statement, for bulk work such as the police
     import. Same rules as `audit_record`: inside the change's transaction, identifiers and codes only."""

@@ -55,9 +55,7 @@ DATA_STRINGS = (
         "given back when it is no longer needed."
     ),
     gettext_noop("To be given information about the offender following a conviction"),
-    gettext_noop(
-        "If the offender is convicted, you may be told about their sentence and when they may be released."
-    ),
+    gettext_noop("If the offender is convicted, you may be told about their sentence and when they may be released."),
     gettext_noop("To make a complaint about your Rights not being met"),
     gettext_noop(
         "If any of these rights were not met, you can complain to the organisation that let you down. If you are "

@@ -30,8 +30,17 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "kind"]
     exclude = ["to", "personalisation", "person_key", "contact_key"]
     readonly_fields = [
-        "kind", "channel", "template", "language", "status", "withheld_reasons", "note", "send_after",
-        "attempts", "provider_id", "sent_at",
+        "kind",
+        "channel",
+        "template",
+        "language",
+        "status",
+        "withheld_reasons",
+        "note",
+        "send_after",
+        "attempts",
+        "provider_id",
+        "sent_at",
     ]
 
     def has_add_permission(self, request):

@@ -182,7 +182,7 @@ def referrals_create_bulk(
                 actor=referrer if referrer and referrer.is_authenticated else None,
             )
             for r, _, _, referrer in referred
-        ]
+        ],
     )
     audit_record_many(
         action="referral.created",

@@ -55,9 +55,32 @@ REQUIRED_COLUMNS = ("force_code", "crime_reference", "victim_reference", "record
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}
 # Guesses that mean "not a Western European single-byte file": reject rather than garble it.
 _NON_LATIN = (
-    "koi8", "cp1251", "iso8859_5", "cp866", "mac_cyrillic", "cp855", "cp1253", "iso8859_7", "cp1255", "iso8859_8",
-    "cp1256", "iso8859_6", "cp874", "tis_620", "big5", "gb", "hz", "shift_jis", "euc", "cp932", "cp949", "cp950",
-    "iso2022", "utf_16", "utf_32", "johab",
+    "koi8",
+    "cp1251",
+    "iso8859_5",
+    "cp866",
+    "mac_cyrillic",
+    "cp855",
+    "cp1253",
+    "iso8859_7",
+    "cp1255",
+    "iso8859_8",
+    "cp1256",
+    "iso8859_6",
+    "cp874",
+    "tis_620",
+    "big5",
+    "gb",
+    "hz",
+    "shift_jis",
+    "euc",
+    "cp932",
+    "cp949",
+    "cp950",
+    "iso2022",
+    "utf_16",
+    "utf_32",
+    "johab",
 )
 
 _FORCE_CODE = re.compile(r"^E23\d{6}$")
@@ -470,4 +493,3 @@ def row_hash(values: Mapping[str, Any]) -> str:
             value = ";".join(value)
         parts.append("" if value is None else str(value))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-

@@ -719,9 +719,7 @@ def police_record_mark_contact_invalid(*, message: Message) -> None:
     audit_record(actor=None, action="police_record.contact_invalid", obj=rec, detail={"channel": message.channel})
     if rec.referral_id:
         referral = Referral.objects.select_related("current_service").get(pk=rec.referral_id)
-        audit_record(
-            actor=None, action="referral.contact_invalid", obj=referral, detail={"channel": message.channel}
-        )
+        audit_record(actor=None, action="referral.contact_invalid", obj=referral, detail={"channel": message.channel})
         service = referral.current_service
         if service is not None and service.email:
             from onedoor.core.tasks import enqueue_on_commit

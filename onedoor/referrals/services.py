@@ -446,9 +446,7 @@ def referral_reopen(*, referral: Referral, actor: User, reason: str) -> Referral
     """Re-open a closed referral (casework checks the three-month limit)."""
     if not reason:
         raise ValueError("Give a reason for re-opening the referral.")
-    return _transition(
-        referral=referral, actor=actor, to=Status.ACCEPTED, reason_code="reopened"
-    )
+    return _transition(referral=referral, actor=actor, to=Status.ACCEPTED, reason_code="reopened")
 
 
 # -- queue work ----------------------------------------------------------------------------------

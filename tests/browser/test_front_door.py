@@ -122,9 +122,7 @@ def test_self_referral_gives_a_reference_and_reaches_the_right_queue(
 def left_for_the_neutral_site(page: Any, live_server: Any, act: Any) -> None:
     """Chromium follows the /exit/ redirect itself, past Playwright's routing, and the machine has no
     network: so check that the browser navigated to the neutral site and is no longer on ours."""
-    with page.expect_request(
-        lambda r: urlsplit(r.url).netloc == NEUTRAL_HOST and r.is_navigation_request()
-    ) as request:
+    with page.expect_request(lambda r: urlsplit(r.url).netloc == NEUTRAL_HOST and r.is_navigation_request()) as request:
         act()
     assert request.value.redirected_from is None or request.value.redirected_from.url.endswith("/exit/")
     own = urlsplit(live_server.url).netloc

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from onedoor.accounts.models import Role, User
 from onedoor.casework import services
-from onedoor.casework.models import Assessment, CaseAlert, FeedbackToken, SlaveryPath, WelfareCheckIn
+from onedoor.casework.models import Assessment, CaseAlert, SlaveryPath, WelfareCheckIn
 from onedoor.casework.selectors import due_for, latest_assessment, measure_series, team_view, waiting_position
 from onedoor.core.models import AuditEvent, NeedCategory
+from onedoor.messaging.models import Message
+from onedoor.messaging.safety import quiet_hours_end
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.selectors import referrer_timeline
 from tests.casework.conftest import all_needs
@@ -156,8 +158,12 @@ def test_position_message_refused_when_unsafe(accepted_case: Callable[..., Refer
     entry = services.waiting_list_add(referral=accepted_case(safe_to_text=False), actor=caseworker)
     with pytest.raises(services.UnsafeContact):
         services.waiting_list_position_message_request(entry=entry, actor=caseworker)
+    assert not Message.objects.exists()
     safe = services.waiting_list_add(referral=accepted_case(), actor=caseworker)
     assert services.waiting_list_position_message_request(entry=safe, actor=caseworker).position_message_requested_at
+    message = Message.objects.get(kind="waiting-list-position")
+    assert message.channel == "sms" and message.personalisation["position"] == "2"
+    assert message.template is not None and "((position))" in message.template.body
 
 
 # -- measures and alerts ---------------------------------------------------------------------------
@@ -287,30 +293,39 @@ def test_close_records_outcome_and_referrer_sees_closed(accepted_case: Callable[
     assert closure.final_scores["gad7"]["total"] == 7
     assert list(closure.needs_improved.values_list("slug", flat=True)) == ["outlook-attitudes"]
     assert list(referrer_timeline(referral=case))[-1].to_status == Status.CLOSED
-    token = FeedbackToken.objects.get(referral=case)
-    assert token.send_requested and token.used_at is None
+    message = Message.objects.get(kind="feedback-link")
+    assert (message.channel, message.to, message.status) == ("sms", case.phone, "queued")
+    assert message.send_after == quiet_hours_end(message.created_at)  # no texts between 21:00 and 08:00
+    assert case.first_name not in str(message.personalisation)
 
 
-def test_feedback_token_is_single_use(accepted_case: Callable[..., Referral], caseworker: User, monkeypatch):
-    captured: list[str] = []
-    real = services.secrets.token_urlsafe
+def test_the_feedback_link_works_once_and_never_names_the_person(
+    accepted_case: Callable[..., Referral], caseworker: User
+):
+    from onedoor.directory.models import Feedback, FeedbackLink
+    from onedoor.directory.services import FeedbackLinkUsed, feedback_create
 
-    def spy(n: int) -> str:
-        captured.append(real(n))
-        return captured[-1]
-
-    monkeypatch.setattr(services.secrets, "token_urlsafe", spy)
     case = accepted_case()
     services.case_close(referral=case, actor=caseworker, reason="person_ended", better_able_to_cope="not_asked")
-    assert services.feedback_token_redeem(token=captured[0]) is not None
-    assert services.feedback_token_redeem(token=captured[0]) is None
-    assert services.feedback_token_redeem(token="made-up") is None
+    url = Message.objects.get(kind="feedback-link").personalisation["feedback_url"]
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    link = FeedbackLink.objects.get(token=token)
+    assert link.service == case.current_service and link.used_at is None
+    feedback = feedback_create(satisfaction=4, could_be_better="", wants_contact=False, link_token=token)
+    assert feedback.service == case.current_service
+    with pytest.raises(FeedbackLinkUsed):
+        feedback_create(satisfaction=1, could_be_better="", wants_contact=False, link_token=token)
+    row = str(Feedback.objects.filter(pk=feedback.pk).values().get())
+    assert case.reference not in row and case.first_name not in row and case.phone not in row
 
 
 def test_no_feedback_link_is_sent_where_unsafe(accepted_case: Callable[..., Referral], caseworker: User):
+    from onedoor.directory.models import FeedbackLink
+
     case = accepted_case(safe_to_text=False, safe_to_email=False)
     services.case_close(referral=case, actor=caseworker, reason="person_ended", better_able_to_cope="no")
-    assert not FeedbackToken.objects.get(referral=case).send_requested
+    assert not Message.objects.filter(kind="feedback-link").exists()
+    assert not FeedbackLink.objects.exists()
 
 
 def test_reopen_within_three_months_only(accepted_case: Callable[..., Referral], caseworker: User):
@@ -349,22 +364,11 @@ def test_supervision_and_cpd_counts_in_team_view(
     assert rows[caseworker.pk].sessions == {"supervision": 1, "cpd": 1}
 
 
-def test_feedback_token_issued_for_sending_replaces_the_stored_one(
+def test_feedback_link_goes_by_email_where_texting_is_unsafe(
     accepted_case: Callable[..., Referral], caseworker: User
 ):
-    case = accepted_case()
-    services.case_close(referral=case, actor=caseworker, reason="support_completed", better_able_to_cope="yes")
-    row = FeedbackToken.objects.get(referral=case)
-    token = services.feedback_token_issue_for_sending(feedback=row)
-    used = services.feedback_token_redeem(token=token)
-    assert used is not None and used.pk == row.pk
-    assert services.feedback_token_redeem(token=token) is None
-    with pytest.raises(services.CaseworkError):
-        services.feedback_token_issue_for_sending(feedback=row)  # already used
-
-
-def test_feedback_token_not_issued_where_unsafe(accepted_case: Callable[..., Referral], caseworker: User):
-    case = accepted_case(safe_to_text=False, safe_to_email=False)
-    services.case_close(referral=case, actor=caseworker, reason="support_completed", better_able_to_cope="yes")
-    with pytest.raises(services.CaseworkError):
-        services.feedback_token_issue_for_sending(feedback=FeedbackToken.objects.get(referral=case))
+    by_email = accepted_case(safe_to_text=False, safe_to_email=True, email="person@example.org")
+    services.case_close(referral=by_email, actor=caseworker, reason="support_completed", better_able_to_cope="yes")
+    message = Message.objects.get(kind="feedback-link")
+    assert (message.channel, message.to, message.send_after) == ("email", "person@example.org", None)
+    assert message.template is not None and message.template.subject

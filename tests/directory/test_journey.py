@@ -20,9 +20,7 @@ def test_every_situation_uses_known_offence_groups_and_flags():
 
 
 def test_sexually_exploited_15_year_old_in_rugby_gets_the_child_exploitation_service_first():
-    results = find_support(
-        situation=SITUATION_BY_KEY["sexual-exploitation"], age=15, district=RUGBY, needs=frozenset()
-    )
+    results = find_support(situation=SITUATION_BY_KEY["sexual-exploitation"], age=15, district=RUGBY, needs=frozenset())
     assert [r.service.slug for r in results.first] == ["barnardos"]
     assert "Barnardo's" in results.first[0].why
     others = [r.service.slug for r in results.others]
@@ -32,9 +30,7 @@ def test_sexually_exploited_15_year_old_in_rugby_gets_the_child_exploitation_ser
 
 
 def test_same_situation_as_an_adult_goes_to_the_sexual_violence_service():
-    results = find_support(
-        situation=SITUATION_BY_KEY["sexual-exploitation"], age=25, district=RUGBY, needs=frozenset()
-    )
+    results = find_support(situation=SITUATION_BY_KEY["sexual-exploitation"], age=25, district=RUGBY, needs=frozenset())
     assert [r.service.slug for r in results.first] == ["rosa"]
     assert "childline" not in [r.service.slug for r in results.others]
 
@@ -58,7 +54,5 @@ def test_results_follow_the_routing_rules_in_the_database_not_a_copy():
     rule = RoutingRule.objects.get(key="child-sexual-exploitation")
     rule.max_age = 14
     rule.save()
-    results = find_support(
-        situation=SITUATION_BY_KEY["sexual-exploitation"], age=15, district=RUGBY, needs=frozenset()
-    )
+    results = find_support(situation=SITUATION_BY_KEY["sexual-exploitation"], age=15, district=RUGBY, needs=frozenset())
     assert results.first[0].service.slug == "rosa"

@@ -105,8 +105,19 @@ def test_permanent_failure_marks_contact_invalid_and_flags_the_team(notify: Fake
     assert rec.referral is not None
     assert AuditEvent.objects.filter(action="referral.contact_invalid", object_id=str(rec.referral.pk)).exists()
     # A later offer to that number is withheld.
-    run([row(crime_reference="23/0000777/26", first_name="Pat", last_name="Hill", date_of_birth="1970-01-01",
-             phone="07700 900002", email="", recorded_at="2026-01-11T09:00:00")])
+    run(
+        [
+            row(
+                crime_reference="23/0000777/26",
+                first_name="Pat",
+                last_name="Hill",
+                date_of_birth="1970-01-01",
+                phone="07700 900002",
+                email="",
+                recorded_at="2026-01-11T09:00:00",
+            )
+        ]
+    )
     later = PoliceVictimRecord.objects.get(crime_reference="23/0000777/26").offer
     assert later is not None and later.status == MessageStatus.WITHHELD
     assert "contact_invalid" in later.withheld_reasons

@@ -120,8 +120,12 @@ def test_quiet_hours_boundaries_in_uk_time() -> None:
 
 
 def test_message_in_preferred_language_else_english() -> None:
-    run([row(preferred_language="pl"), row(victim_reference="V2", first_name="Sam", phone="07700 900124",
-                                          email="", preferred_language="sw")])
+    run(
+        [
+            row(preferred_language="pl"),
+            row(victim_reference="V2", first_name="Sam", phone="07700 900124", email="", preferred_language="sw"),
+        ]
+    )
     pl, sw = PoliceVictimRecord.objects.order_by("victim_reference")
     assert pl.offer is not None and pl.offer.language == "pl"
     assert sw.offer is not None and sw.offer.language == "en"

@@ -130,8 +130,9 @@ def test_killed_half_way_then_rerun_matches_one_clean_run(phase: str, at: int) -
             raise ImportInterrupted("killed")
 
     with pytest.raises(ImportInterrupted):
-        police_batch_import(f=io.BytesIO(data), file_name="f.csv", actor=None, channel="cli", now=NOON,
-                            chunk_size=100, after_chunk=kill)
+        police_batch_import(
+            f=io.BytesIO(data), file_name="f.csv", actor=None, channel="cli", now=NOON, chunk_size=100, after_chunk=kill
+        )
     assert PoliceBatch.objects.get().status == BatchStatus.RUNNING
     half = PoliceVictimRecord.objects.count()
     assert half > 0

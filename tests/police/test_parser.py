@@ -86,8 +86,17 @@ def test_any_text_round_trips_through_the_reader(values: list[list[str]], newlin
     with each row's starting line."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator=newline)
-    writer.writerow(["crime_reference", "first_name", "offence_description", "force_code", "victim_reference",
-                     "recorded_at", "offence_group"])
+    writer.writerow(
+        [
+            "crime_reference",
+            "first_name",
+            "offence_description",
+            "force_code",
+            "victim_reference",
+            "recorded_at",
+            "offence_group",
+        ]
+    )
     for v in values:
         writer.writerow([*v, "E23000017", "V1", "2026-01-01T00:00:00", "fraud"])
     data = buf.getvalue().encode()

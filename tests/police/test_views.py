@@ -39,9 +39,7 @@ def test_police_data_officer_uploads_a_file(make_user: Callable[..., User], sign
 
 
 @pytest.mark.parametrize("role", [Role.REFERRER, Role.PROVIDER_TRIAGE, Role.COMMISSIONER_ANALYST])
-def test_other_roles_cannot_see_the_ledger(
-    role: str, make_user: Callable[..., User], signed_in_client: Any
-) -> None:
+def test_other_roles_cannot_see_the_ledger(role: str, make_user: Callable[..., User], signed_in_client: Any) -> None:
     org = "victim-support" if role == Role.PROVIDER_TRIAGE else None
     uploader = make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police")
     signed_in_client(uploader).post(reverse("police:transfers"), {"file": _file(row())})

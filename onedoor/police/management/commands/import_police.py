@@ -34,9 +34,7 @@ class Command(BaseCommand):
                 return
             bar = tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr)
             try:
-                batch = police_batch_import(
-                    f=f, file_name=path.name, actor=None, channel="cli", progress=bar.update
-                )
+                batch = police_batch_import(f=f, file_name=path.name, actor=None, channel="cli", progress=bar.update)
             finally:
                 bar.close()
         for err in batch.row_errors.order_by("line", "id").iterator():
