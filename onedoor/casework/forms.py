@@ -90,6 +90,11 @@ class GoalForm(forms.Form):
     description = forms.CharField(label="Goal", max_length=300)
     intervention = forms.ChoiceField(label="Intervention", choices=Intervention.choices)
 
+    def __init__(self, *args: Any, offers: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if offers:  # only what the service offers
+            self.fields["intervention"].choices = [c for c in Intervention.choices if c[0] in offers]  # type: ignore[attr-defined]
+
 
 class ProgressNoteForm(forms.Form):
     note = forms.CharField(label="Progress note", max_length=1000, widget=forms.Textarea)

@@ -273,6 +273,10 @@ def goal_add(*, referral: Referral, actor: User, need: NeedCategory, description
         raise CaseworkError("Write the plan's headline and review date before adding goals.")
     if intervention not in Intervention.values:
         raise CaseworkError("Choose an intervention from the services' offers.")
+    service = locked.current_service
+    if service is not None and service.offers and intervention not in service.offers:
+        offered = "; ".join(str(Intervention(o).label) for o in service.offers if o in Intervention.values)
+        raise CaseworkError(f"{service} does not offer {Intervention(intervention).label}. It offers: {offered}.")
     if not description.strip():
         raise CaseworkError("Describe the goal.")
     goal = Goal.objects.create(

@@ -103,7 +103,7 @@ def case(request: HttpRequest, reference: str) -> HttpResponse:
             "slavery": ModernSlaveryReferral.objects.filter(referral=referral),
             "closures": referral.closures.prefetch_related("needs_improved"),
             "measures": Measure.choices,
-            "goal_form": cf.GoalForm(),
+            "goal_form": cf.GoalForm(offers=_offers(referral)),
             "grounds_form": cf.GroundsForm(),
             **selectors.onward_links(referral=referral),
         },
@@ -223,10 +223,14 @@ def plan(request: HttpRequest, reference: str) -> HttpResponse:
     return _form_page(request, referral, form, "Support plan")
 
 
+def _offers(referral: Referral) -> list[str]:
+    return list(referral.current_service.offers) if referral.current_service else []
+
+
 @roles(CASEWORK_ROLES)
 def goal_add(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _held_case(request, reference)
-    form = cf.GoalForm(request.POST or None)
+    form = cf.GoalForm(request.POST or None, offers=_offers(referral))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         done = _attempt(

@@ -125,6 +125,11 @@ class Service(models.Model):
     national = models.BooleanField(default=False, help_text="Available across England (or the UK), not only locally")
     districts = models.ManyToManyField("core.District", blank=True, related_name="+", help_text="Empty for all")
     taxonomy_terms = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="services")
+    offers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The interventions this service offers (codes from casework's list); empty allows any",
+    )
     first_contact_target_days = models.PositiveSmallIntegerField(
         default=5, help_text="First contact is due within this many working days of receipt"
     )

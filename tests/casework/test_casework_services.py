@@ -113,6 +113,14 @@ def test_plan_with_goals_and_progress_notes(accepted_case: Callable[..., Referra
         description="Locks fitted",
         intervention="practical_help",
     )
+    with pytest.raises(services.CaseworkError, match="Victim Support does not offer ISVA or ChISVA"):
+        services.goal_add(
+            referral=case,
+            actor=caseworker,
+            need=NeedCategory.objects.get(slug="mental-physical-health"),
+            description="Advocate at court",
+            intervention="isva",  # RoSA's offer, not Victim Support's
+        )
     services.goal_progress_note_add(goal=goal, actor=caseworker, note="Locksmith booked")
     services.goal_progress_note_add(goal=goal, actor=caseworker, note="Locks fitted", status="achieved")
     goal.refresh_from_db()
@@ -364,9 +372,7 @@ def test_supervision_and_cpd_counts_in_team_view(
     assert rows[caseworker.pk].sessions == {"supervision": 1, "cpd": 1}
 
 
-def test_feedback_link_goes_by_email_where_texting_is_unsafe(
-    accepted_case: Callable[..., Referral], caseworker: User
-):
+def test_feedback_link_goes_by_email_where_texting_is_unsafe(accepted_case: Callable[..., Referral], caseworker: User):
     by_email = accepted_case(safe_to_text=False, safe_to_email=True, email="person@example.org")
     services.case_close(referral=by_email, actor=caseworker, reason="support_completed", better_able_to_cope="yes")
     message = Message.objects.get(kind="feedback-link")

@@ -230,3 +230,11 @@ def test_supervision_and_cpd_counts_for_quarterly_returns(caseworker: User, team
         organisation_id=caseworker.organisation_id, start=date(2026, 1, 1), end=date(2026, 3, 31)
     )
     assert counts == {"supervision": 2, "cpd": 1}
+
+
+def test_the_goal_form_offers_only_the_services_interventions() -> None:
+    from onedoor.casework.forms import GoalForm
+
+    offered = [c[0] for c in GoalForm(offers=["practical_help", "advocacy"]).fields["intervention"].choices]
+    assert offered == ["practical_help", "advocacy"]
+    assert len(GoalForm().fields["intervention"].choices) == 9
