@@ -17,3 +17,21 @@ def test_pages_render_for_each_role(make_user: Any, signed_in_client: Any) -> No
     client = signed_in_client(triage)
     for url in ["/queue/", "/queue/victim-support/", f"/cases/{referral.reference}/"]:
         assert client.get(url, follow=True).status_code == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "org", "lands_on", "link"),
+    [
+        (Role.REFERRER, None, "/referrals/mine/", "Make a referral"),
+        (Role.PROVIDER_TRIAGE, "rosa", "/queue/rosa/", "My cases"),
+        (Role.COMMISSIONER_ANALYST, "opcc", "/insights/", "Demand overview"),
+        (Role.POLICE_DATA_OFFICER, "warwickshire-police", "/police/transfers/", "Overnight transfers"),
+    ],
+)
+def test_every_role_lands_on_a_page_of_its_own(
+    make_user: Any, signed_in_client: Any, role: str, org: str | None, lands_on: str, link: str
+) -> None:
+    response = signed_in_client(make_user(role, org)).get("/", follow=True)
+    assert response.redirect_chain[-1][0] == lands_on
+    assert link in response.content.decode()

@@ -17,6 +17,8 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("referrals:mine")
         if user.role in PROVIDER_ROLES:
             return redirect("referrals:queues")
+        if user.role == Role.POLICE_DATA_OFFICER:
+            return redirect("police:transfers")
         if user.role == Role.COMMISSIONER_ANALYST:
             return redirect("insights:overview")
         if user.role == Role.ADMINISTRATOR:
