@@ -28,6 +28,7 @@ from onedoor.referrals.models import Allocation, Referral, SignpostRecord, Sourc
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
 from onedoor.referrals.services import ReferralDetails, age_band, first_contact_due, route_input_for
 
+DECISIONS_KEPT = 20_000
 CHARACTERISTICS = ("ethnicity", "sex", "gender_identity", "sexual_orientation", "disability", "religion")
 
 
@@ -50,11 +51,15 @@ class BulkContext:
         )
 
     def decide(self, inp: RouteInput) -> Decision:
-        """The routing table's decision, remembered per distinct input: a file has few distinct
-        combinations of offence group, flags, age, district and consent, and the table is fixed for the run."""
-        found = self.decisions.get(inp)
+        """The routing table's decision, remembered per distinct input (ages grouped into the bands the rules
+        distinguish, `RoutingTable.decision_key`): the table is fixed for the run, and a file has far fewer
+        distinct inputs than rows."""
+        key = self.table.decision_key(inp)
+        found = self.decisions.get(key)
         if found is None:
-            found = self.decisions[inp] = self.table.decide(inp)
+            if len(self.decisions) >= DECISIONS_KEPT:
+                self.decisions.clear()  # memory stays bounded however varied the file
+            found = self.decisions[key] = self.table.decide(inp)
         return found
 
     def due_on(self, service: Service, today: date) -> date:
