@@ -64,7 +64,7 @@ from onedoor.referrals.models import Referral, Source
 from onedoor.referrals.routing import RoutingTable
 from onedoor.referrals.services import ReferralDetails, age_on, route_input_for
 
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 4000  # rows per transaction: bigger chunks mean fewer commits; memory stays bounded by this
 REPEAT_WINDOW = timedelta(days=365)
 OFFER_KIND = "support-offer"
 CONTACT_FIELDS = ("phone", "email", "safe_to_text", "safe_to_email")
