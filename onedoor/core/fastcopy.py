@@ -5,16 +5,27 @@ with their ids as with bulk_create, and the rows then travel by COPY, which skip
 per-value preparation. Values are the model instances' own attributes, after each field's `pre_save` (so
 `auto_now` and `auto_now_add` behave as with `save()`); JSON fields are sent as jsonb. SQLite (and any other
 database) uses `bulk_create`, so both paths give the same rows.
+
+`insert_values` does the same from plain dicts of attribute values, without building a model instance per
+row (the costliest part of a bulk write in Python): fields left out get their model default, as `Model()`
+would give them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
+
+
+def _copy_sql(meta: Any, fields: Sequence[models.Field[Any, Any]]) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    return f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
 
 
 def insert(model: type[M], objs: Sequence[M]) -> list[M]:
@@ -29,7 +40,6 @@ def insert(model: type[M], objs: Sequence[M]) -> list[M]:
     assert pk is not None
     fields = list(meta.concrete_fields)
     missing = [o for o in objs if o.pk is None]
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if missing:
             cursor.execute(
@@ -38,19 +48,52 @@ def insert(model: type[M], objs: Sequence[M]) -> list[M]:
             )
             for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
                 setattr(obj, pk.attname, value)
-        columns = ", ".join(quote(str(f.column)) for f in fields)
-        json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+        json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
         auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+        values = attrgetter(*(f.attname for f in fields))  # more than one field: returns a tuple
+        with cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
             for obj in objs:
                 for f in auto:
                     f.pre_save(obj, add=True)
-                row: list[Any] = []
-                for f in fields:
-                    value = getattr(obj, f.attname)
-                    row.append(Jsonb(value) if f.attname in json_fields else value)
+                row = list(values(obj))
+                for i in json_at:
+                    row[i] = Jsonb(row[i])
                 copy.write_row(row)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
     return list(objs)
+
+
+def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
+    """Insert rows given as {attname: value} (primary key left to the database); returns how many.
+    Fields not given take their default; `auto_now`/`auto_now_add` fields must be given."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return len(rows)
+    from psycopg.types.json import Jsonb
+
+    given = rows[0].keys()
+    constant: dict[str, Any] = {}
+    per_row: list[models.Field[Any, Any]] = []
+    for f in fields:
+        if f.attname in given:
+            continue
+        if f.has_default() and callable(f.default):
+            per_row.append(f)
+        else:
+            constant[f.attname] = f.get_default()
+    json = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    order = [f.attname for f in fields]
+    with connection.cursor() as cursor, cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
+        for row in rows:
+            full = {**constant, **row}
+            for f in per_row:
+                full[f.attname] = f.get_default()
+            copy.write_row([Jsonb(full[a]) if a in json else full[a] for a in order])
+    return len(rows)

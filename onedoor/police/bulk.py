@@ -12,7 +12,7 @@ It writes each kind of row with one statement per chunk instead of a dozen per r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -25,9 +25,10 @@ from onedoor.core.models import DemographicCategory
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service
 from onedoor.referrals.models import Allocation, Referral, SignpostRecord, Source, Status, StatusEvent
-from onedoor.referrals.routing import Decision, RoutingTable
+from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
 from onedoor.referrals.services import ReferralDetails, age_band, first_contact_due, route_input_for
 
+DECISIONS_KEPT = 20_000
 CHARACTERISTICS = ("ethnicity", "sex", "gender_identity", "sexual_orientation", "disability", "religion")
 
 
@@ -37,6 +38,7 @@ class BulkContext:
     services: dict[str, Service]
     not_recorded: dict[str, DemographicCategory | None]
     due: dict[tuple[str, date], date]
+    decisions: dict[RouteInput, Decision] = field(default_factory=dict)
 
     @classmethod
     def load(cls, table: RoutingTable) -> BulkContext:
@@ -47,6 +49,18 @@ class BulkContext:
             not_recorded={c: found.get(c) for c in CHARACTERISTICS},
             due={},
         )
+
+    def decide(self, inp: RouteInput) -> Decision:
+        """The routing table's decision, remembered per distinct input (ages grouped into the bands the rules
+        distinguish, `RoutingTable.decision_key`): the table is fixed for the run, and a file has far fewer
+        distinct inputs than rows."""
+        key = self.table.decision_key(inp)
+        found = self.decisions.get(key)
+        if found is None:
+            if len(self.decisions) >= DECISIONS_KEPT:
+                self.decisions.clear()  # memory stays bounded however varied the file
+            found = self.decisions[key] = self.table.decide(inp)
+        return found
 
     def due_on(self, service: Service, today: date) -> date:
         key = (service.slug, today)
@@ -81,7 +95,7 @@ def referrals_create_bulk(
         if not details.consent_given or not details.consent_given_by:
             raise ValueError("referrals_create_bulk needs consent, and who gave it, on every item")
         inp = route_input_for(details, source=source, today=today)
-        decision = ctx.table.decide(inp)
+        decision = ctx.decide(inp)
         if decision.primary is None:
             record = SignpostRecord(
                 created_by=referrer if referrer is not None and referrer.is_authenticated else None,

@@ -64,7 +64,7 @@ from onedoor.referrals.models import Referral, Source
 from onedoor.referrals.routing import RoutingTable
 from onedoor.referrals.services import ReferralDetails, age_on, route_input_for
 
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 4000  # rows per transaction: bigger chunks mean fewer commits; memory stays bounded by this
 REPEAT_WINDOW = timedelta(days=365)
 OFFER_KIND = "support-offer"
 CONTACT_FIELDS = ("phone", "email", "safe_to_text", "safe_to_email")
@@ -286,7 +286,7 @@ def _load_chunk(
 ) -> None:
     good, errors = _check(rows, vocab, today, None)
     existing = _existing(good)
-    created: list[PoliceVictimRecord] = []
+    created: list[dict[str, Any]] = []  # new records as attribute values: no model instance per row
     changed: list[PoliceVictimRecord] = []
     unchanged: list[int] = []
     for row in good:
@@ -304,20 +304,20 @@ def _load_chunk(
         }
         if rec is None:
             created.append(
-                PoliceVictimRecord(
-                    force_code=v["force_code"],
-                    crime_reference=v["crime_reference"],
-                    victim_reference=v["victim_reference"],
-                    row_hash=row.row_hash,
-                    first_batch=batch,
-                    last_batch=batch,
-                    last_seen_batch=batch,
-                    line=row.line,
-                    created_at=now,
-                    updated_at=now,
+                {
+                    "force_code": v["force_code"],
+                    "crime_reference": v["crime_reference"],
+                    "victim_reference": v["victim_reference"],
+                    "row_hash": row.row_hash,
+                    "first_batch_id": batch.pk,
+                    "last_batch_id": batch.pk,
+                    "last_seen_batch_id": batch.pk,
+                    "line": row.line,
+                    "created_at": now,
+                    "updated_at": now,
                     **{name: v[name] for name in _RECORD_FIELDS},
                     **keys,
-                )
+                }
             )
         elif rec.row_hash == row.row_hash:
             unchanged.append(rec.pk)
@@ -343,7 +343,7 @@ def _load_chunk(
             )
             if rec.referral_id and set(fields_changed) & set(CONTACT_FIELDS):
                 _update_referral_contact(rec, actor)
-    fastcopy.insert(PoliceVictimRecord, created)
+    fastcopy.insert_values(PoliceVictimRecord, created)
     if changed:
         PoliceVictimRecord.objects.bulk_update(
             changed,
@@ -498,7 +498,7 @@ def _process_chunk(
             if rec.consent_to_share:
                 to_refer.append((rec, details, ctx.officer(rec.officer_email)))
             else:
-                decision = ctx.table.decide(route_input_for(details, source=Source.POLICE_TRANSFER, today=today))
+                decision = ctx.bulk.decide(route_input_for(details, source=Source.POLICE_TRANSFER, today=today))
                 rec.routing_reason = decision.reason
                 rec.routing_gap = decision.gap
 

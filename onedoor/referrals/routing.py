@@ -16,8 +16,9 @@ How a decision is made (docs/routing.md says why):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -139,6 +140,7 @@ class RoutingTable:
     districts: frozenset[str]
     needs: frozenset[str]
     service_names: Mapping[str, str] = field(default_factory=dict)
+    _cuts: list[int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, *, on: date | None = None) -> RoutingTable:
@@ -277,6 +279,31 @@ class RoutingTable:
 
     def name(self, slug: str) -> str:
         return self.service_names.get(slug, slug)
+
+    def decision_key(self, inp: RouteInput) -> RouteInput:
+        """An input that gets the same decision as `inp`, for remembering decisions per distinct input: the
+        age moves to the lowest age of its band, the bands being cut wherever a rule's age limit or the adult
+        age can change the outcome. Every other part of the input is kept as it is."""
+        if inp.age is None:
+            return inp
+        cuts = self._age_cuts()
+        i = bisect_right(cuts, inp.age)
+        low = cuts[i - 1] if i else 0
+        return inp if low == inp.age else replace(inp, age=low)
+
+    def _age_cuts(self) -> list[int]:
+        # The first age at which `age < min_age`, `age > max_age` or `age < ADULT_AGE` changes its answer.
+        cuts = self._cuts
+        if cuts is None:
+            found = {ADULT_AGE}
+            for r in self.rules:
+                if r.min_age is not None:
+                    found.add(r.min_age)
+                if r.max_age is not None:
+                    found.add(r.max_age + 1)
+            cuts = sorted(found)
+            self._cuts = cuts
+        return cuts
 
     def decide(self, inp: RouteInput) -> Decision:
         matched = [r for r in self.rules if r.matches(inp)]

@@ -286,3 +286,23 @@ def test_every_decision_is_coherent(table: RoutingTable, data: st.DataObject) ->
         assert "cj-substance-use" in inp["flags"]
     if inp["consent"] and inp["offence_group"] in {"rape", "other-sexual-offences"}:
         assert d.primary in {"rosa", "barnardos"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_decision_key_gets_the_same_decision_at_every_age(table: RoutingTable, data: st.DataObject) -> None:
+    """The police import remembers decisions by `decision_key`, so an input and its key must route alike."""
+    offences = list(OffenceGroup.objects.values_list("slug", flat=True))
+    flags = list(Flag.objects.values_list("slug", flat=True))
+    inp = {
+        "offence_group": data.draw(st.none() | st.sampled_from(offences)),
+        "flags": data.draw(st.lists(st.sampled_from(flags), unique=True, max_size=4)),
+        "district": data.draw(st.none() | st.sampled_from(sorted(table.districts))),
+        "consent": data.draw(st.booleans()),
+        "source": data.draw(st.sampled_from(["professional", "self", "police-transfer"])),
+    }
+    for age in [None, *range(0, 131)]:
+        parsed = table.parse({**inp, "age": age})
+        key = table.decision_key(parsed)
+        assert key.age is None if age is None else key.age <= age
+        assert table.decide(key) == table.decide(parsed)
