@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from django.utils import timezone
 
@@ -26,10 +25,16 @@ from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service
 from onedoor.referrals.models import Allocation, Referral, SignpostRecord, Source, Status, StatusEvent
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
-from onedoor.referrals.services import ReferralDetails, age_band, first_contact_due, route_input_for
+from onedoor.referrals.services import (
+    ReferralDetails,
+    first_contact_due,
+    not_recorded_categories,
+    referral_build,
+    route_input_for,
+    signpost_record_build,
+)
 
 DECISIONS_KEPT = 20_000
-CHARACTERISTICS = ("ethnicity", "sex", "gender_identity", "sexual_orientation", "disability", "religion")
 
 
 @dataclass
@@ -42,11 +47,10 @@ class BulkContext:
 
     @classmethod
     def load(cls, table: RoutingTable) -> BulkContext:
-        found = {c.characteristic: c for c in DemographicCategory.objects.filter(code="not-recorded")}
         return cls(
             table=table,
             services={s.slug: s for s in Service.objects.all()},
-            not_recorded={c: found.get(c) for c in CHARACTERISTICS},
+            not_recorded=not_recorded_categories(),
             due={},
         )
 
@@ -67,10 +71,6 @@ class BulkContext:
         if key not in self.due:
             self.due[key] = first_contact_due(service=service, received_on=today, police=True)
         return self.due[key]
-
-
-def _pk(obj: Any) -> Any:
-    return obj.pk if obj is not None else None
 
 
 @dataclass
@@ -97,66 +97,23 @@ def referrals_create_bulk(
         inp = route_input_for(details, source=source, today=today)
         decision = ctx.decide(inp)
         if decision.primary is None:
-            record = SignpostRecord(
-                created_by=referrer if referrer is not None and referrer.is_authenticated else None,
-                source=source,
-                offence_group=details.offence_group,
-                flags=sorted(inp.flags),
-                age_band=age_band(inp.age),
-                district=details.district,
-                gap=decision.gap,
-                signpost=list(decision.signpost),
-                reason=decision.reason,
+            record = signpost_record_build(
+                details=details, source=source, referrer=referrer, inp=inp, decision=decision
             )
             signposts.append((record, referrer, decision.gap))
             outcomes.append(BulkOutcome(decision, None))
             continue
         service = ctx.services[decision.primary]
-        referral = Referral(
+        referral = referral_build(
+            details=details,
             source=source,
-            referrer_id=referrer.pk if referrer else None,
-            referrer_organisation=details.referrer_organisation
-            or (referrer.organisation.name if referrer and referrer.organisation else ""),
-            status=Status.RECEIVED,
-            priority=decision.priority,
-            current_service_id=service.pk,
-            received_on=today,
+            referrer=referrer,
+            inp=inp,
+            decision=decision,
+            service=service,
+            today=today,
             due_on=ctx.due_on(service, today),
-            routing_reason=decision.reason,
-            routing_gap=decision.gap,
-            routing_signpost=list(decision.signpost),
-            routing_rules=list(decision.rules),
-            first_name=details.first_name,
-            last_name=details.last_name,
-            date_of_birth=details.date_of_birth,
-            age_at_referral=inp.age,
-            preferred_language=details.preferred_language,
-            interpreter_needed=details.interpreter_needed,
-            communication_needs=details.communication_needs,
-            phone=details.phone,
-            email=details.email,
-            safe_to_call=details.safe_to_call,
-            safe_to_text=details.safe_to_text,
-            safe_to_email=details.safe_to_email,
-            safe_to_leave_voicemail=details.safe_to_leave_voicemail,
-            best_times=details.best_times,
-            phone_is_own=details.phone_is_own,
-            district_id=details.district.pk if details.district else None,
-            postcode=details.postcode,
-            reported_to_police=details.reported_to_police,
-            crime_reference=details.crime_reference,
-            offence_group_id=details.offence_group.pk if details.offence_group else None,
-            reason=details.reason,
-            risks_to_person=details.risks_to_person,
-            risks_to_staff=details.risks_to_staff,
-            urgent=details.urgent,
-            risk_to_life=details.risk_to_life,
-            consent_given=details.consent_given,
-            consent_given_by=details.consent_given_by,
-            consent_given_on=details.consent_given_on or today,
-            lawful_basis=details.lawful_basis,
-            lawful_basis_note=details.lawful_basis_note,
-            **{f"{c}_id": _pk(details.demographics.get(c) or ctx.not_recorded[c]) for c in CHARACTERISTICS},
+            not_recorded=ctx.not_recorded,
         )
         referrals.append(referral)
         referred.append((referral, details, decision, referrer))

@@ -618,7 +618,7 @@ def _details(rec: PoliceVictimRecord, ctx: _Context, flag_slugs: list[str]) -> R
     if rec.offence_description:
         reason += f" {rec.offence_description}"
     if rec.needs_review:
-        reason = "CHECK CONTACT DETAILS BEFORE USE: " + rec.review_reason + " " + reason
+        reason = "Check the contact details before use: " + rec.review_reason + " " + reason
     return ReferralDetails(
         first_name=rec.first_name,
         last_name=rec.last_name,
@@ -632,6 +632,7 @@ def _details(rec: PoliceVictimRecord, ctx: _Context, flag_slugs: list[str]) -> R
         email="" if rec.needs_review else rec.email,
         safe_to_text=rec.safe_to_text == "Y" and not rec.needs_review,
         safe_to_email=rec.safe_to_email == "Y" and not rec.needs_review,
+        contact_check_needed=rec.needs_review,
         district=ctx.districts.get(rec.district_id) if rec.district_id else None,
         postcode=rec.postcode,
         reported_to_police=True,

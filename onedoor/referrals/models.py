@@ -142,6 +142,9 @@ class Referral(models.Model):
     safe_to_leave_voicemail = models.BooleanField(default=False)
     best_times = models.CharField(max_length=200, blank=True)
     phone_is_own = models.BooleanField(default=False)
+    contact_check_needed = models.BooleanField(
+        default=False, help_text="Contact details must be checked by a person before anyone makes contact"
+    )
 
     # Where
     district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT)

@@ -80,6 +80,9 @@ class ReferralDetails:
     safe_to_leave_voicemail: bool = False
     best_times: str = ""
     phone_is_own: bool = False
+    # The contact details could not be trusted (for example, one number given for two people in one
+    # crime): they were left out, and a person must check them before anyone makes contact.
+    contact_check_needed: bool = False
     district: District | None = None
     postcode: str = ""
     reported_to_police: bool = False
@@ -156,8 +159,98 @@ def first_contact_due(*, service: Service, received_on: date, police: bool) -> d
     return add_working_days(received_on, days)
 
 
-def _not_recorded(characteristic: str) -> DemographicCategory | None:
-    return DemographicCategory.objects.filter(characteristic=characteristic, code="not-recorded").first()
+CHARACTERISTICS = ("ethnicity", "sex", "gender_identity", "sexual_orientation", "disability", "religion")
+
+
+def not_recorded_categories() -> dict[str, DemographicCategory | None]:
+    """The "Not recorded" category of each characteristic, for what nobody asked."""
+    found = {
+        c.characteristic: c
+        for c in DemographicCategory.objects.filter(characteristic__in=CHARACTERISTICS, code="not-recorded")
+    }
+    return {c: found.get(c) for c in CHARACTERISTICS}
+
+
+def signpost_record_build(
+    *, details: ReferralDetails, source: str, referrer: User | None, inp: RouteInput, decision: Decision
+) -> SignpostRecord:
+    """An unsaved de-identified record of a routing outcome with no referral (signposting, or a gap)."""
+    return SignpostRecord(
+        created_by=referrer if referrer is not None and referrer.is_authenticated else None,
+        source=source,
+        offence_group=details.offence_group,
+        flags=sorted(inp.flags),
+        age_band=age_band(inp.age),
+        district=details.district,
+        gap=decision.gap,
+        # With no primary service, any secondary service is for the person to contact themselves.
+        signpost=list(dict.fromkeys([*decision.signpost, *decision.secondary])),
+        reason=decision.reason,
+    )
+
+
+def referral_build(
+    *,
+    details: ReferralDetails,
+    source: str,
+    referrer: User | None,
+    inp: RouteInput,
+    decision: Decision,
+    service: Service,
+    today: date,
+    due_on: date,
+    not_recorded: dict[str, DemographicCategory | None],
+) -> Referral:
+    """An unsaved referral from what was told and how it was routed: the one mapping used by
+    `referral_create` and by the police import's bulk path."""
+    demographics = {c: details.demographics.get(c) or not_recorded[c] for c in CHARACTERISTICS}
+    return Referral(
+        source=source,
+        referrer=referrer,
+        referrer_organisation=details.referrer_organisation
+        or (referrer.organisation.name if referrer and referrer.organisation else ""),
+        status=Status.RECEIVED,
+        priority=decision.priority,
+        current_service=service,
+        received_on=today,
+        due_on=due_on,
+        routing_reason=decision.reason,
+        routing_gap=decision.gap,
+        routing_signpost=list(decision.signpost),
+        routing_rules=list(decision.rules),
+        first_name=details.first_name,
+        last_name=details.last_name,
+        date_of_birth=details.date_of_birth,
+        age_at_referral=inp.age,
+        preferred_language=details.preferred_language,
+        interpreter_needed=details.interpreter_needed,
+        communication_needs=details.communication_needs,
+        phone=details.phone,
+        email=details.email,
+        safe_to_call=details.safe_to_call,
+        safe_to_text=details.safe_to_text,
+        safe_to_email=details.safe_to_email,
+        safe_to_leave_voicemail=details.safe_to_leave_voicemail,
+        best_times=details.best_times,
+        phone_is_own=details.phone_is_own,
+        contact_check_needed=details.contact_check_needed,
+        district=details.district,
+        postcode=details.postcode,
+        reported_to_police=details.reported_to_police,
+        crime_reference=details.crime_reference,
+        offence_group=details.offence_group,
+        reason=details.reason,
+        risks_to_person=details.risks_to_person,
+        risks_to_staff=details.risks_to_staff,
+        urgent=details.urgent,
+        risk_to_life=details.risk_to_life,
+        consent_given=details.consent_given,
+        consent_given_by=details.consent_given_by,
+        consent_given_on=details.consent_given_on or (today if details.consent_given else None),
+        lawful_basis=details.lawful_basis,
+        lawful_basis_note=details.lawful_basis_note,
+        **demographics,
+    )
 
 
 @transaction.atomic
@@ -184,73 +277,25 @@ def referral_create(
     decision = table.decide(inp)
 
     if decision.primary is None:
-        record = SignpostRecord.objects.create(
-            created_by=referrer if referrer is not None and referrer.is_authenticated else None,
-            source=source,
-            offence_group=details.offence_group,
-            flags=sorted(inp.flags),
-            age_band=age_band(inp.age),
-            district=details.district,
-            gap=decision.gap,
-            # With no primary service, any secondary service is for the person to contact themselves.
-            signpost=list(dict.fromkeys([*decision.signpost, *decision.secondary])),
-            reason=decision.reason,
-        )
+        record = signpost_record_build(details=details, source=source, referrer=referrer, inp=inp, decision=decision)
+        record.save()
         audit_record(actor=referrer, action="referral.signposted", obj=record, detail={"gap": decision.gap})
         return ReferralOutcome(decision=decision, referral=None, signpost_record=record)
 
     service = Service.objects.get(slug=decision.primary)
     police = is_police_referral(source=source, referrer=referrer)
-    demographics = {
-        c: details.demographics.get(c) or _not_recorded(c)
-        for c in ("ethnicity", "sex", "gender_identity", "sexual_orientation", "disability", "religion")
-    }
-    referral = Referral.objects.create(
+    referral = referral_build(
+        details=details,
         source=source,
         referrer=referrer,
-        referrer_organisation=details.referrer_organisation
-        or (referrer.organisation.name if referrer and referrer.organisation else ""),
-        status=Status.RECEIVED,
-        priority=decision.priority,
-        current_service=service,
-        received_on=today,
+        inp=inp,
+        decision=decision,
+        service=service,
+        today=today,
         due_on=first_contact_due(service=service, received_on=today, police=police),
-        routing_reason=decision.reason,
-        routing_gap=decision.gap,
-        routing_signpost=list(decision.signpost),
-        routing_rules=list(decision.rules),
-        first_name=details.first_name,
-        last_name=details.last_name,
-        date_of_birth=details.date_of_birth,
-        age_at_referral=inp.age,
-        preferred_language=details.preferred_language,
-        interpreter_needed=details.interpreter_needed,
-        communication_needs=details.communication_needs,
-        phone=details.phone,
-        email=details.email,
-        safe_to_call=details.safe_to_call,
-        safe_to_text=details.safe_to_text,
-        safe_to_email=details.safe_to_email,
-        safe_to_leave_voicemail=details.safe_to_leave_voicemail,
-        best_times=details.best_times,
-        phone_is_own=details.phone_is_own,
-        district=details.district,
-        postcode=details.postcode,
-        reported_to_police=details.reported_to_police,
-        crime_reference=details.crime_reference,
-        offence_group=details.offence_group,
-        reason=details.reason,
-        risks_to_person=details.risks_to_person,
-        risks_to_staff=details.risks_to_staff,
-        urgent=details.urgent,
-        risk_to_life=details.risk_to_life,
-        consent_given=details.consent_given,
-        consent_given_by=details.consent_given_by,
-        consent_given_on=details.consent_given_on or (today if details.consent_given else None),
-        lawful_basis=details.lawful_basis,
-        lawful_basis_note=details.lawful_basis_note,
-        **demographics,
+        not_recorded=not_recorded_categories(),
     )
+    referral.save()
     referral.flags.set(details.flags)
     referral.needs.set(details.needs)
     if decision.secondary:

@@ -77,8 +77,10 @@ def test_same_number_for_two_victims_in_one_crime_flags_both_and_messages_no_one
         assert rec.needs_review
         assert rec.offer is not None and rec.offer.status == MessageStatus.WITHHELD
         assert Reason.SHARED_CONTACT_IN_CRIME in rec.offer.withheld_reasons
-        assert rec.referral is not None and rec.referral.reason.startswith("CHECK CONTACT DETAILS")
+        assert rec.referral is not None and rec.referral.contact_check_needed
+        assert rec.referral.reason.startswith("Check the contact details before use")
         assert rec.referral.phone == ""
+    assert v3.referral is not None and not v3.referral.contact_check_needed
     assert not v3.needs_review
     assert v3.offer is not None and v3.offer.status != MessageStatus.WITHHELD
     assert Message.objects.exclude(status=MessageStatus.WITHHELD).count() == 1

@@ -87,3 +87,22 @@ def test_the_queue_page_stays_constant_in_queries_with_100000_referrals(
     body = response.content.decode()
     assert "75000 open referrals" in body.replace(",", "")
     assert body.count("/cases/OD-") == 50  # one page, not the whole queue
+
+
+def test_a_referral_whose_contact_details_need_checking_says_so(
+    referrer: Any, make_user: Any, signed_in_client: Any
+) -> None:
+    flagged = make_referral(
+        referrer=referrer,
+        contact_check_needed=True,
+        phone="",
+        safe_to_text=False,
+        email="x@example.org",
+        safe_to_email=True,
+    )
+    plain = make_referral(referrer=referrer)
+    client = signed_in_client(make_user(Role.PROVIDER_TRIAGE, "victim-support"))
+    rows = [r for r in client.get("/queue/victim-support/").content.decode().split("<tr") if "OD-" in r]
+    assert [flagged.reference in r for r in rows if "Check contact details" in r] == [True]
+    assert all(plain.reference not in r for r in rows if "Check contact details" in r)
+    assert "Check the contact details with the referrer" in client.get(f"/cases/{flagged.reference}/").content.decode()
