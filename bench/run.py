@@ -176,7 +176,7 @@ def naive(path: Path, limit: int) -> tuple[float, int]:
     from onedoor.messaging.tasks import send_messages
     from onedoor.police.models import PoliceBatch, PoliceVictimRecord
     from onedoor.police.parser import Vocabulary, read_rows, sniff, validate_row
-    from onedoor.police.services import area_force_codes
+    from onedoor.police.services import RECORD_FIELDS, area_force_codes
     from onedoor.referrals.routing import RoutingTable
     from onedoor.referrals.services import ReferralDetails, referral_create
 
@@ -214,30 +214,7 @@ def naive(path: Path, limit: int) -> tuple[float, int]:
                 last_seen_batch=batch,
                 created_at=now,
                 updated_at=now,
-                **{
-                    k: v[k]
-                    for k in (
-                        "recorded_at",
-                        "offence_group_id",
-                        "offence_description",
-                        "flags",
-                        "first_name",
-                        "last_name",
-                        "date_of_birth",
-                        "sex_id",
-                        "ethnicity_id",
-                        "postcode",
-                        "district_id",
-                        "phone",
-                        "email",
-                        "preferred_language",
-                        "consent_to_share",
-                        "contact_permitted",
-                        "safe_to_text",
-                        "safe_to_email",
-                        "officer_email",
-                    )
-                },
+                **{k: v[k] for k in RECORD_FIELDS},
             )
             if rec.consent_to_share:
                 details = ReferralDetails(

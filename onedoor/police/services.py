@@ -68,7 +68,7 @@ CHUNK_SIZE = 4000  # rows per transaction: bigger chunks mean fewer commits; mem
 REPEAT_WINDOW = timedelta(days=365)
 OFFER_KIND = "support-offer"
 CONTACT_FIELDS = ("phone", "email", "safe_to_text", "safe_to_email")
-_RECORD_FIELDS = (
+RECORD_FIELDS = (
     "recorded_at",
     "offence_group_id",
     "offence_description",
@@ -315,15 +315,15 @@ def _load_chunk(
                     "line": row.line,
                     "created_at": now,
                     "updated_at": now,
-                    **{name: v[name] for name in _RECORD_FIELDS},
+                    **{name: v[name] for name in RECORD_FIELDS},
                     **keys,
                 }
             )
         elif rec.row_hash == row.row_hash:
             unchanged.append(rec.pk)
         else:
-            fields_changed = [name for name in _RECORD_FIELDS if getattr(rec, name) != v[name]]
-            for name in _RECORD_FIELDS:
+            fields_changed = [name for name in RECORD_FIELDS if getattr(rec, name) != v[name]]
+            for name in RECORD_FIELDS:
                 setattr(rec, name, v[name])
             for name, value in keys.items():
                 setattr(rec, name, value)
@@ -348,7 +348,7 @@ def _load_chunk(
         PoliceVictimRecord.objects.bulk_update(
             changed,
             [
-                *_RECORD_FIELDS,
+                *RECORD_FIELDS,
                 "person_key",
                 "phone_key",
                 "email_key",
