@@ -144,3 +144,23 @@ def test_sign_ins_are_audited_wherever_they_happen(referrer: Any, client: Any) -
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions[-3:] == ["user.sign_in_failed", "user.signed_in", "user.signed_out"]
     assert referrer.username not in str(AuditEvent.objects.filter(action="user.sign_in_failed").values())
+
+
+@pytest.mark.django_db
+def test_administrators_manage_configuration_not_cases(make_user: Any, signed_in_client: Any) -> None:
+    from onedoor.referrals.models import RoutingRule
+
+    admin_user = make_user(Role.ADMINISTRATOR, "opcc")
+    assert admin_user.is_staff and not admin_user.is_superuser
+    client = signed_in_client(admin_user)
+    rule = RoutingRule.objects.get(key="sexual-offence")
+    assert client.get("/admin/referrals/routingrule/").status_code == 200
+    assert client.get(f"/admin/referrals/routingrule/{rule.pk}/change/").status_code == 200
+    assert client.get("/admin/directory/service/").status_code == 200
+    assert client.get("/admin/messaging/messagetemplate/").status_code == 200
+    assert client.get("/admin/core/auditevent/").status_code == 200
+    # Ledgers are for reading; users are deactivated, never deleted (the audit log points at them).
+    assert client.get("/admin/police/policebatch/add/").status_code == 403
+    assert client.get(f"/admin/accounts/user/{admin_user.pk}/delete/").status_code == 403
+    assert admin_user.has_perm("otp_totp.delete_totpdevice")
+    assert not admin_user.has_perm("auth.change_group")

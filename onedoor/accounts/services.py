@@ -69,8 +69,18 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
+    if role == Role.ADMINISTRATOR:
+        user.is_staff = True  # the admin site is the administrator's workplace
     user.full_clean(exclude=["password"])
     user.save()
+    if role == Role.ADMINISTRATOR:
+        from django.contrib.auth.models import Group
+
+        from onedoor.accounts.permissions import ADMINISTRATORS_GROUP, sync_administrators_group
+
+        if not Group.objects.filter(name=ADMINISTRATORS_GROUP).exists():
+            sync_administrators_group()
+        user.groups.add(Group.objects.get(name=ADMINISTRATORS_GROUP))
     audit_record(actor=created_by, action="user.created", obj=user, detail={"role": role})
     return user
 

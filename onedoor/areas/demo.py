@@ -108,8 +108,6 @@ def _ensure_users(stdout_lines: list[str]) -> dict[str, User]:
                 last_name=d.last_name,
                 password=DEMO_PASSWORD,
             )
-            if d.role == Role.ADMINISTRATOR:
-                User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
             if user.needs_two_factor:
                 totp_device_create(user=user, key_hex=demo_totp_hex(d.username))
         users[d.username] = user
