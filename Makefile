@@ -38,11 +38,13 @@ messages: install
 # The services directory loads after the area (its commissioned services come from the area file).
 directory-data: install
 	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_area
 	$(PY) manage.py load_directory
 
 demo: install directory-data
 	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_area
 	$(PY) manage.py load_demo --quiet
 	$(PY) manage.py load_casework_demo

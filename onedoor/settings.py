@@ -134,7 +134,9 @@ TASKS = {
     }
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by every web process, so that per-IP rate limits hold however many processes serve the site:
+# a table in the database by default (`manage.py createcachetable`), or Redis with ONEDOOR_CACHE_URL=redis://...
+CACHES = {"default": env.cache("ONEDOOR_CACHE_URL", default="dbcache://onedoor_cache")}
 
 LOGGING = {
     "version": 1,
