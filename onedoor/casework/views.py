@@ -647,9 +647,7 @@ def shared_summary(request: HttpRequest, reference: str) -> HttpResponse:
 def sessions(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     practitioners = (
-        User.objects.filter(organisation=user.organisation, role__in=list(PROVIDER_ROLES), is_active=True)
-        if user.role == Role.TEAM_LEAD
-        else User.objects.filter(pk=user.pk)
+        referral_selectors.colleagues_of(user=user) if user.role == Role.TEAM_LEAD else User.objects.filter(pk=user.pk)
     )
     form = cf.SessionForm(request.POST or None, practitioners=practitioners, initial={"practitioner": user.pk})
     if request.method == "POST" and form.is_valid():
