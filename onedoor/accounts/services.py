@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onedoor.accounts.models import ApiToken, Organisation, Role, User
-from onedoor.core.audit import audit_record
+from onedoor.core.audit import audit_record, audit_record_many
 
 TOKEN_PREFIX = "od_"  # noqa: S105 - a public prefix, not a secret
 
@@ -140,19 +143,45 @@ def sign_in_link_redeem(*, token: str) -> User | None:
 def referrer_for_email(*, email: str, organisation: Organisation | None, created_by: User | None) -> User:
     """The account for this email address, or a new referrer account without a password; the new
     referrer is emailed a sign-in link once the account's transaction commits."""
-    existing = User.objects.filter(email__iexact=email).order_by("pk").first()
-    if existing is not None:
-        return existing
+    return referrers_for_emails(emails=[email], organisation=organisation, created_by=created_by)[email.lower()]
+
+
+@transaction.atomic
+def referrers_for_emails(
+    *, emails: Iterable[str], organisation: Organisation | None, created_by: User | None
+) -> dict[str, User]:
+    """`referrer_for_email` for many addresses at once (a police file's officers), keyed by the address
+    in lower case: one query for those who have accounts, one insert for those who have not. Each new
+    account is checked as `user_create` checks it, audited, and sent a sign-in link on commit."""
     from onedoor.accounts.tasks import send_sign_in_link
     from onedoor.core.tasks import enqueue_on_commit
 
-    user = user_create(
-        username=email.lower()[:150],
-        role=Role.REFERRER,
-        organisation=organisation,
-        email=email,
-        password=None,
-        created_by=created_by,
+    wanted = {e.lower(): e for e in emails if e}
+    found: dict[str, User] = {}
+    existing = (
+        User.objects.select_related("organisation")
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=wanted)
+        .order_by("pk")
     )
-    enqueue_on_commit(send_sign_in_link, user_id=user.pk)
-    return user
+    for account in existing:
+        found.setdefault(account.email.lower(), account)
+    new: list[User] = []
+    for key, email in wanted.items():
+        if key in found:
+            continue
+        user = User(username=key[:150], role=Role.REFERRER, organisation=organisation, email=email)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"], validate_unique=False)
+        new.append(user)
+    if not new:
+        return found
+    taken = list(User.objects.filter(username__in=[u.username for u in new]).values_list("username", flat=True))
+    if taken:
+        raise ValidationError({"username": [f"A user named {name} already exists." for name in taken]})
+    User.objects.bulk_create(new)
+    audit_record_many(action="user.created", entries=[(created_by, u, {"role": Role.REFERRER}) for u in new])
+    for user in new:
+        enqueue_on_commit(send_sign_in_link, user_id=user.pk)
+        found[user.email.lower()] = user
+    return found

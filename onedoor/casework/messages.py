@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from onedoor.messaging.models import Channel, InvalidContact, Message, MessageTemplate
 from onedoor.messaging.safety import quiet_hours_end
-from onedoor.messaging.services import TemplateCache, keyed_hash, message_build, messages_queue
+from onedoor.messaging.services import TemplateCache, keyed_hash, message_values, messages_queue
 from onedoor.referrals.models import Referral
 
 WAITING_LIST_POSITION = "waiting-list-position"
@@ -61,15 +61,17 @@ def case_message_queue(
         "reference": referral.reference,
         **personalisation,
     }
-    message = message_build(
-        kind=kind,
-        channel=channel,
-        to=to,
-        template=template,
-        personalisation=values,
-        person_key=keyed_hash(f"referral:{referral.reference}"),
-        withheld_reasons=reasons,
-        send_after=quiet_hours_end(moment) if channel == Channel.SMS else None,
-        now=moment,
+    message = Message(
+        **message_values(
+            kind=kind,
+            channel=channel,
+            to=to,
+            template=template,
+            personalisation=values,
+            person_key=keyed_hash(f"referral:{referral.reference}"),
+            withheld_reasons=reasons,
+            send_after=quiet_hours_end(moment) if channel == Channel.SMS else None,
+            now=moment,
+        )
     )
     return messages_queue(messages=[message], now=moment)[0]

@@ -42,20 +42,31 @@ def audit_record(
 def audit_record_many(*, action: str, entries: list[tuple[Any, models.Model, dict[str, Any]]]) -> None:
     """Append one audit row per (actor, object, detail) in one statement, for bulk work such as the police
     import. Same rules as `audit_record`: inside the change's transaction, identifiers and codes only."""
-    where = current_origin()
-    fastcopy.insert(
-        AuditEvent,
-        [
-            AuditEvent(
-                actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-                actor_label=_label(actor),
-                action=action,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                channel=where.channel,
-                origin=where.address,
-                detail=detail,
-            )
-            for actor, obj, detail in entries
-        ],
+    audit_record_rows(
+        action=action, entries=[(actor, obj._meta.label_lower, obj.pk, detail) for actor, obj, detail in entries]
     )
+
+
+def audit_record_rows(*, action: str, entries: list[tuple[Any, str, object, dict[str, Any]]]) -> None:
+    """`audit_record_many` for objects known only by (type label, primary key), such as rows a bulk path
+    wrote without building model instances."""
+    where = current_origin()
+    labels: dict[int, str] = {}
+    rows = []
+    for actor, object_type, object_id, detail in entries:
+        real = actor is not None and getattr(actor, "is_authenticated", False)
+        if real and actor.pk not in labels:
+            labels[actor.pk] = _label(actor)
+        rows.append(
+            {
+                "actor_id": actor.pk if real else None,
+                "actor_label": labels[actor.pk] if real else "public",
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "channel": where.channel,
+                "origin": where.address,
+                "detail": detail,
+            }
+        )
+    fastcopy.insert_values(AuditEvent, rows)

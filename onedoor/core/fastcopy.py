@@ -65,20 +65,24 @@ def insert(model: type[M], objs: Sequence[M]) -> list[M]:
     return list(objs)
 
 
-def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
-    """Insert rows given as {attname: value} (primary key left to the database); returns how many.
-    Fields not given take their default; `auto_now`/`auto_now_add` fields must be given."""
+def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]], *, with_ids: bool = False) -> list[int]:
+    """Insert rows given as {attname: value}; returns their primary keys when `with_ids` (taken from the
+    table's sequence first, as `insert` does), otherwise an empty list. Fields not given take their
+    default; `auto_now`/`auto_now_add` fields must be given."""
     rows = list(rows)
     if not rows:
-        return 0
+        return []
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    pk = meta.pk
+    assert pk is not None
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
-        return len(rows)
+        saved = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return [obj.pk for obj in saved] if with_ids else []
     from psycopg.types.json import Jsonb
 
-    given = rows[0].keys()
+    fields = [f for f in meta.concrete_fields if with_ids or not f.primary_key]
+    ids: list[int] = []
+    given = {*rows[0].keys(), *([pk.attname] if with_ids else [])}
     constant: dict[str, Any] = {}
     per_row: list[models.Field[Any, Any]] = []
     for f in fields:
@@ -90,10 +94,19 @@ def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> 
             constant[f.attname] = f.get_default()
     json = {f.attname for f in fields if isinstance(f, models.JSONField)}
     order = [f.attname for f in fields]
-    with connection.cursor() as cursor, cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
-        for row in rows:
-            full = {**constant, **row}
-            for f in per_row:
-                full[f.attname] = f.get_default()
-            copy.write_row([Jsonb(full[a]) if a in json else full[a] for a in order])
-    return len(rows)
+    with connection.cursor() as cursor:
+        if with_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(rows)],
+            )
+            ids = [value for (value,) in cursor.fetchall()]
+        with cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
+            for i, row in enumerate(rows):
+                full = {**constant, **row}
+                if with_ids:
+                    full[pk.attname] = ids[i]
+                for f in per_row:
+                    full[f.attname] = f.get_default()
+                copy.write_row([Jsonb(full[a]) if a in json else full[a] for a in order])
+    return ids

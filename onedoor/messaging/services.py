@@ -8,12 +8,13 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task_backends
@@ -75,29 +76,38 @@ class TemplateCache:
 # -- selectors used by the rules ----------------------------------------------------------------------
 
 
-def recently_offered_keys(*, keys: Iterable[str], kind: str, since: datetime) -> set[str]:
-    """Which of these person or contact keys had an offer of `kind` queued or sent since `since`."""
-    wanted = [k for k in set(keys) if k]
-    if not wanted:
-        return set()
-    rows = Message.objects.filter(kind=kind, status__in=OFFERED_STATUSES, created_at__gte=since).filter(
-        Q(person_key__in=wanted) | Q(contact_key__in=wanted)
+def recently_offered_keys(*, keys: Sequence[QuerySet[Any, str]], kind: str, since: datetime) -> set[str]:
+    """Which person or contact keys, of those the querysets give (each a flat `values_list` of keys),
+    had an offer of `kind` queued or sent since `since`. The keys stay in the database as subqueries:
+    an import checks tens of thousands at a time."""
+    wanted = Q()
+    for source in keys:
+        wanted |= Q(person_key__in=source) | Q(contact_key__in=source)
+    rows = (
+        Message.objects.filter(kind=kind, status__in=OFFERED_STATUSES, created_at__gte=since)
+        .filter(wanted)
+        .values_list("person_key", "contact_key")
+        .distinct()
     )
     found: set[str] = set()
-    for person_key, contact_key in rows.values_list("person_key", "contact_key"):
+    for person_key, contact_key in rows:
         found.update({person_key, contact_key})
-    return found & set(wanted)
+    found.discard("")
+    return found
 
 
-def invalid_contact_keys(*, keys: Iterable[str]) -> set[str]:
-    wanted = [k for k in set(keys) if k]
-    return set(InvalidContact.objects.filter(contact_key__in=wanted).values_list("contact_key", flat=True))
+def invalid_contact_keys(*, keys: Sequence[QuerySet[Any, str]]) -> set[str]:
+    """Which contact keys, of those the querysets give, failed permanently before."""
+    wanted = Q()
+    for source in keys:
+        wanted |= Q(contact_key__in=source)
+    return set(InvalidContact.objects.filter(wanted).values_list("contact_key", flat=True))
 
 
 # -- queueing -------------------------------------------------------------------------------------------
 
 
-def message_build(
+def message_values(
     *,
     kind: str,
     channel: str | None,
@@ -109,43 +119,57 @@ def message_build(
     send_after: datetime | None = None,
     note: str = "",
     now: datetime | None = None,
-) -> Message:
-    """An unsaved message: queued when it has a channel, withheld (with its reasons) when not."""
-    reasons = list(withheld_reasons)
+) -> dict[str, Any]:
+    """A new message's field values: queued when it has a channel, withheld (with its reasons) when not."""
     withheld = channel is None
-    return Message(
-        kind=kind,
-        channel=channel or "",
-        to="" if withheld else to,
-        template=None if withheld else template,
-        language=template.language if template and not withheld else "",
-        personalisation={} if withheld else personalisation,
-        person_key=person_key,
-        contact_key="" if withheld else keyed_hash(to),
-        status=MessageStatus.WITHHELD if withheld else MessageStatus.QUEUED,
-        withheld_reasons=reasons,
-        send_after=send_after,
-        note=note,
-        created_at=now or timezone.now(),
-    )
+    return {
+        "kind": kind,
+        "channel": channel or "",
+        "to": "" if withheld else to,
+        "template_id": None if withheld or template is None else template.pk,
+        "language": template.language if template and not withheld else "",
+        "personalisation": {} if withheld else personalisation,
+        "person_key": person_key,
+        "contact_key": "" if withheld else keyed_hash(to),
+        "status": MessageStatus.WITHHELD if withheld else MessageStatus.QUEUED,
+        "withheld_reasons": list(withheld_reasons),
+        "send_after": send_after,
+        "note": note,
+        "created_at": now or timezone.now(),
+    }
 
 
 def messages_queue(*, messages: list[Message], now: datetime | None = None) -> list[Message]:
     """Save messages and enqueue their sending on commit. Call inside the transaction that caused them."""
-    moment = now or timezone.now()
     saved = fastcopy.insert(Message, messages)
-    queued = [m for m in saved if m.status == MessageStatus.QUEUED]
-    due_now = [m.pk for m in queued if m.send_after is None or m.send_after <= moment]
+    _enqueue_queued([(m.pk, m.status, m.send_after) for m in saved], now)
+    return saved
+
+
+def messages_queue_values(*, messages: list[dict[str, Any]], now: datetime | None = None) -> list[int]:
+    """`messages_queue` for messages given as `message_values`, written without a model instance each;
+    returns their ids, in order."""
+    ids = fastcopy.insert_values(Message, [{**m, "updated_at": now or timezone.now()} for m in messages], with_ids=True)
+    _enqueue_queued([(pk, m["status"], m["send_after"]) for pk, m in zip(ids, messages, strict=True)], now)
+    return ids
+
+
+def _enqueue_queued(saved: list[tuple[int, str, datetime | None]], now: datetime | None) -> None:
+    moment = now or timezone.now()
+    due_now: list[int] = []
     later: dict[datetime, list[int]] = {}
-    for m in queued:
-        if m.send_after is not None and m.send_after > moment:
-            later.setdefault(m.send_after, []).append(m.pk)
+    for pk, status, send_after in saved:
+        if status != MessageStatus.QUEUED:
+            continue
+        if send_after is not None and send_after > moment:
+            later.setdefault(send_after, []).append(pk)
+        else:
+            due_now.append(pk)
     for start in range(0, len(due_now), SEND_BATCH):
         _enqueue_send(due_now[start : start + SEND_BATCH], None)
     for at, ids in later.items():
         for start in range(0, len(ids), SEND_BATCH):
             _enqueue_send(ids[start : start + SEND_BATCH], at)
-    return saved
 
 
 def _enqueue_send(ids: list[int], run_after: datetime | None) -> None:

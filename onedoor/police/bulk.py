@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import timezone
 
 from onedoor.accounts.models import User
 from onedoor.core import fastcopy
-from onedoor.core.audit import audit_record_many
+from onedoor.core.audit import audit_record_many, audit_record_rows
 from onedoor.core.models import DemographicCategory
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service
@@ -29,12 +30,13 @@ from onedoor.referrals.services import (
     ReferralDetails,
     first_contact_due,
     not_recorded_categories,
-    referral_build,
+    referral_values,
     route_input_for,
     signpost_record_build,
 )
 
 DECISIONS_KEPT = 20_000
+REFERRAL_LABEL = Referral._meta.label_lower
 
 
 @dataclass
@@ -76,20 +78,21 @@ class BulkContext:
 @dataclass
 class BulkOutcome:
     decision: Decision
-    referral: Referral | None
+    referral_id: int | None
 
 
 def referrals_create_bulk(
     *, items: list[tuple[ReferralDetails, User | None]], ctx: BulkContext, now: datetime | None = None
 ) -> list[BulkOutcome]:
     """Route and record police-transfer referrals (consent already checked: every item has it). Call
-    inside the chunk's transaction."""
+    inside the chunk's transaction. Rows are written from plain values, one COPY per table per chunk:
+    a model instance per referral would cost more than everything else here together."""
     moment = now or timezone.now()
     today = timezone.localdate(moment)
     source = Source.POLICE_TRANSFER
     outcomes: list[BulkOutcome] = []
-    referrals: list[Referral] = []
-    referred: list[tuple[Referral, ReferralDetails, Decision, User | None]] = []
+    values: list[dict[str, Any]] = []
+    referred: list[tuple[int, ReferralDetails, Decision, User | None]] = []  # (outcome index, ...)
     signposts: list[tuple[SignpostRecord, User | None, bool]] = []
     for details, referrer in items:
         if not details.consent_given or not details.consent_given_by:
@@ -104,7 +107,7 @@ def referrals_create_bulk(
             outcomes.append(BulkOutcome(decision, None))
             continue
         service = ctx.services[decision.primary]
-        referral = referral_build(
+        referral = referral_values(
             details=details,
             source=source,
             referrer=referrer,
@@ -115,54 +118,54 @@ def referrals_create_bulk(
             due_on=ctx.due_on(service, today),
             not_recorded=ctx.not_recorded,
         )
-        referrals.append(referral)
-        referred.append((referral, details, decision, referrer))
-        outcomes.append(BulkOutcome(decision, referral))
+        values.append({**referral, "created_at": moment, "updated_at": moment})
+        referred.append((len(outcomes), details, decision, referrer))
+        outcomes.append(BulkOutcome(decision, None))
 
     if signposts:
         fastcopy.insert(SignpostRecord, [s for s, _, _ in signposts])
         audit_record_many(
             action="referral.signposted", entries=[(actor, s, {"gap": gap}) for s, actor, gap in signposts]
         )
-    if not referrals:
+    if not values:
         return outcomes
-    fastcopy.insert(Referral, referrals)
-    flag_links = []
-    secondary_links = []
-    for referral, details, decision, _ in referred:
-        flag_links += [Referral.flags.through(referral_id=referral.pk, flag_id=f.pk) for f in details.flags]
-        secondary_links += [
-            Referral.secondary_services.through(referral_id=referral.pk, service_id=ctx.services[s].pk)
-            for s in decision.secondary
-        ]
-    fastcopy.insert(Referral.flags.through, flag_links)
-    fastcopy.insert(Referral.secondary_services.through, secondary_links)
-    fastcopy.insert(
-        Allocation,
-        [Allocation(referral_id=r.pk, service_id=r.current_service_id, started_at=moment) for r in referrals],  # type: ignore[misc]
-    )
-    events = fastcopy.insert(
-        StatusEvent,
-        [
-            StatusEvent(
-                referral_id=r.pk,
-                at=moment,
-                from_status="",
-                to_status=Status.RECEIVED,
-                service_id=r.current_service_id,
-                actor=referrer if referrer and referrer.is_authenticated else None,
-            )
-            for r, _, _, referrer in referred
-        ],
-    )
-    audit_record_many(
+    ids = fastcopy.insert_values(Referral, values, with_ids=True)
+    flag_links: list[dict[str, Any]] = []
+    secondary_links: list[dict[str, Any]] = []
+    allocations: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for pk, (at, details, decision, referrer), row in zip(ids, referred, values, strict=True):
+        outcomes[at].referral_id = pk
+        flag_links += [{"referral_id": pk, "flag_id": f.pk} for f in details.flags]
+        secondary_links += [{"referral_id": pk, "service_id": ctx.services[s].pk} for s in decision.secondary]
+        allocations.append({"referral_id": pk, "service_id": row["current_service_id"], "started_at": moment})
+        events.append(
+            {
+                "referral_id": pk,
+                "at": moment,
+                "from_status": "",
+                "to_status": Status.RECEIVED,
+                "service_id": row["current_service_id"],
+                "actor_id": referrer.pk if referrer is not None else None,
+            }
+        )
+    fastcopy.insert_values(Referral.flags.through, flag_links)
+    fastcopy.insert_values(Referral.secondary_services.through, secondary_links)
+    fastcopy.insert_values(Allocation, allocations)
+    event_ids = fastcopy.insert_values(StatusEvent, events, with_ids=True)
+    audit_record_rows(
         action="referral.created",
         entries=[
-            (referrer, r, {"source": source, "service": decision.primary, "rules": list(decision.rules)})
-            for r, _, decision, referrer in referred
+            (
+                referrer,
+                REFERRAL_LABEL,
+                pk,
+                {"source": source, "service": decision.primary, "rules": list(decision.rules)},
+            )
+            for pk, (_, _, decision, referrer) in zip(ids, referred, strict=True)
         ],
     )
-    to_tell = [e.pk for e, (r, _, _, _) in zip(events, referred, strict=True) if r.referrer_id is not None]
+    to_tell = [e for e, (_, _, _, referrer) in zip(event_ids, referred, strict=True) if referrer is not None]
     if to_tell:
         from onedoor.police.tasks import tell_referrers
 

@@ -27,14 +27,14 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from onedoor.accounts.models import Organisation, OrganisationKind, User
-from onedoor.accounts.services import referrer_for_email
+from onedoor.accounts.services import referrers_for_emails
 from onedoor.areas.loader import read_area
 from onedoor.core import fastcopy
-from onedoor.core.audit import audit_record
+from onedoor.core.audit import audit_record, audit_record_rows
 from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
 from onedoor.directory.models import Service
 from onedoor.messaging.models import Message, MessageStatus
@@ -43,8 +43,8 @@ from onedoor.messaging.services import (
     TemplateCache,
     invalid_contact_keys,
     keyed_hash,
-    message_build,
-    messages_queue,
+    message_values,
+    messages_queue_values,
     recently_offered_keys,
 )
 from onedoor.police.bulk import BulkContext, referrals_create_bulk
@@ -435,13 +435,56 @@ class _Context:
             police=Organisation.objects.filter(kind=OrganisationKind.POLICE).order_by("pk").first(),
         )
 
+    def officers_load(self, emails: set[str]) -> None:
+        """The referrer accounts of a chunk's officers, found or made together."""
+        missing = {e for e in emails if e and e.lower() not in self.officers}
+        if missing:
+            self.officers.update(referrers_for_emails(emails=missing, organisation=self.police, created_by=None))
+
     def officer(self, email: str) -> User | None:
         if not email:
             return None
-        key = email.lower()
-        if key not in self.officers:
-            self.officers[key] = referrer_for_email(email=email, organisation=self.police, created_by=None)
-        return self.officers[key]
+        if email.lower() not in self.officers:
+            self.officers_load({email})
+        return self.officers[email.lower()]
+
+
+# What the processing phase reads of each record: plain values, not model instances.
+_CHUNK_FIELDS = (
+    "id",
+    "force_code",
+    "crime_reference",
+    "victim_reference",
+    "recorded_at",
+    "offence_group_id",
+    "offence_description",
+    "flags",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex_id",
+    "ethnicity_id",
+    "postcode",
+    "district_id",
+    "phone",
+    "email",
+    "preferred_language",
+    "consent_to_share",
+    "contact_permitted",
+    "safe_to_text",
+    "safe_to_email",
+    "officer_email",
+    "person_key",
+    "phone_key",
+    "email_key",
+    "phone_invalid",
+    "email_invalid",
+    "needs_review",
+    "review_reason",
+    "referral_id",
+)
+RECORD_LABEL = PoliceVictimRecord._meta.label_lower
+SHARED_REASON = "The same phone number or email was given for different people in this crime."
 
 
 def police_records_process(
@@ -460,7 +503,8 @@ def police_records_process(
             records = list(
                 PoliceVictimRecord.objects.select_for_update()
                 .filter(processed_at__isnull=True)
-                .order_by("id")[:chunk_size]
+                .order_by("id")
+                .values_list(*_CHUNK_FIELDS, named=True)[:chunk_size]
             )
             if not records:
                 return
@@ -470,95 +514,98 @@ def police_records_process(
             after_chunk("process", number)
 
 
-def _process_chunk(
-    *, records: list[PoliceVictimRecord], ctx: _Context, batch: PoliceBatch | None, now: datetime
-) -> None:
+def _process_chunk(*, records: list[Any], ctx: _Context, batch: PoliceBatch | None, now: datetime) -> None:
     today = timezone.localdate(now)
-    repeat = _repeat_victims(records)
-    shared = _shared_contacts(records)
-    keys = [k for r in records for k in (r.person_key, r.phone_key, r.email_key) if k]
+    # The chunk is the first unprocessed records by id, locked: exactly the unprocessed ones in its id range.
+    chunk = PoliceVictimRecord.objects.filter(id__gte=records[0].id, id__lte=records[-1].id, processed_at__isnull=True)
+    repeat = _repeat_victims(chunk)
+    shared = _shared_contacts(chunk)
+    keys = [chunk.values_list(k, flat=True) for k in _MATCH_KEYS]
     recent = recently_offered_keys(keys=keys, kind=OFFER_KIND, since=now - OFFER_INTERVAL)
     invalid = invalid_contact_keys(keys=keys)
-    messages: list[Message] = []
-    owners: list[PoliceVictimRecord] = []
-    to_refer: list[tuple[PoliceVictimRecord, ReferralDetails, User | None]] = []
+    ctx.officers_load({r.officer_email for r in records if r.consent_to_share and r.referral_id is None})
+    messages: list[dict[str, Any]] = []
+    outcomes: list[list[Any]] = []  # in _PROCESSED order, with the record's id first
+    to_refer: list[tuple[int, ReferralDetails, User | None]] = []  # (index into outcomes, ...)
+    send_after = quiet_hours_end(now)
     for rec in records:
-        rec.repeat = rec.pk in repeat
-        if rec.pk in shared:
-            rec.needs_review = True
-            rec.review_reason = "The same phone number or email was given for different people in this crime."
-            audit_record(actor=None, action="police_record.flagged_for_review", obj=rec, detail={"rule": "shared"})
-        flag_slugs = sorted({*rec.flags, *(["repeat"] if rec.repeat else [])})
+        is_repeat = rec.id in repeat
+        needs_review, review_reason = rec.needs_review, rec.review_reason
+        if rec.id in shared:
+            needs_review, review_reason = True, SHARED_REASON
+        flag_slugs = sorted({*rec.flags, *(["repeat"] if is_repeat else [])})
         group = ctx.offence_groups[rec.offence_group_id]
         age = age_on(rec.date_of_birth, today) if rec.date_of_birth else None
+        outcome: list[Any] = [rec.id, is_repeat, needs_review, review_reason, "", False, rec.referral_id, None, now]
 
         # Route; referrals for those with consent are made together below.
-        details = _details(rec, ctx, flag_slugs)
+        details = _details(rec, ctx, flag_slugs, needs_review, review_reason)
         if rec.referral_id is None:
             if rec.consent_to_share:
-                to_refer.append((rec, details, ctx.officer(rec.officer_email)))
+                to_refer.append((len(outcomes), details, ctx.officer(rec.officer_email)))
             else:
                 decision = ctx.bulk.decide(route_input_for(details, source=Source.POLICE_TRANSFER, today=today))
-                rec.routing_reason = decision.reason
-                rec.routing_gap = decision.gap
+                outcome[4], outcome[5] = decision.reason, decision.gap
 
         # Offer support unless a safety rule forbids it.
         sensitive = group.is_sexual or any(ctx.flags[s].sensitive for s in rec.flags if s in ctx.flags)
         mobile = rec.phone if is_uk_mobile(rec.phone) else ""
         channels = (("sms", rec.phone_key, rec.phone_invalid), ("email", rec.email_key, rec.email_invalid))
-        invalid_channels = frozenset(ch for ch, k, bad in channels if bad or (k and k in invalid))
         own_keys = {k for k in (rec.person_key, rec.phone_key, rec.email_key) if k}
-        facts = ContactFacts(
-            age=age,
-            sensitive=sensitive,
-            contact_permitted=rec.contact_permitted,
-            safe_to_text=rec.safe_to_text,
-            safe_to_email=rec.safe_to_email,
-            mobile=mobile,
-            email=rec.email,
-            shared_contact_in_crime=rec.pk in shared,
-            offered_recently=bool(own_keys & recent),
-            invalid_channels=invalid_channels,
+        plan = offer_plan(
+            ContactFacts(
+                age=age,
+                sensitive=sensitive,
+                contact_permitted=rec.contact_permitted,
+                safe_to_text=rec.safe_to_text,
+                safe_to_email=rec.safe_to_email,
+                mobile=mobile,
+                email=rec.email,
+                shared_contact_in_crime=rec.id in shared,
+                offered_recently=bool(own_keys & recent),
+                invalid_channels=frozenset(ch for ch, k, bad in channels if bad or (k and k in invalid)),
+            )
         )
-        plan = offer_plan(facts)
-        template = ctx.templates.get(plan.channel, rec.preferred_language or "en") if plan.channel else None
-        send_after = quiet_hours_end(now) if plan.channel == "sms" else None
+        sms = plan.channel == "sms"
         messages.append(
-            message_build(
+            message_values(
                 kind=OFFER_KIND,
                 channel=plan.channel,
-                to=mobile if plan.channel == "sms" else rec.email,
-                template=template,
+                to=mobile if sms else rec.email,
+                template=ctx.templates.get(plan.channel, rec.preferred_language or "en") if plan.channel else None,
                 personalisation=ctx.personalisation,
                 person_key=rec.person_key or rec.phone_key or rec.email_key,
                 withheld_reasons=plan.reasons,
-                send_after=send_after,
-                note="quiet hours: sent at 08:00 UK time" if send_after else "",
+                send_after=send_after if sms else None,
+                note="quiet hours: sent at 08:00 UK time" if sms and send_after else "",
                 now=now,
             )
         )
-        owners.append(rec)
+        outcomes.append(outcome)
         if plan.channel:
             recent.update(own_keys)  # one offer per person, even within one file
-        rec.processed_at = now
-    outcomes = referrals_create_bulk(items=[(d, officer) for _, d, officer in to_refer], ctx=ctx.bulk, now=now)
-    referrals = 0
-    for (rec, _, _), outcome in zip(to_refer, outcomes, strict=True):
-        rec.routing_reason = outcome.decision.reason
-        rec.routing_gap = outcome.decision.gap
-        if outcome.referral is not None:
-            rec.referral = outcome.referral
-            referrals += 1
-    saved = messages_queue(messages=messages, now=now)
-    for rec, message in zip(owners, saved, strict=True):
-        rec.offer = message
-    _write_processed(records)
+    if shared:
+        audit_record_rows(
+            action="police_record.flagged_for_review",
+            entries=[(None, RECORD_LABEL, pk, {"rule": "shared"}) for pk in sorted(shared)],
+        )
+    made = referrals_create_bulk(items=[(d, officer) for _, d, officer in to_refer], ctx=ctx.bulk, now=now)
+    for (at, _, _), result in zip(to_refer, made, strict=True):
+        outcomes[at][4], outcomes[at][5], outcomes[at][6] = (
+            result.decision.reason,
+            result.decision.gap,
+            result.referral_id,
+        )
+    message_ids = messages_queue_values(messages=messages, now=now)
+    for outcome, message_id in zip(outcomes, message_ids, strict=True):
+        outcome[7] = message_id
+    _write_processed(outcomes)
     if batch is not None:
-        queued = sum(1 for m in saved if m.status == MessageStatus.QUEUED)
+        queued = sum(1 for m in messages if m["status"] == MessageStatus.QUEUED)
         PoliceBatch.objects.filter(pk=batch.pk).update(
-            referrals=F("referrals") + referrals,
+            referrals=F("referrals") + sum(1 for r in made if r.referral_id is not None),
             messages_queued=F("messages_queued") + queued,
-            messages_withheld=F("messages_withheld") + (len(saved) - queued),
+            messages_withheld=F("messages_withheld") + (len(messages) - queued),
         )
 
 
@@ -574,11 +621,11 @@ _PROCESSED = (
 )
 
 
-def _write_processed(records: list[PoliceVictimRecord]) -> None:
-    """Write each record's outcome in one statement: Django's bulk_update builds a CASE per field per row,
-    which is slow at this size. PostgreSQL: COPY the outcomes into a temporary table and UPDATE ... FROM it.
-    SQLite (3.33+): UPDATE ... FROM (VALUES ...)."""
-    if not records:
+def _write_processed(outcomes: list[list[Any]]) -> None:
+    """Write each record's outcome ([id, *_PROCESSED values]) in one statement: Django's bulk_update
+    builds a CASE per field per row, which is slow at this size. PostgreSQL: COPY the outcomes into a
+    temporary table and UPDATE ... FROM it. SQLite (3.33+): UPDATE ... FROM (VALUES ...)."""
+    if not outcomes:
         return
     quote = connection.ops.quote_name
     table = quote(PoliceVictimRecord._meta.db_table)
@@ -588,8 +635,8 @@ def _write_processed(records: list[PoliceVictimRecord]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS police_processed (id bigint, {columns}) ON COMMIT DROP")
             with cursor.cursor.copy("COPY police_processed FROM STDIN") as copy:
-                for r in records:
-                    copy.write_row([r.pk, *(getattr(r, name) for name, _ in _PROCESSED)])
+                for outcome in outcomes:
+                    copy.write_row(outcome)
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM police_processed AS v "  # noqa: S608 - quoted constants
                 f"WHERE {table}.{quote('id')} = v.id"
@@ -599,12 +646,12 @@ def _write_processed(records: list[PoliceVictimRecord]) -> None:
     placeholder = "(" + ", ".join(["%s"] * (len(_PROCESSED) + 1)) + ")"
     assignments = ", ".join(f"{quote(name)} = v.column{i + 2}" for i, (name, _) in enumerate(_PROCESSED))
     with connection.cursor() as cursor:
-        for start in range(0, len(records), 500):
-            part = records[start : start + 500]
+        for start in range(0, len(outcomes), 500):
+            part = outcomes[start : start + 500]
             params: list[Any] = []
-            for r in part:
-                params += [r.pk, *(getattr(r, name) for name, _ in _PROCESSED[:-1])]
-                params.append(connection.ops.adapt_datetimefield_value(r.processed_at))
+            for outcome in part:
+                params += outcome[:-1]
+                params.append(connection.ops.adapt_datetimefield_value(outcome[-1]))
             sql = (
                 f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([placeholder] * len(part))}) AS v "  # noqa: S608 - names are quoted constants; values are parameters
                 f"WHERE {table}.{quote('id')} = v.column1"
@@ -612,13 +659,13 @@ def _write_processed(records: list[PoliceVictimRecord]) -> None:
             cursor.execute(sql, params)
 
 
-def _details(rec: PoliceVictimRecord, ctx: _Context, flag_slugs: list[str]) -> ReferralDetails:
+def _details(rec: Any, ctx: _Context, flag_slugs: list[str], needs_review: bool, review_reason: str) -> ReferralDetails:
     group = ctx.offence_groups[rec.offence_group_id]
     reason = f"Police overnight transfer: {group.name.lower()}."
     if rec.offence_description:
         reason += f" {rec.offence_description}"
-    if rec.needs_review:
-        reason = "Check the contact details before use: " + rec.review_reason + " " + reason
+    if needs_review:
+        reason = "Check the contact details before use: " + review_reason + " " + reason
     return ReferralDetails(
         first_name=rec.first_name,
         last_name=rec.last_name,
@@ -628,11 +675,11 @@ def _details(rec: PoliceVictimRecord, ctx: _Context, flag_slugs: list[str]) -> R
             "sex": ctx.demographics.get(rec.sex_id) if rec.sex_id else None,
             "ethnicity": ctx.demographics.get(rec.ethnicity_id) if rec.ethnicity_id else None,
         },
-        phone="" if rec.needs_review else rec.phone,
-        email="" if rec.needs_review else rec.email,
-        safe_to_text=rec.safe_to_text == "Y" and not rec.needs_review,
-        safe_to_email=rec.safe_to_email == "Y" and not rec.needs_review,
-        contact_check_needed=rec.needs_review,
+        phone="" if needs_review else rec.phone,
+        email="" if needs_review else rec.email,
+        safe_to_text=rec.safe_to_text == "Y" and not needs_review,
+        safe_to_email=rec.safe_to_email == "Y" and not needs_review,
+        contact_check_needed=needs_review,
         district=ctx.districts.get(rec.district_id) if rec.district_id else None,
         postcode=rec.postcode,
         reported_to_police=True,
@@ -645,57 +692,61 @@ def _details(rec: PoliceVictimRecord, ctx: _Context, flag_slugs: list[str]) -> R
     )
 
 
-def _repeat_victims(records: list[PoliceVictimRecord]) -> set[int]:
+_MATCH_KEYS = ("person_key", "phone_key", "email_key")
+
+
+def _repeat_victims(chunk: QuerySet[PoliceVictimRecord]) -> set[int]:
     """Records whose person (same normalised name and date of birth, or same phone or email) has
-    another crime recorded in the 12 months before this one."""
-    person = {r.person_key for r in records if r.person_key}
-    phones = {r.phone_key for r in records if r.phone_key}
-    emails = {r.email_key for r in records if r.email_key}
-    if not (person or phones or emails):
-        return set()
-    earliest = min(r.recorded_at for r in records) - REPEAT_WINDOW
-    others = PoliceVictimRecord.objects.filter(recorded_at__gte=earliest).filter(
-        Q(person_key__in=person) | Q(phone_key__in=phones) | Q(email_key__in=emails)
+    another crime recorded in the 12 months before this one. One query: the database looks each key
+    up in its index, rather than sending every earlier record with a matching key back here."""
+    window_start = ExpressionWrapper(OuterRef("recorded_at") - REPEAT_WINDOW, output_field=DateTimeField())
+    matches = Q()
+    for key in _MATCH_KEYS:
+        earlier = PoliceVictimRecord.objects.filter(
+            **{key: OuterRef(key)}, recorded_at__gte=window_start, recorded_at__lt=OuterRef("recorded_at")
+        ).exclude(force_code=OuterRef("force_code"), crime_reference=OuterRef("crime_reference"))
+        matches |= Q(~Q(**{key: ""}), Exists(earlier))
+    return set(chunk.filter(matches).values_list("id", flat=True))
+
+
+def _shared_contacts(chunk: QuerySet[PoliceVictimRecord]) -> set[int]:
+    """Records whose phone or email also belongs to a different person in the same crime. The database
+    finds the records that share a contact detail with another victim of their crime (few); names are
+    then compared here, normalised as everywhere else."""
+    shares = Q()
+    for key in ("phone_key", "email_key"):
+        other = PoliceVictimRecord.objects.filter(
+            force_code=OuterRef("force_code"), crime_reference=OuterRef("crime_reference"), **{key: OuterRef(key)}
+        ).exclude(victim_reference=OuterRef("victim_reference"))
+        shares |= Q(~Q(**{key: ""}), Exists(other))
+    candidates = list(
+        chunk.filter(shares).values_list(
+            "id",
+            "force_code",
+            "crime_reference",
+            "victim_reference",
+            "first_name",
+            "last_name",
+            "phone_key",
+            "email_key",
+        )
     )
-    by_key: dict[str, list[tuple[str, str, datetime]]] = {}
-    for force, crime, at, pk_, ph, em in others.values_list(
-        "force_code", "crime_reference", "recorded_at", "person_key", "phone_key", "email_key"
-    ):
-        for k in (pk_, ph, em):
-            if k:
-                by_key.setdefault(k, []).append((force, crime, at))
-    found: set[int] = set()
-    for r in records:
-        for k in (r.person_key, r.phone_key, r.email_key):
-            if not k:
-                continue
-            since = r.recorded_at - REPEAT_WINDOW
-            if any(
-                (force, crime) != (r.force_code, r.crime_reference) and since <= at < r.recorded_at
-                for force, crime, at in by_key.get(k, ())
-            ):
-                found.add(r.pk)
-                break
-    return found
-
-
-def _shared_contacts(records: list[PoliceVictimRecord]) -> set[int]:
-    """Records whose phone or email also belongs to a different person in the same crime."""
-    crimes = {r.crime_reference for r in records}
+    if not candidates:
+        return set()
     victims: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
-    rows = PoliceVictimRecord.objects.filter(crime_reference__in=crimes).values_list(
+    rows = PoliceVictimRecord.objects.filter(crime_reference__in={c[2] for c in candidates}).values_list(
         "force_code", "crime_reference", "victim_reference", "first_name", "last_name", "phone_key", "email_key"
     )
     for force, crime, victim, first, last, ph, em in rows:
         victims.setdefault((force, crime), []).append((victim, normalise_name(first + last), ph, em))
     found: set[int] = set()
-    for r in records:
-        name = normalise_name(r.first_name + r.last_name)
-        for victim, other_name, ph, em in victims.get((r.force_code, r.crime_reference), ()):
-            if victim == r.victim_reference or other_name == name:
+    for pk, force, crime, victim_ref, first, last, phone_key, email_key in candidates:
+        name = normalise_name(first + last)
+        for victim, other_name, ph, em in victims.get((force, crime), ()):
+            if victim == victim_ref or other_name == name:
                 continue
-            if (r.phone_key and r.phone_key == ph) or (r.email_key and r.email_key == em):
-                found.add(r.pk)
+            if (phone_key and phone_key == ph) or (email_key and email_key == em):
+                found.add(pk)
                 break
     return found
 

@@ -189,6 +189,71 @@ def signpost_record_build(
     )
 
 
+def referral_values(
+    *,
+    details: ReferralDetails,
+    source: str,
+    referrer: User | None,
+    inp: RouteInput,
+    decision: Decision,
+    service: Service,
+    today: date,
+    due_on: date,
+    not_recorded: dict[str, DemographicCategory | None],
+) -> dict[str, Any]:
+    """A new referral's field values (by attribute name) from what was told and how it was routed: the
+    one mapping used by `referral_create` (through `referral_build`) and by the police import's bulk
+    path, which writes them without building a model instance per row."""
+    demographics = {c: details.demographics.get(c) or not_recorded[c] for c in CHARACTERISTICS}
+    return {
+        "source": source,
+        "referrer_id": referrer.pk if referrer is not None else None,
+        "referrer_organisation": details.referrer_organisation
+        or (referrer.organisation.name if referrer and referrer.organisation else ""),
+        "status": Status.RECEIVED,
+        "priority": decision.priority,
+        "current_service_id": service.pk,
+        "received_on": today,
+        "due_on": due_on,
+        "routing_reason": decision.reason,
+        "routing_gap": decision.gap,
+        "routing_signpost": list(decision.signpost),
+        "routing_rules": list(decision.rules),
+        "first_name": details.first_name,
+        "last_name": details.last_name,
+        "date_of_birth": details.date_of_birth,
+        "age_at_referral": inp.age,
+        "preferred_language": details.preferred_language,
+        "interpreter_needed": details.interpreter_needed,
+        "communication_needs": details.communication_needs,
+        "phone": details.phone,
+        "email": details.email,
+        "safe_to_call": details.safe_to_call,
+        "safe_to_text": details.safe_to_text,
+        "safe_to_email": details.safe_to_email,
+        "safe_to_leave_voicemail": details.safe_to_leave_voicemail,
+        "best_times": details.best_times,
+        "phone_is_own": details.phone_is_own,
+        "contact_check_needed": details.contact_check_needed,
+        "district_id": details.district.pk if details.district else None,
+        "postcode": details.postcode,
+        "reported_to_police": details.reported_to_police,
+        "crime_reference": details.crime_reference,
+        "offence_group_id": details.offence_group.pk if details.offence_group else None,
+        "reason": details.reason,
+        "risks_to_person": details.risks_to_person,
+        "risks_to_staff": details.risks_to_staff,
+        "urgent": details.urgent,
+        "risk_to_life": details.risk_to_life,
+        "consent_given": details.consent_given,
+        "consent_given_by": details.consent_given_by,
+        "consent_given_on": details.consent_given_on or (today if details.consent_given else None),
+        "lawful_basis": details.lawful_basis,
+        "lawful_basis_note": details.lawful_basis_note,
+        **{f"{c}_id": category.pk if category else None for c, category in demographics.items()},
+    }
+
+
 def referral_build(
     *,
     details: ReferralDetails,
@@ -201,56 +266,26 @@ def referral_build(
     due_on: date,
     not_recorded: dict[str, DemographicCategory | None],
 ) -> Referral:
-    """An unsaved referral from what was told and how it was routed: the one mapping used by
-    `referral_create` and by the police import's bulk path."""
-    demographics = {c: details.demographics.get(c) or not_recorded[c] for c in CHARACTERISTICS}
-    return Referral(
-        source=source,
-        referrer=referrer,
-        referrer_organisation=details.referrer_organisation
-        or (referrer.organisation.name if referrer and referrer.organisation else ""),
-        status=Status.RECEIVED,
-        priority=decision.priority,
-        current_service=service,
-        received_on=today,
-        due_on=due_on,
-        routing_reason=decision.reason,
-        routing_gap=decision.gap,
-        routing_signpost=list(decision.signpost),
-        routing_rules=list(decision.rules),
-        first_name=details.first_name,
-        last_name=details.last_name,
-        date_of_birth=details.date_of_birth,
-        age_at_referral=inp.age,
-        preferred_language=details.preferred_language,
-        interpreter_needed=details.interpreter_needed,
-        communication_needs=details.communication_needs,
-        phone=details.phone,
-        email=details.email,
-        safe_to_call=details.safe_to_call,
-        safe_to_text=details.safe_to_text,
-        safe_to_email=details.safe_to_email,
-        safe_to_leave_voicemail=details.safe_to_leave_voicemail,
-        best_times=details.best_times,
-        phone_is_own=details.phone_is_own,
-        contact_check_needed=details.contact_check_needed,
-        district=details.district,
-        postcode=details.postcode,
-        reported_to_police=details.reported_to_police,
-        crime_reference=details.crime_reference,
-        offence_group=details.offence_group,
-        reason=details.reason,
-        risks_to_person=details.risks_to_person,
-        risks_to_staff=details.risks_to_staff,
-        urgent=details.urgent,
-        risk_to_life=details.risk_to_life,
-        consent_given=details.consent_given,
-        consent_given_by=details.consent_given_by,
-        consent_given_on=details.consent_given_on or (today if details.consent_given else None),
-        lawful_basis=details.lawful_basis,
-        lawful_basis_note=details.lawful_basis_note,
-        **demographics,
+    """An unsaved referral from `referral_values`."""
+    referral = Referral(
+        **referral_values(
+            details=details,
+            source=source,
+            referrer=referrer,
+            inp=inp,
+            decision=decision,
+            service=service,
+            today=today,
+            due_on=due_on,
+            not_recorded=not_recorded,
+        )
     )
+    # The objects the caller already holds, so reading them back costs no query.
+    referral.referrer = referrer
+    referral.current_service = service
+    referral.district = details.district
+    referral.offence_group = details.offence_group
+    return referral
 
 
 @transaction.atomic
