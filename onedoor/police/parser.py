@@ -388,10 +388,12 @@ class _Cells:
         self.forces: dict[str, tuple[str, str | None]] = {}
         self.offences: dict[str, tuple[str, int | None, str | None]] = {}
         self.flag_lists: dict[str, tuple[tuple[str, ...], str, str]] = {}
-        self.demographics: dict[str, dict[str, tuple[int | None, str, str | None]]] = {"sex": {}, "ethnicity": {}}
+        self.sexes: dict[str, tuple[int | None, str, str | None]] = {}
+        self.ethnicities: dict[str, tuple[int | None, str, str | None]] = {}
         self.districts: dict[str, tuple[str, int | None, str | None]] = {}
         self.languages: dict[str, tuple[str, str | None]] = {}
-        self.answers: dict[bool, dict[str, tuple[str, str | None]]] = {True: {}, False: {}}
+        self.required_answers: dict[str, tuple[str, str | None]] = {}
+        self.optional_answers: dict[str, tuple[str, str | None]] = {}
         self.officers: dict[str, tuple[str, bool]] = {}
 
     def force_code(self, value: str) -> tuple[str, str | None]:
@@ -429,7 +431,7 @@ class _Cells:
 
     def demographic(self, column: str, value: str) -> tuple[int | None, str, str | None]:
         """(the category's id, the label as given, the problem) for sex or ethnicity."""
-        memo = self.demographics[column]
+        memo = self.sexes if column == "sex" else self.ethnicities
         found = memo.get(value)
         if found is not None:
             return found
@@ -466,7 +468,7 @@ class _Cells:
         return _remember(self.languages, value, (language, problem))
 
     def yes_no(self, value: str, required: bool) -> tuple[str, str | None]:
-        memo = self.answers[required]
+        memo = self.required_answers if required else self.optional_answers
         found = memo.get(value)
         if found is not None:
             return found
@@ -497,7 +499,9 @@ def validate_row(
     get = raw.get
     errors: list[RowError] = []
 
-    force, problem = cells.force_code(get("force_code") or "")
+    # Each memo is looked up here and only checked (and remembered) by a _Cells method on a miss.
+    cell = get("force_code") or ""
+    force, problem = cells.forces.get(cell) or cells.force_code(cell)
     if problem:
         errors.append(RowError(line, "force_code", force[:200], problem))
 
@@ -524,7 +528,8 @@ def validate_row(
         if moment.date() > today:
             errors.append(RowError(line, "recorded_at", recorded[:200], "a date-time that is not in the future"))
 
-    offence, offence_id, problem = cells.offence_group(get("offence_group") or "")
+    cell = get("offence_group") or ""
+    offence, offence_id, problem = cells.offences.get(cell) or cells.offence_group(cell)
     if problem:
         errors.append(RowError(line, "offence_group", offence[:200], problem))
 
@@ -532,7 +537,8 @@ def validate_row(
     if problem:
         errors.append(RowError(line, "offence_description", desc[:200], problem))
 
-    flags, flags_joined, unknown = cells.flags(get("flags") or "")
+    cell = get("flags") or ""
+    flags, flags_joined, unknown = cells.flag_lists.get(cell) or cells.flags(cell)
     if unknown:
         errors.append(RowError(line, "flags", unknown[:200], _FLAGS_EXPECTED))
 
@@ -556,10 +562,12 @@ def validate_row(
             if dob > today or dob.year < 1900:
                 errors.append(RowError(line, "date_of_birth", dob_raw[:200], "a date of birth between 1900 and today"))
 
-    sex_id, label, problem = cells.demographic("sex", get("sex") or "")
+    cell = get("sex") or ""
+    sex_id, label, problem = cells.sexes.get(cell) or cells.demographic("sex", cell)
     if problem:
         errors.append(RowError(line, "sex", label[:200], problem))
-    ethnicity_id, label, problem = cells.demographic("ethnicity", get("ethnicity") or "")
+    cell = get("ethnicity") or ""
+    ethnicity_id, label, problem = cells.ethnicities.get(cell) or cells.demographic("ethnicity", cell)
     if problem:
         errors.append(RowError(line, "ethnicity", label[:200], problem))
 
@@ -571,7 +579,8 @@ def validate_row(
         else:
             errors.append(RowError(line, "postcode", postcode[:200], "a UK postcode such as CV34 4RL, or blank"))
 
-    district, district_id, problem = cells.district(get("district") or "")
+    cell = get("district") or ""
+    district, district_id, problem = cells.districts.get(cell) or cells.district(cell)
     if problem:
         errors.append(RowError(line, "district", district[:200], problem))
 
@@ -590,22 +599,25 @@ def validate_row(
             errors.append(RowError(line, "email", email[:200], "an email address, or blank"))
         else:
             email = normal
-    officer, ok = cells.officer_email(get("officer_email") or "")
+    cell = get("officer_email") or ""
+    officer, ok = cells.officers.get(cell) or cells.officer_email(cell)
     if not ok:
         errors.append(RowError(line, "officer_email", officer[:200], "an email address, or blank"))
 
-    language, problem = cells.language(get("preferred_language") or "")
+    cell = get("preferred_language") or ""
+    language, problem = cells.languages.get(cell) or cells.language(cell)
     if problem:
         errors.append(RowError(line, "preferred_language", language[:200], problem))
 
     consent_raw = get("consent_to_share") or ""
-    consent, problem = cells.yes_no(consent_raw, True)
+    consent, problem = cells.required_answers.get(consent_raw) or cells.yes_no(consent_raw, True)
     if problem:
         errors.append(RowError(line, "consent_to_share", consent_raw[:200], problem))
     answers = []
+    optional_answers = cells.optional_answers
     for column in ("contact_permitted", "safe_to_text", "safe_to_email"):
         answer_raw = get(column) or ""
-        answer, problem = cells.yes_no(answer_raw, False)
+        answer, problem = optional_answers.get(answer_raw) or cells.yes_no(answer_raw, False)
         if problem:
             errors.append(RowError(line, column, answer_raw[:200], problem))
         answers.append(answer)
@@ -709,6 +721,9 @@ def row_hash(values: Mapping[str, Any]) -> str:
     parts = []
     for k in _HASHED:
         value = values.get(k)
+        if value.__class__ is str:  # most values: skip the type tests and the copy that str() would make
+            parts.append(value)
+            continue
         if isinstance(value, datetime):
             value = value.isoformat()
         elif isinstance(value, list):
