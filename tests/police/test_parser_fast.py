@@ -22,6 +22,7 @@ from onedoor.police.generator import FORCE_CODE, generate
 from onedoor.police.parser import (
     _NOT_IN_A_NAME,
     _PLAIN_EMAIL,
+    COLUMNS,
     Vocabulary,
     _uk_e164,
     normalise_email,
@@ -293,3 +294,24 @@ def test_a_vocabulary_remembers_its_checks_without_mixing_rows() -> None:
     flags = [r.values["flags"] for r in checked if isinstance(r, parser.ParsedRow)]
     assert flags == [[], ["hate", "vulnerable"], [], ["hate", "vulnerable"]]
     assert flags[1] is not flags[3]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.lists(st.sampled_from([*COLUMNS, "notes", "Force_Code ", "extra"]), min_size=1, max_size=26),
+    in_order=st.booleans(),
+    widths=st.lists(st.integers(min_value=0, max_value=28), min_size=1, max_size=6),
+)
+def test_rows_read_exactly_as_before(header: list[str], in_order: bool, widths: list[int]) -> None:
+    """Any header (in the usual order or not, with unknown or repeated columns) and rows of any width."""
+    if in_order:
+        header = [*COLUMNS, *header]
+    lines = [",".join(header)] + [",".join(f"v{n}" for n in range(width)) for width in widths]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    try:
+        old = list(before.read_rows(io.BytesIO(data), "utf-8"))
+    except parser.FileRejected as exc:
+        with pytest.raises(parser.FileRejected, match=str(exc)):
+            list(read_rows(io.BytesIO(data), "utf-8"))
+        return
+    _same(list(read_rows(io.BytesIO(data), "utf-8")), old)
