@@ -1,0 +1,317 @@
+"""The parser's fast paths give exactly the answers of the slow ones they stand in front of: phonenumbers
+for UK numbers, Django's EmailValidator for plain addresses, the Unicode tables for ASCII names, and the
+whole row check as it was before (tests/police/reference_parser.py)."""
+
+from __future__ import annotations
+
+import io
+import sys
+import unicodedata
+from datetime import UTC, date, datetime
+
+import phonenumbers
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from onedoor.core.reference_data import read_dataset
+from onedoor.police import parser
+from onedoor.police.generator import FORCE_CODE, generate
+from onedoor.police.parser import (
+    _NOT_IN_A_NAME,
+    _PLAIN_EMAIL,
+    COLUMNS,
+    Vocabulary,
+    _uk_e164,
+    normalise_email,
+    normalise_name,
+    normalise_phone,
+    read_rows,
+    row_hash,
+    validate_row,
+)
+from tests.police import reference_parser as before
+from tests.police.helpers import csv_bytes, row
+
+TODAY = date(2026, 1, 12)
+
+
+def vocabulary() -> Vocabulary:
+    """The reference data as the migrations load it, without a database."""
+    demo: dict[str, dict[str, int]] = {"sex": {}, "ethnicity": {}}
+    not_recorded: dict[str, int] = {}
+    for pk, c in enumerate(read_dataset("demographics.json")["rows"], start=1):
+        if c["characteristic"] not in demo:
+            continue
+        names = demo[c["characteristic"]]
+        names[c["code"].casefold()] = pk
+        names[c["label"].casefold()] = pk
+        if c.get("group"):
+            names[f"{c['group']}: {c['label']}".casefold()] = pk
+        if c["code"] == "not-recorded":
+            not_recorded[c["characteristic"]] = pk
+    return Vocabulary(
+        force_codes=frozenset([FORCE_CODE]),
+        offence_groups={r["slug"]: pk for pk, r in enumerate(read_dataset("offence_groups.json")["rows"], start=1)},
+        flags=frozenset(r["slug"] for r in read_dataset("flags.json")["rows"]),
+        districts={r["gss_code"]: pk for pk, r in enumerate(read_dataset("districts.json")["rows"], start=1)},
+        sex=demo["sex"],
+        ethnicity=demo["ethnicity"],
+        not_recorded=not_recorded,
+    )
+
+
+# -- phone numbers -------------------------------------------------------------------------------------
+
+
+def phonenumbers_e164(value: str) -> str | None:
+    """The slow path on its own: phonenumbers' answer, or None where it refuses the number."""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@st.composite
+def uk_like_numbers(draw: st.DrawFn) -> str:
+    """Numbers in and just outside the fast path's shapes, with spaces, hyphens and brackets anywhere."""
+    prefix = draw(st.sampled_from(["0", "44", "+44", "", "00", "00 44", "+", "4", "+4", "440", "+440", "(0)"]))
+    lead = draw(st.sampled_from(["", "7", "1", "2", "3", "8", "9", "0", "180020", "7700900", "1632960", "20"]))
+    rest = draw(st.text(alphabet="0123456789", min_size=0, max_size=13))
+    digits = (lead + rest)[: draw(st.integers(min_value=1, max_value=13))]
+    if draw(st.booleans()):
+        digits = (lead + rest + "0" * 10)[:10]  # exactly ten digits: the shape itself, most of the time
+    plain = prefix + digits
+    separators = st.text(alphabet=" -()", max_size=2)
+    out = draw(separators)
+    for ch in plain:
+        out += ch + draw(separators)
+    return out
+
+
+@settings(max_examples=3000, deadline=None)
+@given(uk_like_numbers())
+@example("07700 900123")
+@example("+44 7700 900123")
+@example("447700900123")
+@example("(01632) 960123")
+@example("020 7946 0123")
+@example("+44 1800 201234")
+@example("01800201234")
+@example("441800201234")
+@example("+44 (0) 7700 900123")
+@example("-07700-900123-")
+@example("0" + " " * 240 + "7700900123")
+def test_fast_uk_numbers_are_what_phonenumbers_says(value: str) -> None:
+    fast = _uk_e164(value)
+    slow = phonenumbers_e164(value)
+    if fast is not None:
+        assert fast == slow
+    # And normalise_phone as a whole agrees with phonenumbers, fast path or not.
+    try:
+        got: str | None = normalise_phone(value)
+    except ValueError:
+        got = None
+    assert got == slow
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789 +-()./x#", max_size=25))
+def test_phone_like_text_gets_the_same_answer(value: str) -> None:
+    try:
+        got: str | None = normalise_phone(value)
+    except ValueError:
+        got = None
+    assert got == phonenumbers_e164(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "e164"),
+    [
+        ("07700 900123", "+447700900123"),
+        ("07700900123", "+447700900123"),
+        ("+44 7700 900123", "+447700900123"),
+        ("447700900123", "+447700900123"),
+        ("07700-900-123", "+447700900123"),
+        ("(01632) 960123", "+441632960123"),
+        ("020 7946 0123", "+442079460123"),
+    ],
+)
+def test_the_everyday_shapes_take_the_fast_path(value: str, e164: str) -> None:
+    assert _uk_e164(value) == e164 == phonenumbers_e164(value)
+
+
+# -- email addresses -----------------------------------------------------------------------------------
+
+_validator = EmailValidator()
+
+
+def django_accepts(address: str) -> bool:
+    try:
+        _validator(address)
+    except ValidationError:
+        return False
+    return True
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.from_regex(_PLAIN_EMAIL, fullmatch=True))
+def test_every_plain_address_is_one_django_accepts(address: str) -> None:
+    """The fast path takes an address that matches the pattern and is at most 320 characters long."""
+    if len(address) <= 320:
+        assert django_accepts(address)
+    else:
+        assert not django_accepts(address)  # the validator's own limit, so the fast path leaves these to it
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(
+        st.emails(),
+        st.from_regex(_PLAIN_EMAIL, fullmatch=True),
+        st.text(alphabet="abcXYZ019.-_+'@\"[]: \u00e9\u017f\u212a", max_size=30),
+        st.text(max_size=30),
+    )
+)
+@example("alex.morgan@example.org")
+@example("Alex.Morgan@Example.ORG")
+@example("a@b.c")
+@example("a@localhost")
+@example("a@[127.0.0.1]")
+@example("a@xn--bcher-kva.example")
+@example("a@example.org\n")
+@example("a@-example.org")
+@example("a@example.123")
+def test_addresses_normalise_as_the_validator_decides(address: str) -> None:
+    expected = None
+    if django_accepts(address):
+        local, _, domain = address.rpartition("@")
+        expected = f"{local}@{domain.lower()}"
+    assert normalise_email(address) == expected
+
+
+# -- names ---------------------------------------------------------------------------------------------
+
+
+def test_the_name_pattern_is_the_punctuation_and_the_control_characters() -> None:
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert bool(_NOT_IN_A_NAME.search(ch)) == (ch in '"<>{}|\\;' or unicodedata.category(ch) == "Cc"), hex(code)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+@example("O'Brien-Smith")
+@example("Zoë")
+@example("Łucja")
+def test_names_normalise_as_before(name: str) -> None:
+    assert normalise_name(name) == before.normalise_name(name)
+
+
+# -- whole rows ----------------------------------------------------------------------------------------
+
+
+def _same(new: object, old: object) -> None:
+    assert new == old
+    assert repr(new) == repr(old)  # the same values in the same order, and the same types
+
+
+@pytest.mark.parametrize("bad_percent", [0, 10])
+def test_generated_files_check_exactly_as_before(bad_percent: int) -> None:
+    buf = io.BytesIO()
+    generate(buf, rows=3000, seed=5, bad_percent=bad_percent, anchor=datetime(2026, 1, 12, 12, tzinfo=UTC))
+    data = buf.getvalue()
+    new_rows = list(read_rows(io.BytesIO(data), "utf-8"))
+    old_rows = list(before.read_rows(io.BytesIO(data), "utf-8"))
+    _same(new_rows, old_rows)
+    vocab, old_vocab = vocabulary(), vocabulary()
+    for line, raw, ok in new_rows:
+        new = validate_row(line, raw, ok, vocab, TODAY)
+        _same(new, before.validate_row(line, raw, ok, old_vocab, TODAY))
+        if isinstance(new, parser.ParsedRow):
+            assert new.row_hash == row_hash(new.values) == before.row_hash(new.values)
+
+
+_COLUMN_VALUES = {
+    "force_code": ["E23000017", " e23000017 ", "E23000018", "E2300001", ""],
+    "crime_reference": ["23/0000001/26", "", "-bad", "x" * 41, "A.b_c-1"],
+    "victim_reference": ["V1", "", "v 1", "V2"],
+    "recorded_at": ["2026-01-10T14:00:00", "2026-01-10T14:00:00Z", "2026-01-10 14:00", "2027-01-01T00:00:00", "x"],
+    "offence_group": ["burglary-residential", " Fraud ", "burglary-dwelling", ""],
+    "offence_description": ["", "Broke in, took laptop\nand keys", "caf\ufffd", "x" * 501],
+    "flags": ["", "domestic-abuse;vulnerable", "Vulnerable; domestic-abuse ;", "dv", "dv;hate;zz", ";;"],
+    "first_name": ["Alex", "", "Zoë", "=cmd", "O'Brien", "a<b", "Tab\there", "x" * 101],
+    "last_name": ["Morgan", "", "@home", "Smith;", "Łucja"],
+    "date_of_birth": ["1980-05-01", "", "1899-12-31", "2030-01-01", "19800501", "01/05/1980"],
+    "sex": ["female", "Male", "", "F", "not-recorded"],
+    "ethnicity": ["", "white-irish", "White: Irish", "Irish", "martian"],
+    "postcode": ["CV34 4RL", "cv344rl", "", "XYZ", "B50 4AA"],
+    "district": ["E07000222", " e07000222", "", "E07000999"],
+    "phone": ["07700 900123", "", "+44 7700 900123", "12", "+1 202 555 0147", "0800 123 456", "phone me"],
+    "email": ["alex.morgan@example.org", "", "Alex@Example.ORG", "not-an-email", "a@b", "a@localhost"],
+    "preferred_language": ["", "PL", "en", "xx"],
+    "consent_to_share": ["Y", "n", "yes", "NO", "", "maybe"],
+    "contact_permitted": ["Y", "", "No", "?"],
+    "safe_to_text": ["Y", "", "x"],
+    "safe_to_email": ["N", "", "YES"],
+    "officer_email": ["pc.smith@warwickshire.police.example", "", "PC@Police.Example", "pc smith"],
+}
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for column, choices in _COLUMN_VALUES.items():
+        kind = draw(st.integers(min_value=0, max_value=9))
+        if kind == 0:
+            values[column] = draw(st.text(max_size=12))
+        elif kind == 1:
+            values[column] = None
+        else:
+            values[column] = draw(st.sampled_from(choices))
+    return values
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=rows(), width_ok=st.booleans())
+def test_any_row_checks_exactly_as_before(raw: dict[str, str | None], width_ok: bool) -> None:
+    new = validate_row(7, raw, width_ok, vocabulary(), TODAY)
+    _same(new, before.validate_row(7, raw, width_ok, vocabulary(), TODAY))
+
+
+def test_a_vocabulary_remembers_its_checks_without_mixing_rows() -> None:
+    """One vocabulary across many rows (as in an import): each row still gets its own answer and its own
+    list of flags."""
+    vocab = vocabulary()
+    data = csv_bytes([row(victim_reference=f"V{n}", flags="vulnerable;hate" if n % 2 else "") for n in range(4)])
+    checked = [validate_row(line, raw, ok, vocab, TODAY) for line, raw, ok in read_rows(io.BytesIO(data), "utf-8")]
+    assert all(isinstance(r, parser.ParsedRow) for r in checked)
+    flags = [r.values["flags"] for r in checked if isinstance(r, parser.ParsedRow)]
+    assert flags == [[], ["hate", "vulnerable"], [], ["hate", "vulnerable"]]
+    assert flags[1] is not flags[3]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.lists(st.sampled_from([*COLUMNS, "notes", "Force_Code ", "extra"]), min_size=1, max_size=26),
+    in_order=st.booleans(),
+    widths=st.lists(st.integers(min_value=0, max_value=28), min_size=1, max_size=6),
+)
+def test_rows_read_exactly_as_before(header: list[str], in_order: bool, widths: list[int]) -> None:
+    """Any header (in the usual order or not, with unknown or repeated columns) and rows of any width."""
+    if in_order:
+        header = [*COLUMNS, *header]
+    lines = [",".join(header)] + [",".join(f"v{n}" for n in range(width)) for width in widths]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    try:
+        old = list(before.read_rows(io.BytesIO(data), "utf-8"))
+    except parser.FileRejected as exc:
+        with pytest.raises(parser.FileRejected, match=str(exc)):
+            list(read_rows(io.BytesIO(data), "utf-8"))
+        return
+    _same(list(read_rows(io.BytesIO(data), "utf-8")), old)
