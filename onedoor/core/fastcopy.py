@@ -14,6 +14,7 @@ would give them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from json import dumps
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -78,8 +79,6 @@ def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]], *, 
     if connection.vendor != "postgresql":
         saved = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
         return [obj.pk for obj in saved] if with_ids else []
-    from psycopg.types.json import Jsonb
-
     fields = [f for f in meta.concrete_fields if with_ids or not f.primary_key]
     ids: list[int] = []
     given = {*rows[0].keys(), *([pk.attname] if with_ids else [])}
@@ -108,5 +107,6 @@ def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]], *, 
                     full[pk.attname] = ids[i]
                 for f in per_row:
                     full[f.attname] = f.get_default()
-                copy.write_row([Jsonb(full[a]) if a in json else full[a] for a in order])
+                # JSON goes as its text, which PostgreSQL parses: psycopg's Jsonb wrapper costs more per row.
+                copy.write_row([dumps(full[a]) if a in json else full[a] for a in order])
     return ids

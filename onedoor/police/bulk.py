@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from onedoor.accounts.models import User
 from onedoor.core import fastcopy
-from onedoor.core.audit import audit_record_many, audit_record_rows
+from onedoor.core.audit import audit_record_rows
 from onedoor.core.models import DemographicCategory
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service
@@ -32,11 +32,12 @@ from onedoor.referrals.services import (
     not_recorded_categories,
     referral_values,
     route_input_for,
-    signpost_record_build,
+    signpost_record_values,
 )
 
 DECISIONS_KEPT = 20_000
 REFERRAL_LABEL = Referral._meta.label_lower
+SIGNPOST_LABEL = SignpostRecord._meta.label_lower
 
 
 @dataclass
@@ -81,30 +82,46 @@ class BulkOutcome:
     referral_id: int | None
 
 
+@dataclass
+class BulkPlan:
+    """Referrals routed and mapped to rows, not yet written."""
+
+    moment: datetime
+    outcomes: list[BulkOutcome]
+    values: list[dict[str, Any]]  # one referral's row each
+    referred: list[tuple[int, ReferralDetails, Decision, User | None]]  # (index into outcomes, ...)
+    signposts: list[tuple[dict[str, Any], User | None, bool]]  # (row, referrer, gap)
+    services: dict[str, Service]  # by slug
+
+
 def referrals_create_bulk(
     *, items: list[tuple[ReferralDetails, User | None]], ctx: BulkContext, now: datetime | None = None
 ) -> list[BulkOutcome]:
     """Route and record police-transfer referrals (consent already checked: every item has it). Call
-    inside the chunk's transaction. Rows are written from plain values, one COPY per table per chunk:
-    a model instance per referral would cost more than everything else here together."""
+    inside the chunk's transaction."""
+    return referrals_write_bulk(plan=referrals_plan_bulk(items=items, ctx=ctx, now=now))
+
+
+def referrals_plan_bulk(
+    *, items: list[tuple[ReferralDetails, User | None]], ctx: BulkContext, now: datetime | None = None
+) -> BulkPlan:
+    """Route each item and map it to its referral's row (or its de-identified signpost record), without
+    touching the database, so that the import can prepare one chunk while the last is being written."""
     moment = now or timezone.now()
     today = timezone.localdate(moment)
     source = Source.POLICE_TRANSFER
-    outcomes: list[BulkOutcome] = []
-    values: list[dict[str, Any]] = []
-    referred: list[tuple[int, ReferralDetails, Decision, User | None]] = []  # (outcome index, ...)
-    signposts: list[tuple[SignpostRecord, User | None, bool]] = []
+    plan = BulkPlan(moment=moment, outcomes=[], values=[], referred=[], signposts=[], services=ctx.services)
     for details, referrer in items:
         if not details.consent_given or not details.consent_given_by:
             raise ValueError("referrals_create_bulk needs consent, and who gave it, on every item")
         inp = route_input_for(details, source=source, today=today)
         decision = ctx.decide(inp)
         if decision.primary is None:
-            record = signpost_record_build(
+            record = signpost_record_values(
                 details=details, source=source, referrer=referrer, inp=inp, decision=decision
             )
-            signposts.append((record, referrer, decision.gap))
-            outcomes.append(BulkOutcome(decision, None))
+            plan.signposts.append(({**record, "created_at": moment}, referrer, decision.gap))
+            plan.outcomes.append(BulkOutcome(decision, None))
             continue
         service = ctx.services[decision.primary]
         referral = referral_values(
@@ -118,26 +135,38 @@ def referrals_create_bulk(
             due_on=ctx.due_on(service, today),
             not_recorded=ctx.not_recorded,
         )
-        values.append({**referral, "created_at": moment, "updated_at": moment})
-        referred.append((len(outcomes), details, decision, referrer))
-        outcomes.append(BulkOutcome(decision, None))
+        plan.values.append({**referral, "created_at": moment, "updated_at": moment})
+        plan.referred.append((len(plan.outcomes), details, decision, referrer))
+        plan.outcomes.append(BulkOutcome(decision, None))
+    return plan
 
-    if signposts:
-        fastcopy.insert(SignpostRecord, [s for s, _, _ in signposts])
-        audit_record_many(
-            action="referral.signposted", entries=[(actor, s, {"gap": gap}) for s, actor, gap in signposts]
+
+def referrals_write_bulk(*, plan: BulkPlan) -> list[BulkOutcome]:
+    """Write a plan's rows, one COPY per table: referrals with their flags, secondary services,
+    allocation, "received" event and audit row, and signpost records with theirs. Rows go from plain
+    values: a model instance per referral would cost more than everything else here together. Fills in
+    and returns the outcomes' referral ids. Call inside the chunk's transaction."""
+    moment = plan.moment
+    if plan.signposts:
+        signpost_ids = fastcopy.insert_values(SignpostRecord, [s for s, _, _ in plan.signposts], with_ids=True)
+        audit_record_rows(
+            action="referral.signposted",
+            entries=[
+                (actor, SIGNPOST_LABEL, pk, {"gap": gap})
+                for pk, (_, actor, gap) in zip(signpost_ids, plan.signposts, strict=True)
+            ],
         )
-    if not values:
-        return outcomes
-    ids = fastcopy.insert_values(Referral, values, with_ids=True)
+    if not plan.values:
+        return plan.outcomes
+    ids = fastcopy.insert_values(Referral, plan.values, with_ids=True)
     flag_links: list[dict[str, Any]] = []
     secondary_links: list[dict[str, Any]] = []
     allocations: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    for pk, (at, details, decision, referrer), row in zip(ids, referred, values, strict=True):
-        outcomes[at].referral_id = pk
+    for pk, (at, details, decision, referrer), row in zip(ids, plan.referred, plan.values, strict=True):
+        plan.outcomes[at].referral_id = pk
         flag_links += [{"referral_id": pk, "flag_id": f.pk} for f in details.flags]
-        secondary_links += [{"referral_id": pk, "service_id": ctx.services[s].pk} for s in decision.secondary]
+        secondary_links += [{"referral_id": pk, "service_id": plan.services[s].pk} for s in decision.secondary]
         allocations.append({"referral_id": pk, "service_id": row["current_service_id"], "started_at": moment})
         events.append(
             {
@@ -160,14 +189,14 @@ def referrals_create_bulk(
                 referrer,
                 REFERRAL_LABEL,
                 pk,
-                {"source": source, "service": decision.primary, "rules": list(decision.rules)},
+                {"source": Source.POLICE_TRANSFER, "service": decision.primary, "rules": list(decision.rules)},
             )
-            for pk, (_, _, decision, referrer) in zip(ids, referred, strict=True)
+            for pk, (_, _, decision, referrer) in zip(ids, plan.referred, strict=True)
         ],
     )
-    to_tell = [e for e, (_, _, _, referrer) in zip(event_ids, referred, strict=True) if referrer is not None]
+    to_tell = [e for e, (_, _, _, referrer) in zip(event_ids, plan.referred, strict=True) if referrer is not None]
     if to_tell:
         from onedoor.police.tasks import tell_referrers
 
         enqueue_on_commit(tell_referrers, event_ids=to_tell)
-    return outcomes
+    return plan.outcomes

@@ -124,10 +124,10 @@ class PoliceVictimRecord(models.Model):
     safe_to_email = models.CharField(max_length=1, blank=True)
     officer_email = models.EmailField(blank=True)
 
-    # Keyed hashes for matching the same person or contact across crimes.
-    person_key = models.CharField(max_length=64, blank=True, db_index=True)
-    phone_key = models.CharField(max_length=64, blank=True, db_index=True)
-    email_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # Keyed hashes for matching the same person or contact across crimes (indexed below, where not blank).
+    person_key = models.CharField(max_length=64, blank=True)
+    phone_key = models.CharField(max_length=64, blank=True)
+    email_key = models.CharField(max_length=64, blank=True)
 
     # What OneDoor did. `processed_at` is empty until the row has been routed and offered support.
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -158,9 +158,15 @@ class PoliceVictimRecord(models.Model):
                 name="police_yes_no_valid",
             ),
         ]
+        # Each index is written for each of millions of rows, and again when the row's outcome is
+        # recorded. Look-ups by crime use the unique index's (force_code, crime_reference) prefix. The
+        # matching keys are indexed with the crime's time (the repeat check's window), and only where
+        # present: most people in a file have no phone number, so a full index would mostly hold blanks.
         indexes = [
-            models.Index(fields=["crime_reference"], name="police_crime_idx"),
             models.Index(fields=["id"], condition=Q(processed_at__isnull=True), name="police_unprocessed_idx"),
+            models.Index(fields=["person_key", "recorded_at"], condition=~Q(person_key=""), name="police_person_idx"),
+            models.Index(fields=["phone_key", "recorded_at"], condition=~Q(phone_key=""), name="police_phone_idx"),
+            models.Index(fields=["email_key", "recorded_at"], condition=~Q(email_key=""), name="police_email_idx"),
         ]
 
     def __str__(self) -> str:

@@ -47,7 +47,7 @@ from onedoor.messaging.services import (
     messages_queue_values,
     recently_offered_keys,
 )
-from onedoor.police.bulk import BulkContext, referrals_create_bulk
+from onedoor.police.bulk import BulkContext, BulkPlan, referrals_plan_bulk, referrals_write_bulk
 from onedoor.police.models import BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
 from onedoor.police.parser import (
     FileRejected,
@@ -150,7 +150,8 @@ def police_batch_import(
     after_chunk: Callable[[str, int], None] | None = None,
 ) -> PoliceBatch:
     """Import one file. The batch row is committed first, so the ledger shows a run even if it dies.
-    `progress(n)` is told of every n rows read; `after_chunk(phase, number)` is a test hook."""
+    `progress(n)` is told of every n rows read; `after_chunk(phase, number)` is a test hook, called once
+    a chunk is committed."""
     moment = now or timezone.now()
     try:
         facts = sniff(f)
@@ -170,8 +171,9 @@ def police_batch_import(
     today = timezone.localdate(moment)
     try:
         for number, chunk in enumerate(_chunks(read_rows(f, facts.encoding), chunk_size), start=1):
+            good, errors = _check(chunk, vocab, today, None)
             with transaction.atomic():
-                _load_chunk(batch=batch, rows=chunk, vocab=vocab, today=today, actor=actor, now=moment)
+                _load_chunk(batch=batch, rows=len(chunk), good=good, errors=errors, actor=actor, now=moment)
             if progress:
                 progress(len(chunk))
             if after_chunk:
@@ -266,9 +268,11 @@ def _check(
 
 def _existing(rows: Iterable[ParsedRow]) -> dict[tuple[str, str, str], PoliceVictimRecord]:
     keys = {r.key for r in rows}
-    crimes = {k[1] for k in keys}
     found: dict[tuple[str, str, str], PoliceVictimRecord] = {}
-    for rec in PoliceVictimRecord.objects.filter(crime_reference__in=crimes):
+    crimes = PoliceVictimRecord.objects.filter(
+        force_code__in={k[0] for k in keys}, crime_reference__in={k[1] for k in keys}
+    )
+    for rec in crimes:
         key = (rec.force_code, rec.crime_reference, rec.victim_reference)
         if key in keys:
             found[key] = rec
@@ -276,15 +280,9 @@ def _existing(rows: Iterable[ParsedRow]) -> dict[tuple[str, str, str], PoliceVic
 
 
 def _load_chunk(
-    *,
-    batch: PoliceBatch,
-    rows: list[tuple[int, dict[str, str | None], bool]],
-    vocab: Vocabulary,
-    today: date,
-    actor: User | None,
-    now: datetime,
+    *, batch: PoliceBatch, rows: int, good: list[ParsedRow], errors: list[RowError], actor: User | None, now: datetime
 ) -> None:
-    good, errors = _check(rows, vocab, today, None)
+    """Create, update or leave each checked row's record, and keep the chunk's errors and counts."""
     existing = _existing(good)
     created: list[dict[str, Any]] = []  # new records as attribute values: no model instance per row
     changed: list[PoliceVictimRecord] = []
@@ -368,7 +366,7 @@ def _load_chunk(
         [PoliceRowError(batch=batch, line=e.line, column=e.column, value=e.value, expected=e.expected) for e in errors],
     )
     PoliceBatch.objects.filter(pk=batch.pk).update(
-        rows=F("rows") + len(rows),
+        rows=F("rows") + rows,
         created=F("created") + len(created),
         updated=F("updated") + len(changed),
         unchanged=F("unchanged") + len(unchanged),
@@ -508,13 +506,28 @@ def police_records_process(
             )
             if not records:
                 return
-            _process_chunk(records=records, ctx=ctx, batch=batch, now=moment)
+            _write_chunk(_plan_chunk(records=records, ctx=ctx, now=moment), batch)
         number += 1
         if after_chunk:
             after_chunk("process", number)
 
 
-def _process_chunk(*, records: list[Any], ctx: _Context, batch: PoliceBatch | None, now: datetime) -> None:
+@dataclass
+class _ChunkPlan:
+    """One chunk's outcome, worked out and ready to write."""
+
+    record_ids: list[int]
+    outcomes: list[list[Any]]  # [id, *_PROCESSED values], referral and offer ids filled in when written
+    referrals: BulkPlan
+    to_refer: list[int]  # index into outcomes, for each of referrals.outcomes
+    messages: list[dict[str, Any]]
+    shared: set[int]
+    now: datetime
+
+
+def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPlan:
+    """Work out a chunk's outcome: repeat and shared-contact flags, routing, referral rows and support
+    offers through the safety rules. Reads the database; writes nothing but officers' accounts."""
     today = timezone.localdate(now)
     # The chunk is the first unprocessed records by id, locked: exactly the unprocessed ones in its id range.
     chunk = PoliceVictimRecord.objects.filter(id__gte=records[0].id, id__lte=records[-1].id, processed_at__isnull=True)
@@ -525,7 +538,7 @@ def _process_chunk(*, records: list[Any], ctx: _Context, batch: PoliceBatch | No
     invalid = invalid_contact_keys(keys=keys)
     ctx.officers_load({r.officer_email for r in records if r.consent_to_share and r.referral_id is None})
     messages: list[dict[str, Any]] = []
-    outcomes: list[list[Any]] = []  # in _PROCESSED order, with the record's id first
+    outcomes: list[list[Any]] = []
     to_refer: list[tuple[int, ReferralDetails, User | None]] = []  # (index into outcomes, ...)
     send_after = quiet_hours_end(now)
     for rec in records:
@@ -584,28 +597,43 @@ def _process_chunk(*, records: list[Any], ctx: _Context, batch: PoliceBatch | No
         outcomes.append(outcome)
         if plan.channel:
             recent.update(own_keys)  # one offer per person, even within one file
-    if shared:
+    return _ChunkPlan(
+        record_ids=[r.id for r in records],
+        outcomes=outcomes,
+        referrals=referrals_plan_bulk(items=[(d, officer) for _, d, officer in to_refer], ctx=ctx.bulk, now=now),
+        to_refer=[at for at, _, _ in to_refer],
+        messages=messages,
+        shared=shared,
+        now=now,
+    )
+
+
+def _write_chunk(plan: _ChunkPlan, batch: PoliceBatch | None) -> None:
+    """Write a planned chunk: referrals, offers, review audit rows, each record's outcome, batch counts.
+    Call inside the chunk's transaction."""
+    outcomes = plan.outcomes
+    if plan.shared:
         audit_record_rows(
             action="police_record.flagged_for_review",
-            entries=[(None, RECORD_LABEL, pk, {"rule": "shared"}) for pk in sorted(shared)],
+            entries=[(None, RECORD_LABEL, pk, {"rule": "shared"}) for pk in sorted(plan.shared)],
         )
-    made = referrals_create_bulk(items=[(d, officer) for _, d, officer in to_refer], ctx=ctx.bulk, now=now)
-    for (at, _, _), result in zip(to_refer, made, strict=True):
+    made = referrals_write_bulk(plan=plan.referrals)
+    for at, result in zip(plan.to_refer, made, strict=True):
         outcomes[at][4], outcomes[at][5], outcomes[at][6] = (
             result.decision.reason,
             result.decision.gap,
             result.referral_id,
         )
-    message_ids = messages_queue_values(messages=messages, now=now)
+    message_ids = messages_queue_values(messages=plan.messages, now=plan.now)
     for outcome, message_id in zip(outcomes, message_ids, strict=True):
         outcome[7] = message_id
     _write_processed(outcomes)
     if batch is not None:
-        queued = sum(1 for m in messages if m["status"] == MessageStatus.QUEUED)
+        queued = sum(1 for m in plan.messages if m["status"] == MessageStatus.QUEUED)
         PoliceBatch.objects.filter(pk=batch.pk).update(
             referrals=F("referrals") + sum(1 for r in made if r.referral_id is not None),
             messages_queued=F("messages_queued") + queued,
-            messages_withheld=F("messages_withheld") + (len(messages) - queued),
+            messages_withheld=F("messages_withheld") + (len(plan.messages) - queued),
         )
 
 
@@ -702,9 +730,13 @@ def _repeat_victims(chunk: QuerySet[PoliceVictimRecord]) -> set[int]:
     window_start = ExpressionWrapper(OuterRef("recorded_at") - REPEAT_WINDOW, output_field=DateTimeField())
     matches = Q()
     for key in _MATCH_KEYS:
-        earlier = PoliceVictimRecord.objects.filter(
-            **{key: OuterRef(key)}, recorded_at__gte=window_start, recorded_at__lt=OuterRef("recorded_at")
-        ).exclude(force_code=OuterRef("force_code"), crime_reference=OuterRef("crime_reference"))
+        earlier = (
+            PoliceVictimRecord.objects.filter(
+                **{key: OuterRef(key)}, recorded_at__gte=window_start, recorded_at__lt=OuterRef("recorded_at")
+            )
+            .exclude(**{key: ""})  # lets the database use the key's partial index
+            .exclude(force_code=OuterRef("force_code"), crime_reference=OuterRef("crime_reference"))
+        )
         matches |= Q(~Q(**{key: ""}), Exists(earlier))
     return set(chunk.filter(matches).values_list("id", flat=True))
 
@@ -734,7 +766,9 @@ def _shared_contacts(chunk: QuerySet[PoliceVictimRecord]) -> set[int]:
     if not candidates:
         return set()
     victims: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
-    rows = PoliceVictimRecord.objects.filter(crime_reference__in={c[2] for c in candidates}).values_list(
+    rows = PoliceVictimRecord.objects.filter(
+        force_code__in={c[1] for c in candidates}, crime_reference__in={c[2] for c in candidates}
+    ).values_list(
         "force_code", "crime_reference", "victim_reference", "first_name", "last_name", "phone_key", "email_key"
     )
     for force, crime, victim, first, last, ph, em in rows:

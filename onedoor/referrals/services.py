@@ -171,21 +171,32 @@ def not_recorded_categories() -> dict[str, DemographicCategory | None]:
     return {c: found.get(c) for c in CHARACTERISTICS}
 
 
+def signpost_record_values(
+    *, details: ReferralDetails, source: str, referrer: User | None, inp: RouteInput, decision: Decision
+) -> dict[str, Any]:
+    """A de-identified record of a routing outcome with no referral (signposting, or a gap), as field
+    values: the one mapping used by `referral_create` (through `signpost_record_build`) and the police
+    import's bulk path."""
+    return {
+        "created_by_id": referrer.pk if referrer is not None and referrer.is_authenticated else None,
+        "source": source,
+        "offence_group_id": details.offence_group.pk if details.offence_group else None,
+        "flags": sorted(inp.flags),
+        "age_band": age_band(inp.age),
+        "district_id": details.district.pk if details.district else None,
+        "gap": decision.gap,
+        # With no primary service, any secondary service is for the person to contact themselves.
+        "signpost": list(dict.fromkeys([*decision.signpost, *decision.secondary])),
+        "reason": decision.reason,
+    }
+
+
 def signpost_record_build(
     *, details: ReferralDetails, source: str, referrer: User | None, inp: RouteInput, decision: Decision
 ) -> SignpostRecord:
-    """An unsaved de-identified record of a routing outcome with no referral (signposting, or a gap)."""
+    """An unsaved `SignpostRecord` from `signpost_record_values`."""
     return SignpostRecord(
-        created_by=referrer if referrer is not None and referrer.is_authenticated else None,
-        source=source,
-        offence_group=details.offence_group,
-        flags=sorted(inp.flags),
-        age_band=age_band(inp.age),
-        district=details.district,
-        gap=decision.gap,
-        # With no primary service, any secondary service is for the person to contact themselves.
-        signpost=list(dict.fromkeys([*decision.signpost, *decision.secondary])),
-        reason=decision.reason,
+        **signpost_record_values(details=details, source=source, referrer=referrer, inp=inp, decision=decision)
     )
 
 

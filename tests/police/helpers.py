@@ -10,9 +10,11 @@ from typing import Any
 from django.test import TestCase
 from django.utils import timezone
 
-from onedoor.police.models import PoliceBatch
+from onedoor.messaging.models import Message
+from onedoor.police.models import PoliceBatch, PoliceRowError, PoliceVictimRecord
 from onedoor.police.parser import COLUMNS
 from onedoor.police.services import police_batch_import
+from onedoor.referrals.models import Allocation, Referral, SignpostRecord, StatusEvent
 
 
 def row(**overrides: Any) -> dict[str, str]:
@@ -64,3 +66,51 @@ def run(rows: list[dict[str, str]], *, now: datetime = NOON, **kwargs: Any) -> P
         return police_batch_import(
             f=io.BytesIO(csv_bytes(rows)), file_name="test.csv", actor=None, channel="cli", now=now, **kwargs
         )
+
+
+def import_state() -> list[tuple[Any, ...]]:
+    """Everything an import decides, without ids or times."""
+    out = []
+    for rec in PoliceVictimRecord.objects.select_related("referral__current_service", "offer").order_by(
+        "force_code", "crime_reference", "victim_reference"
+    ):
+        referral = rec.referral
+        offer = rec.offer
+        out.append(
+            (
+                rec.crime_reference,
+                rec.victim_reference,
+                rec.row_hash,
+                rec.repeat,
+                rec.needs_review,
+                rec.routing_reason,
+                referral.current_service.slug if referral and referral.current_service else None,
+                referral.priority if referral else None,
+                referral.referrer.email if referral and referral.referrer else None,
+                offer.status if offer else None,
+                offer.channel if offer else None,
+                tuple(offer.withheld_reasons) if offer else None,
+                offer.language if offer else None,
+            )
+        )
+    return out
+
+
+def import_counts() -> tuple[int, ...]:
+    return (
+        PoliceVictimRecord.objects.count(),
+        Referral.objects.count(),
+        StatusEvent.objects.count(),
+        Allocation.objects.count(),
+        Message.objects.count(),
+        SignpostRecord.objects.count(),
+    )
+
+
+def wipe_imports() -> None:
+    PoliceVictimRecord.objects.all().delete()
+    Message.objects.all().delete()
+    Referral.objects.all().delete()
+    PoliceRowError.objects.all().delete()
+    PoliceBatch.objects.all().delete()
+    SignpostRecord.objects.all().delete()

@@ -14,8 +14,8 @@ from onedoor.messaging.models import Message, MessageStatus
 from onedoor.police.generator import generate
 from onedoor.police.models import BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
 from onedoor.police.services import ImportInterrupted, errors_csv_lines, police_batch_import
-from onedoor.referrals.models import Allocation, Priority, Referral, SignpostRecord, Source, StatusEvent
-from tests.police.helpers import NOON, csv_bytes, row, run
+from onedoor.referrals.models import Allocation, Priority, Referral, Source, StatusEvent
+from tests.police.helpers import NOON, csv_bytes, import_counts, import_state, row, run, wipe_imports
 
 pytestmark = pytest.mark.django_db
 
@@ -71,54 +71,6 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert not PoliceBatch.objects.exists()
 
 
-def _state() -> list[tuple[Any, ...]]:
-    """Everything an import decides, without ids or times."""
-    out = []
-    for rec in PoliceVictimRecord.objects.select_related("referral__current_service", "offer").order_by(
-        "force_code", "crime_reference", "victim_reference"
-    ):
-        referral = rec.referral
-        offer = rec.offer
-        out.append(
-            (
-                rec.crime_reference,
-                rec.victim_reference,
-                rec.row_hash,
-                rec.repeat,
-                rec.needs_review,
-                rec.routing_reason,
-                referral.current_service.slug if referral and referral.current_service else None,
-                referral.priority if referral else None,
-                referral.referrer.email if referral and referral.referrer else None,
-                offer.status if offer else None,
-                offer.channel if offer else None,
-                tuple(offer.withheld_reasons) if offer else None,
-                offer.language if offer else None,
-            )
-        )
-    return out
-
-
-def _counts() -> tuple[int, ...]:
-    return (
-        PoliceVictimRecord.objects.count(),
-        Referral.objects.count(),
-        StatusEvent.objects.count(),
-        Allocation.objects.count(),
-        Message.objects.count(),
-        SignpostRecord.objects.count(),
-    )
-
-
-def _wipe() -> None:
-    PoliceVictimRecord.objects.all().delete()
-    Message.objects.all().delete()
-    Referral.objects.all().delete()
-    PoliceRowError.objects.all().delete()
-    PoliceBatch.objects.all().delete()
-    SignpostRecord.objects.all().delete()
-
-
 @pytest.mark.parametrize("phase,at", [("load", 3), ("process", 2)])
 def test_killed_half_way_then_rerun_matches_one_clean_run(phase: str, at: int) -> None:
     buf = io.BytesIO()
@@ -137,12 +89,12 @@ def test_killed_half_way_then_rerun_matches_one_clean_run(phase: str, at: int) -
     half = PoliceVictimRecord.objects.count()
     assert half > 0
     police_batch_import(f=io.BytesIO(data), file_name="f.csv", actor=None, channel="cli", now=NOON, chunk_size=100)
-    resumed_state, resumed_counts = _state(), _counts()
+    resumed_state, resumed_counts = import_state(), import_counts()
 
-    _wipe()
+    wipe_imports()
     police_batch_import(f=io.BytesIO(data), file_name="f.csv", actor=None, channel="cli", now=NOON, chunk_size=100)
-    assert _state() == resumed_state
-    assert _counts() == resumed_counts
+    assert import_state() == resumed_state
+    assert import_counts() == resumed_counts
 
 
 def test_overlapping_file_updates_changed_rows_with_an_audit_row() -> None:

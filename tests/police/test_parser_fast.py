@@ -1,38 +1,36 @@
 """The parser's fast paths give exactly the answers of the slow ones they stand in front of: phonenumbers
 for UK numbers, Django's EmailValidator for plain addresses, the Unicode tables for ASCII names, and the
-whole row check as it was before (tests/police/reference_parser.py)."""
+row check (the whole-file and any-row comparisons with the code before the fast paths were run when
+they were merged; the behaviour tests in test_parser.py and test_import.py hold the rules)."""
 
 from __future__ import annotations
 
 import io
 import sys
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import date
 
 import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from onedoor.core.reference_data import read_dataset
 from onedoor.police import parser
-from onedoor.police.generator import FORCE_CODE, generate
+from onedoor.police.generator import FORCE_CODE
 from onedoor.police.parser import (
     _NOT_IN_A_NAME,
     _PLAIN_EMAIL,
-    COLUMNS,
     Vocabulary,
     _uk_e164,
     normalise_email,
     normalise_name,
     normalise_phone,
     read_rows,
-    row_hash,
     validate_row,
 )
-from tests.police import reference_parser as before
 from tests.police.helpers import csv_bytes, row
 
 TODAY = date(2026, 1, 12)
@@ -94,7 +92,7 @@ def uk_like_numbers(draw: st.DrawFn) -> str:
     return out
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(uk_like_numbers())
 @example("07700 900123")
 @example("+44 7700 900123")
@@ -159,7 +157,7 @@ def django_accepts(address: str) -> bool:
     return True
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.from_regex(_PLAIN_EMAIL, fullmatch=True))
 def test_every_plain_address_is_one_django_accepts(address: str) -> None:
     """The fast path takes an address that matches the pattern and is at most 320 characters long."""
@@ -169,7 +167,7 @@ def test_every_plain_address_is_one_django_accepts(address: str) -> None:
         assert not django_accepts(address)  # the validator's own limit, so the fast path leaves these to it
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.one_of(
         st.emails(),
@@ -204,84 +202,18 @@ def test_the_name_pattern_is_the_punctuation_and_the_control_characters() -> Non
         assert bool(_NOT_IN_A_NAME.search(ch)) == (ch in '"<>{}|\\;' or unicodedata.category(ch) == "Cc"), hex(code)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
 @example("O'Brien-Smith")
 @example("Zoë")
 @example("Łucja")
-def test_names_normalise_as_before(name: str) -> None:
-    assert normalise_name(name) == before.normalise_name(name)
+def test_names_normalise_as_the_unicode_rule_says(name: str) -> None:
+    """The rule: decompose, keep the letters, casefold. ASCII names skip the decomposition."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    assert normalise_name(name) == "".join(ch for ch in decomposed if ch.isalpha()).casefold()
 
 
 # -- whole rows ----------------------------------------------------------------------------------------
-
-
-def _same(new: object, old: object) -> None:
-    assert new == old
-    assert repr(new) == repr(old)  # the same values in the same order, and the same types
-
-
-@pytest.mark.parametrize("bad_percent", [0, 10])
-def test_generated_files_check_exactly_as_before(bad_percent: int) -> None:
-    buf = io.BytesIO()
-    generate(buf, rows=3000, seed=5, bad_percent=bad_percent, anchor=datetime(2026, 1, 12, 12, tzinfo=UTC))
-    data = buf.getvalue()
-    new_rows = list(read_rows(io.BytesIO(data), "utf-8"))
-    old_rows = list(before.read_rows(io.BytesIO(data), "utf-8"))
-    _same(new_rows, old_rows)
-    vocab, old_vocab = vocabulary(), vocabulary()
-    for line, raw, ok in new_rows:
-        new = validate_row(line, raw, ok, vocab, TODAY)
-        _same(new, before.validate_row(line, raw, ok, old_vocab, TODAY))
-        if isinstance(new, parser.ParsedRow):
-            assert new.row_hash == row_hash(new.values) == before.row_hash(new.values)
-
-
-_COLUMN_VALUES = {
-    "force_code": ["E23000017", " e23000017 ", "E23000018", "E2300001", ""],
-    "crime_reference": ["23/0000001/26", "", "-bad", "x" * 41, "A.b_c-1"],
-    "victim_reference": ["V1", "", "v 1", "V2"],
-    "recorded_at": ["2026-01-10T14:00:00", "2026-01-10T14:00:00Z", "2026-01-10 14:00", "2027-01-01T00:00:00", "x"],
-    "offence_group": ["burglary-residential", " Fraud ", "burglary-dwelling", ""],
-    "offence_description": ["", "Broke in, took laptop\nand keys", "caf\ufffd", "x" * 501],
-    "flags": ["", "domestic-abuse;vulnerable", "Vulnerable; domestic-abuse ;", "dv", "dv;hate;zz", ";;"],
-    "first_name": ["Alex", "", "Zoë", "=cmd", "O'Brien", "a<b", "Tab\there", "x" * 101],
-    "last_name": ["Morgan", "", "@home", "Smith;", "Łucja"],
-    "date_of_birth": ["1980-05-01", "", "1899-12-31", "2030-01-01", "19800501", "01/05/1980"],
-    "sex": ["female", "Male", "", "F", "not-recorded"],
-    "ethnicity": ["", "white-irish", "White: Irish", "Irish", "martian"],
-    "postcode": ["CV34 4RL", "cv344rl", "", "XYZ", "B50 4AA"],
-    "district": ["E07000222", " e07000222", "", "E07000999"],
-    "phone": ["07700 900123", "", "+44 7700 900123", "12", "+1 202 555 0147", "0800 123 456", "phone me"],
-    "email": ["alex.morgan@example.org", "", "Alex@Example.ORG", "not-an-email", "a@b", "a@localhost"],
-    "preferred_language": ["", "PL", "en", "xx"],
-    "consent_to_share": ["Y", "n", "yes", "NO", "", "maybe"],
-    "contact_permitted": ["Y", "", "No", "?"],
-    "safe_to_text": ["Y", "", "x"],
-    "safe_to_email": ["N", "", "YES"],
-    "officer_email": ["pc.smith@warwickshire.police.example", "", "PC@Police.Example", "pc smith"],
-}
-
-
-@st.composite
-def rows(draw: st.DrawFn) -> dict[str, str | None]:
-    values: dict[str, str | None] = {}
-    for column, choices in _COLUMN_VALUES.items():
-        kind = draw(st.integers(min_value=0, max_value=9))
-        if kind == 0:
-            values[column] = draw(st.text(max_size=12))
-        elif kind == 1:
-            values[column] = None
-        else:
-            values[column] = draw(st.sampled_from(choices))
-    return values
-
-
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(raw=rows(), width_ok=st.booleans())
-def test_any_row_checks_exactly_as_before(raw: dict[str, str | None], width_ok: bool) -> None:
-    new = validate_row(7, raw, width_ok, vocabulary(), TODAY)
-    _same(new, before.validate_row(7, raw, width_ok, vocabulary(), TODAY))
 
 
 def test_a_vocabulary_remembers_its_checks_without_mixing_rows() -> None:
@@ -294,24 +226,3 @@ def test_a_vocabulary_remembers_its_checks_without_mixing_rows() -> None:
     flags = [r.values["flags"] for r in checked if isinstance(r, parser.ParsedRow)]
     assert flags == [[], ["hate", "vulnerable"], [], ["hate", "vulnerable"]]
     assert flags[1] is not flags[3]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    header=st.lists(st.sampled_from([*COLUMNS, "notes", "Force_Code ", "extra"]), min_size=1, max_size=26),
-    in_order=st.booleans(),
-    widths=st.lists(st.integers(min_value=0, max_value=28), min_size=1, max_size=6),
-)
-def test_rows_read_exactly_as_before(header: list[str], in_order: bool, widths: list[int]) -> None:
-    """Any header (in the usual order or not, with unknown or repeated columns) and rows of any width."""
-    if in_order:
-        header = [*COLUMNS, *header]
-    lines = [",".join(header)] + [",".join(f"v{n}" for n in range(width)) for width in widths]
-    data = ("\r\n".join(lines) + "\r\n").encode()
-    try:
-        old = list(before.read_rows(io.BytesIO(data), "utf-8"))
-    except parser.FileRejected as exc:
-        with pytest.raises(parser.FileRejected, match=str(exc)):
-            list(read_rows(io.BytesIO(data), "utf-8"))
-        return
-    _same(list(read_rows(io.BytesIO(data), "utf-8")), old)
