@@ -650,7 +650,7 @@ _PROCESSED = (
 
 
 def _write_processed(outcomes: list[list[Any]]) -> None:
-    """Write each record's outcome ([id, *_PROCESSED values]) in one statement: Django's bulk_update
+    """Write each record's outcome ([id, *_PROCESSED values], in id order) in one statement: Django's bulk_update
     builds a CASE per field per row, which is slow at this size. PostgreSQL: COPY the outcomes into a
     temporary table and UPDATE ... FROM it. SQLite (3.33+): UPDATE ... FROM (VALUES ...)."""
     if not outcomes:
@@ -665,9 +665,12 @@ def _write_processed(outcomes: list[list[Any]]) -> None:
             with cursor.cursor.copy("COPY police_processed FROM STDIN") as copy:
                 for outcome in outcomes:
                     copy.write_row(outcome)
+            # The id range lets PostgreSQL find the chunk's rows by the primary key whatever its statistics
+            # say; without it a stale plan hashes the whole table for every chunk.
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM police_processed AS v "  # noqa: S608 - quoted constants
-                f"WHERE {table}.{quote('id')} = v.id"
+                f"WHERE {table}.{quote('id')} = v.id AND {table}.{quote('id')} BETWEEN %s AND %s",
+                [outcomes[0][0], outcomes[-1][0]],
             )
             cursor.execute("DROP TABLE police_processed")
         return
