@@ -151,8 +151,9 @@ def referrers_for_emails(
     *, emails: Iterable[str], organisation: Organisation | None, created_by: User | None
 ) -> dict[str, User]:
     """`referrer_for_email` for many addresses at once (a police file's officers), keyed by the address
-    in lower case: one query for those who have accounts, one insert for those who have not. Each new
-    account is checked as `user_create` checks it, audited, and sent a sign-in link on commit."""
+    in lower case: one query finds those who have accounts, and one insert makes the others. Each new
+    account is checked as `user_create` checks it (its fields, and its name against existing accounts in
+    one query), audited, and sent a sign-in link on commit."""
     from onedoor.accounts.tasks import send_sign_in_link
     from onedoor.core.tasks import enqueue_on_commit
 

@@ -51,7 +51,15 @@ def keyed_hash(value: str) -> str:
     """A keyed hash of a personal value, for matching without storing it twice."""
     if not value:
         return ""
-    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+    keyed = _keyed.get(settings.SECRET_KEY)
+    if keyed is None:  # set up the key once (an import hashes a few values per row); copies are cheap
+        keyed = _keyed[settings.SECRET_KEY] = hmac.new(settings.SECRET_KEY.encode(), digestmod=hashlib.sha256)
+    h = keyed.copy()
+    h.update(value.encode())
+    return h.hexdigest()
+
+
+_keyed: dict[str, hmac.HMAC] = {}
 
 
 def backoff(attempts: int) -> timedelta:

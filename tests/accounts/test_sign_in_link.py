@@ -4,11 +4,18 @@ from typing import Any
 
 import pytest
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import reverse
 
 from onedoor.accounts.models import Organisation, Role, User
-from onedoor.accounts.services import referrer_for_email, sign_in_link_redeem, sign_in_link_token
+from onedoor.accounts.services import (
+    referrer_for_email,
+    referrers_for_emails,
+    sign_in_link_redeem,
+    sign_in_link_token,
+)
+from onedoor.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +63,36 @@ def test_tampered_link_is_refused() -> None:
     forged = signing.dumps({**data, "u": other.pk}, salt="wrong-salt")
     assert sign_in_link_redeem(token=forged) is None
     assert sign_in_link_redeem(token=sign_in_link_token(user=user) + "x") is None
+
+
+def test_many_officers_found_or_made_together() -> None:
+    police = Organisation.objects.get(slug="warwickshire-police")
+    existing = _new_referrer()
+    mail.outbox.clear()
+    emails = ["pc.jones@WARWICKSHIRE.police.example", "PC.Khan@warwickshire.police.example", "ds.lee@wmp.example"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        found = referrers_for_emails(emails=emails, organisation=police, created_by=None)
+    assert set(found) == {
+        "pc.jones@warwickshire.police.example",
+        "pc.khan@warwickshire.police.example",
+        "ds.lee@wmp.example",
+    }
+    assert found["pc.jones@warwickshire.police.example"] == existing
+    made = [found["pc.khan@warwickshire.police.example"], found["ds.lee@wmp.example"]]
+    for user in made:
+        user.refresh_from_db()
+        assert user.role == Role.REFERRER and user.organisation == police and not user.has_usable_password()
+        assert AuditEvent.objects.filter(action="user.created", object_id=str(user.pk)).exists()
+    assert sorted(m.to[0].lower() for m in mail.outbox) == ["ds.lee@wmp.example", "pc.khan@warwickshire.police.example"]
+
+
+def test_officer_whose_address_is_another_users_name_is_refused_and_nothing_is_made() -> None:
+    police = Organisation.objects.get(slug="warwickshire-police")
+    User.objects.create_user(username="pc.khan@warwickshire.police.example", email="someone.else@example.org")
+    with pytest.raises(ValidationError):
+        referrers_for_emails(
+            emails=["new.officer@warwickshire.police.example", "PC.Khan@warwickshire.police.example"],
+            organisation=police,
+            created_by=None,
+        )
+    assert not User.objects.filter(email__iexact="new.officer@warwickshire.police.example").exists()

@@ -1,0 +1,49 @@
+"""Bulk inserts from plain values: the same rows on PostgreSQL (COPY) and elsewhere (bulk_create)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from onedoor.core import fastcopy
+from onedoor.messaging.models import Message, MessageStatus
+from onedoor.referrals.models import SignpostRecord, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_values_come_back_with_their_ids_in_order() -> None:
+    now = timezone.now()
+    rows = [
+        {
+            "created_at": now,
+            "source": Source.POLICE_TRANSFER,
+            "flags": sorted({"repeat", f"flag-{n}"}),
+            "signpost": [] if n % 2 else ["victim-support"],
+            "reason": f"row {n}",
+        }
+        for n in range(5)
+    ]
+    ids = fastcopy.insert_values(SignpostRecord, rows, with_ids=True)
+    assert len(set(ids)) == 5
+    saved = {r.pk: r for r in SignpostRecord.objects.filter(pk__in=ids)}
+    for pk, row in zip(ids, rows, strict=True):
+        assert saved[pk].reason == row["reason"]
+        assert saved[pk].flags == row["flags"] and saved[pk].signpost == row["signpost"]  # JSON round trip
+        assert saved[pk].gap is False  # a field left out takes its default
+
+
+def test_callable_defaults_are_called_for_every_row() -> None:
+    now = timezone.now()
+    base = {"kind": "support-offer", "status": MessageStatus.WITHHELD, "withheld_reasons": ["under_16"]}
+    ids = fastcopy.insert_values(
+        Message, [{**base, "created_at": now, "updated_at": now} for _ in range(3)], with_ids=True
+    )
+    references = set(Message.objects.filter(pk__in=ids).values_list("reference", flat=True))
+    assert len(references) == 3  # a fresh random reference each, never one shared default
+
+
+def test_without_ids_nothing_is_returned_and_the_rows_are_there() -> None:
+    now = timezone.now()
+    assert fastcopy.insert_values(SignpostRecord, [{"created_at": now, "source": Source.SELF}]) == []
+    assert SignpostRecord.objects.filter(source=Source.SELF).count() == 1
