@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from json import dumps
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -67,9 +67,9 @@ def insert(model: type[M], objs: Sequence[M]) -> list[M]:
 
 
 def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]], *, with_ids: bool = False) -> list[int]:
-    """Insert rows given as {attname: value}; returns their primary keys when `with_ids` (taken from the
-    table's sequence first, as `insert` does), otherwise an empty list. Fields not given take their
-    default; `auto_now`/`auto_now_add` fields must be given."""
+    """Insert rows given as {attname: value}, every row with the same keys; returns their primary keys
+    when `with_ids` (taken from the table's sequence first, as `insert` does), otherwise an empty list.
+    Fields not given take their default; `auto_now`/`auto_now_add` fields must be given."""
     rows = list(rows)
     if not rows:
         return []
@@ -79,20 +79,22 @@ def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]], *, 
     if connection.vendor != "postgresql":
         saved = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
         return [obj.pk for obj in saved] if with_ids else []
-    fields = [f for f in meta.concrete_fields if with_ids or not f.primary_key]
+    by_name = {f.attname: f for f in meta.concrete_fields}
+    # COPY takes the columns in any order: the given values first, as they come, then the id, then
+    # defaults made per row (a random reference, say), then the same defaults for every row, made once.
+    given = list(rows[0])
+    per_row = [
+        f
+        for f in meta.concrete_fields
+        if f.attname not in given and not f.primary_key and f.has_default() and callable(f.default)
+    ]
+    constant = [f for f in meta.concrete_fields if f.attname not in given and not f.primary_key and f not in per_row]
+    constants = [_copy_value(f, f.get_default()) for f in constant]
+    fields = [by_name[a] for a in given] + ([pk] if with_ids else []) + per_row + constant
+    json_at = [i for i, a in enumerate(given) if isinstance(by_name[a], models.JSONField)]
+    values_of = itemgetter(*given)
+    single = len(given) == 1
     ids: list[int] = []
-    given = {*rows[0].keys(), *([pk.attname] if with_ids else [])}
-    constant: dict[str, Any] = {}
-    per_row: list[models.Field[Any, Any]] = []
-    for f in fields:
-        if f.attname in given:
-            continue
-        if f.has_default() and callable(f.default):
-            per_row.append(f)
-        else:
-            constant[f.attname] = f.get_default()
-    json = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    order = [f.attname for f in fields]
     with connection.cursor() as cursor:
         if with_ids:
             cursor.execute(
@@ -102,11 +104,17 @@ def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]], *, 
             ids = [value for (value,) in cursor.fetchall()]
         with cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
             for i, row in enumerate(rows):
-                full = {**constant, **row}
+                values = [values_of(row)] if single else list(values_of(row))
+                for j in json_at:
+                    values[j] = dumps(values[j])
                 if with_ids:
-                    full[pk.attname] = ids[i]
+                    values.append(ids[i])
                 for f in per_row:
-                    full[f.attname] = f.get_default()
-                # JSON goes as its text, which PostgreSQL parses: psycopg's Jsonb wrapper costs more per row.
-                copy.write_row([dumps(full[a]) if a in json else full[a] for a in order])
+                    values.append(_copy_value(f, f.get_default()))
+                copy.write_row(values + constants)
     return ids
+
+
+def _copy_value(field: models.Field[Any, Any], value: Any) -> Any:
+    # JSON goes as its text, which PostgreSQL parses: psycopg's Jsonb wrapper costs more per row.
+    return dumps(value) if isinstance(field, models.JSONField) else value
