@@ -178,7 +178,7 @@ def run(args: argparse.Namespace, name: str) -> None:
 
 def database_floor() -> tuple[float, int]:
     """How fast PostgreSQL alone can write what the pipeline wrote: every row the import added, copied by
-    INSERT ... SELECT into an empty copy of its table (same columns, indexes and checks; no foreign keys or
+    INSERT ... SELECT into an empty copy of its table (same columns, indexes, checks and foreign keys; no
     triggers), the victim records first without their outcome and then given it by UPDATE, as the import's
     two phases do. No Python, no parsing, no network: a floor for any import that writes these rows into
     these tables on this machine. One commit per table (the import commits every chunk), so the floor is, if
@@ -212,6 +212,13 @@ def database_floor() -> tuple[float, int]:
     with raw.cursor() as cur:
         for table in [records, *tables]:
             cur.execute(f'CREATE TABLE "floor_{table}" (LIKE "{table}" INCLUDING ALL)')
+            # LIKE copies no foreign keys; the import's rows must pass them, so the floor's must too.
+            cur.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                [f'"{table}"'],
+            )
+            for (definition,) in cur.fetchall():
+                cur.execute(f'ALTER TABLE "floor_{table}" ADD {definition}')
         raw.commit()
         started = time.perf_counter()
         names = ", ".join(f'"{c}"' for c in columns)
