@@ -146,21 +146,63 @@ class Vocabulary:
     def load(cls, force_codes: frozenset[str]) -> Vocabulary:
         from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
 
-        demo: dict[str, dict[str, int]] = {"sex": {}, "ethnicity": {}}
-        not_recorded: dict[str, int] = {}
-        for c in DemographicCategory.objects.filter(characteristic__in=["sex", "ethnicity"]):
-            names = demo[c.characteristic]
-            names[c.code.casefold()] = c.pk
-            names[c.label.casefold()] = c.pk
-            if c.group:
-                names[f"{c.group}: {c.label}".casefold()] = c.pk
-            if c.code == "not-recorded":
-                not_recorded[c.characteristic] = c.pk
-        return cls(
-            force_codes=force_codes,
+        categories = DemographicCategory.objects.filter(characteristic__in=["sex", "ethnicity"])
+        return cls._build(
+            force_codes,
             offence_groups=dict(OffenceGroup.objects.values_list("slug", "pk")),
             flags=frozenset(Flag.objects.values_list("slug", flat=True)),
             districts=dict(District.objects.values_list("gss_code", "pk")),
+            categories=[(c.pk, c.characteristic, c.code, c.label, c.group) for c in categories],
+        )
+
+    @classmethod
+    def from_reference_data(cls, force_codes: frozenset[str]) -> Vocabulary:
+        """The same vocabulary read from the reference data's files, without a database (ids are the rows'
+        places in each file): for measuring and testing the parser on its own."""
+        from onedoor.core.reference_data import read_dataset
+
+        def rows(name: str) -> list[dict[str, Any]]:
+            return list(read_dataset(name)["rows"])
+
+        return cls._build(
+            force_codes,
+            offence_groups={r["slug"]: pk for pk, r in enumerate(rows("offence_groups.json"), start=1)},
+            flags=frozenset(r["slug"] for r in rows("flags.json")),
+            districts={r["gss_code"]: pk for pk, r in enumerate(rows("districts.json"), start=1)},
+            categories=[
+                (pk, c["characteristic"], c["code"], c["label"], c.get("group") or "")
+                for pk, c in enumerate(rows("demographics.json"), start=1)
+            ],
+        )
+
+    @classmethod
+    def _build(
+        cls,
+        force_codes: frozenset[str],
+        *,
+        offence_groups: Mapping[str, int],
+        flags: frozenset[str],
+        districts: Mapping[str, int],
+        categories: list[tuple[int, str, str, str, str]],  # (id, characteristic, code, label, group)
+    ) -> Vocabulary:
+        """Sex and ethnicity are matched by code, by label, or by "group: label", without regard to case."""
+        demo: dict[str, dict[str, int]] = {"sex": {}, "ethnicity": {}}
+        not_recorded: dict[str, int] = {}
+        for pk, characteristic, code, label, group in categories:
+            if characteristic not in demo:
+                continue
+            names = demo[characteristic]
+            names[code.casefold()] = pk
+            names[label.casefold()] = pk
+            if group:
+                names[f"{group}: {label}".casefold()] = pk
+            if code == "not-recorded":
+                not_recorded[characteristic] = pk
+        return cls(
+            force_codes=force_codes,
+            offence_groups=offence_groups,
+            flags=flags,
+            districts=districts,
             sex=demo["sex"],
             ethnicity=demo["ethnicity"],
             not_recorded=not_recorded,

@@ -175,8 +175,7 @@ def signpost_record_values(
     *, details: ReferralDetails, source: str, referrer: User | None, inp: RouteInput, decision: Decision
 ) -> dict[str, Any]:
     """A de-identified record of a routing outcome with no referral (signposting, or a gap), as field
-    values: the one mapping used by `referral_create` (through `signpost_record_build`) and the police
-    import's bulk path."""
+    values: the one mapping used by `referral_create` and the police import's bulk path."""
     return {
         "created_by_id": referrer.pk if referrer is not None and referrer.is_authenticated else None,
         "source": source,
@@ -189,15 +188,6 @@ def signpost_record_values(
         "signpost": list(dict.fromkeys([*decision.signpost, *decision.secondary])),
         "reason": decision.reason,
     }
-
-
-def signpost_record_build(
-    *, details: ReferralDetails, source: str, referrer: User | None, inp: RouteInput, decision: Decision
-) -> SignpostRecord:
-    """An unsaved `SignpostRecord` from `signpost_record_values`."""
-    return SignpostRecord(
-        **signpost_record_values(details=details, source=source, referrer=referrer, inp=inp, decision=decision)
-    )
 
 
 def referral_values(
@@ -213,7 +203,7 @@ def referral_values(
     not_recorded: dict[str, DemographicCategory | None],
 ) -> dict[str, Any]:
     """A new referral's field values (by attribute name) from what was told and how it was routed: the
-    one mapping used by `referral_create` (through `referral_build`) and by the police import's bulk
+    one mapping used by `referral_create` and by the police import's bulk
     path, which writes them without building a model instance per row."""
     demographics = {c: details.demographics.get(c) or not_recorded[c] for c in CHARACTERISTICS}
     return {
@@ -265,40 +255,6 @@ def referral_values(
     }
 
 
-def referral_build(
-    *,
-    details: ReferralDetails,
-    source: str,
-    referrer: User | None,
-    inp: RouteInput,
-    decision: Decision,
-    service: Service,
-    today: date,
-    due_on: date,
-    not_recorded: dict[str, DemographicCategory | None],
-) -> Referral:
-    """An unsaved referral from `referral_values`."""
-    referral = Referral(
-        **referral_values(
-            details=details,
-            source=source,
-            referrer=referrer,
-            inp=inp,
-            decision=decision,
-            service=service,
-            today=today,
-            due_on=due_on,
-            not_recorded=not_recorded,
-        )
-    )
-    # The objects the caller already holds, so reading them back costs no query.
-    referral.referrer = referrer
-    referral.current_service = service
-    referral.district = details.district
-    referral.offence_group = details.offence_group
-    return referral
-
-
 @transaction.atomic
 def referral_create(
     *,
@@ -323,23 +279,27 @@ def referral_create(
     decision = table.decide(inp)
 
     if decision.primary is None:
-        record = signpost_record_build(details=details, source=source, referrer=referrer, inp=inp, decision=decision)
+        record = SignpostRecord(
+            **signpost_record_values(details=details, source=source, referrer=referrer, inp=inp, decision=decision)
+        )
         record.save()
         audit_record(actor=referrer, action="referral.signposted", obj=record, detail={"gap": decision.gap})
         return ReferralOutcome(decision=decision, referral=None, signpost_record=record)
 
     service = Service.objects.get(slug=decision.primary)
     police = is_police_referral(source=source, referrer=referrer)
-    referral = referral_build(
-        details=details,
-        source=source,
-        referrer=referrer,
-        inp=inp,
-        decision=decision,
-        service=service,
-        today=today,
-        due_on=first_contact_due(service=service, received_on=today, police=police),
-        not_recorded=not_recorded_categories(),
+    referral = Referral(
+        **referral_values(
+            details=details,
+            source=source,
+            referrer=referrer,
+            inp=inp,
+            decision=decision,
+            service=service,
+            today=today,
+            due_on=first_contact_due(service=service, received_on=today, police=police),
+            not_recorded=not_recorded_categories(),
+        )
     )
     referral.save()
     referral.flags.set(details.flags)

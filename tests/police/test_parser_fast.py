@@ -17,7 +17,6 @@ from django.core.validators import EmailValidator
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from onedoor.core.reference_data import read_dataset
 from onedoor.police import parser
 from onedoor.police.generator import FORCE_CODE
 from onedoor.police.parser import (
@@ -38,27 +37,7 @@ TODAY = date(2026, 1, 12)
 
 def vocabulary() -> Vocabulary:
     """The reference data as the migrations load it, without a database."""
-    demo: dict[str, dict[str, int]] = {"sex": {}, "ethnicity": {}}
-    not_recorded: dict[str, int] = {}
-    for pk, c in enumerate(read_dataset("demographics.json")["rows"], start=1):
-        if c["characteristic"] not in demo:
-            continue
-        names = demo[c["characteristic"]]
-        names[c["code"].casefold()] = pk
-        names[c["label"].casefold()] = pk
-        if c.get("group"):
-            names[f"{c['group']}: {c['label']}".casefold()] = pk
-        if c["code"] == "not-recorded":
-            not_recorded[c["characteristic"]] = pk
-    return Vocabulary(
-        force_codes=frozenset([FORCE_CODE]),
-        offence_groups={r["slug"]: pk for pk, r in enumerate(read_dataset("offence_groups.json")["rows"], start=1)},
-        flags=frozenset(r["slug"] for r in read_dataset("flags.json")["rows"]),
-        districts={r["gss_code"]: pk for pk, r in enumerate(read_dataset("districts.json")["rows"], start=1)},
-        sex=demo["sex"],
-        ethnicity=demo["ethnicity"],
-        not_recorded=not_recorded,
-    )
+    return Vocabulary.from_reference_data(frozenset([FORCE_CODE]))
 
 
 # -- phone numbers -------------------------------------------------------------------------------------
