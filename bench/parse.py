@@ -7,7 +7,7 @@ but with a different phone number on every row (the generator gives phones to it
 while a real file has one for most victims; these numbers exist only in memory and are never sent), then
 times each stage with
 `time.process_time` and prints microseconds per row: `read_rows`, `validate_row` (which includes the row
-hash), `row_hash` alone, and the person, phone and email keys. It also prints a digest of every output
+hash), and the person, phone and email keys. It also prints a digest of every output
 (errors, normalised values, row hashes, keys) so two versions of the code can be shown to agree.
 
 The rows stream through in chunks of 4,000, as in the import, so that only one chunk is alive at a time:
@@ -49,10 +49,10 @@ def one_pass(data: bytes, encoding: str, vocab: Any, chunk: int, digest: Any) ->
     """Stream the file as the import does, `chunk` rows at a time (so only one chunk's rows and results are
     alive at once, which matters to the garbage collector), timing each stage with process_time."""
     from onedoor.messaging.services import keyed_hash
-    from onedoor.police.parser import ParsedRow, read_rows, row_hash, validate_row
+    from onedoor.police.parser import ParsedRow, read_rows, validate_row
     from onedoor.police.services import person_key
 
-    spent: dict[str, float | int] = dict.fromkeys(("read", "validate", "hash", "person", "phone", "email"), 0.0)
+    spent: dict[str, float | int] = dict.fromkeys(("read", "validate", "person", "phone", "email"), 0.0)
     spent["rows"] = spent["good"] = 0
     clock = time.process_time
     rows = read_rows(io.BytesIO(data), encoding)
@@ -67,9 +67,6 @@ def one_pass(data: bytes, encoding: str, vocab: Any, chunk: int, digest: Any) ->
         spent["validate"] += clock() - started
         values = [r.values for r in results if isinstance(r, ParsedRow)]
         started = clock()
-        hashes = [row_hash(v) for v in values]
-        spent["hash"] += clock() - started
-        started = clock()
         people = [person_key(v["first_name"], v["last_name"], v["date_of_birth"]) for v in values]
         spent["person"] += clock() - started
         started = clock()
@@ -81,7 +78,7 @@ def one_pass(data: bytes, encoding: str, vocab: Any, chunk: int, digest: Any) ->
         spent["rows"] += len(raw_rows)
         spent["good"] += len(values)
         if digest is not None:
-            for part in (raw_rows, results, hashes, people, phones, emails):
+            for part in (raw_rows, results, people, phones, emails):
                 digest.update(repr(part).encode())
 
 
@@ -101,7 +98,6 @@ def measure(data: bytes, vocab: Any, repeat: int, chunk: int, label: str) -> Non
     print(f"\n{label}: {n:,} rows ({good:,} good, {n - good:,} with errors), encoding {encoding}")
     print(f"  read_rows         {us('read', n)} µs/row")
     print(f"  validate_row      {us('validate', n)} µs/row (includes the row hash)")
-    print(f"  row_hash(values)  {us('hash', good)} µs/good row (on its own, not in the total)")
     print(f"  person_key        {us('person', good)} µs/good row")
     print(f"  phone key         {us('phone', good)} µs/good row")
     print(f"  email key         {us('email', good)} µs/good row")

@@ -680,7 +680,8 @@ def validate_row(
     contact_permitted, safe_to_text, safe_to_email = answers
     recorded_iso = moment.isoformat()
     consent_given = consent == "Y"
-    # The same text and order as row_hash(values), built from the typed values in hand.
+    # The row's values in file order (sex and ethnicity by the category matched, so a new label for the same
+    # category is no change), to see whether a row changed since the last file: the values as they stand here.
     digest = hashlib.sha256(
         "\x1f".join(
             (
@@ -741,44 +742,3 @@ def validate_row(
 _REFERENCE_EXPECTED = "up to 40 letters, digits and / - _ . (starting with a letter or digit)"
 _RECORDED_AT_EXPECTED = "an ISO 8601 date-time, for example 2021-03-14T22:05:00 (required)"
 _FLAGS_EXPECTED = "flag slugs from the reference data, separated by semicolons"
-
-
-_HASHED = (
-    "force_code",
-    "crime_reference",
-    "victim_reference",
-    "recorded_at",
-    "offence_group",
-    "offence_description",
-    "flags",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "sex_id",
-    "ethnicity_id",
-    "postcode",
-    "district",
-    "phone",
-    "email",
-    "preferred_language",
-    "consent_to_share",
-    "contact_permitted",
-    "safe_to_text",
-    "safe_to_email",
-    "officer_email",
-)
-
-
-def row_hash(values: Mapping[str, Any]) -> str:
-    parts = []
-    for k in _HASHED:
-        value = values.get(k)
-        if value.__class__ is str:  # most values: skip the type tests and the copy that str() would make
-            parts.append(value)
-            continue
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, list):
-            value = ";".join(value)
-        parts.append("" if value is None else str(value))
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onedoor.police.models import PoliceVictimRecord
-from onedoor.police.parser import COLUMNS, FileRejected, read_rows, sniff
+from onedoor.police.parser import COLUMNS, FileRejected, Vocabulary, read_rows, sniff, validate_row
 from onedoor.police.services import police_batch_import
 from tests.police.helpers import NOON, csv_bytes, row
 
@@ -110,3 +111,30 @@ def test_any_text_round_trips_through_the_reader(values: list[list[str]], newlin
     assert got == expected
     lines = [line for line, _, _ in rows]
     assert lines == sorted(lines) and lines[0] == 2
+
+
+def test_row_hash_sees_every_change_but_not_a_new_label_for_the_same_category() -> None:
+    vocab = Vocabulary.from_reference_data(frozenset(["E23000017"]))
+
+    def hashed(**overrides: str) -> str:
+        [(line, raw, ok)] = list(read_rows(io.BytesIO(csv_bytes([row(**overrides)])), "utf-8"))
+        checked = validate_row(line, raw, ok, vocab, date(2026, 1, 12))
+        assert not isinstance(checked, list), checked
+        return checked.row_hash
+
+    base = hashed(ethnicity="white-irish")
+    assert hashed(ethnicity="white-irish") == base
+    assert hashed(ethnicity="White: Irish") == base  # the same category by its group and label
+    changes = {
+        "phone": "07700 900124",
+        "email": "a.morgan@example.org",
+        "recorded_at": "2026-01-10T14:05:00",
+        "flags": "vulnerable",
+        "consent_to_share": "N",
+        "safe_to_text": "N",
+        "officer_email": "pc.khan@warwickshire.police.example",
+        "offence_description": "Back door forced",
+    }
+    hashes = {column: hashed(ethnicity="white-irish", **{column: value}) for column, value in changes.items()}
+    assert base not in hashes.values()
+    assert len(set(hashes.values())) == len(changes)
