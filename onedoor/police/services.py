@@ -494,11 +494,26 @@ def police_records_process(
             after_chunk("process", number)
 
 
+_PROCESSED = (
+    ("repeat", "boolean"),
+    ("needs_review", "boolean"),
+    ("review_reason", "text"),
+    ("routing_reason", "text"),
+    ("routing_gap", "boolean"),
+    ("referral_id", "bigint"),
+    ("offer_id", "bigint"),
+    ("processed_at", "timestamptz"),
+)
+# Places in an outcome row ([id, *_PROCESSED values]) that are filled in as the chunk is routed and written.
+_REASON, _GAP, _REFERRAL, _OFFER = (
+    1 + [name for name, _ in _PROCESSED].index(n) for n in ("routing_reason", "routing_gap", "referral_id", "offer_id")
+)
+
+
 @dataclass
 class _ChunkPlan:
     """One chunk's outcome, worked out and ready to write."""
 
-    record_ids: list[int]
     outcomes: list[list[Any]]  # [id, *_PROCESSED values], referral and offer ids filled in when written
     referrals: BulkPlan
     to_refer: list[int]  # index into outcomes, for each of referrals.outcomes
@@ -540,7 +555,7 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
                 to_refer.append((len(outcomes), details, ctx.officer(rec.officer_email)))
             else:
                 decision = ctx.bulk.decide(route_input_for(details, source=Source.POLICE_TRANSFER, today=today))
-                outcome[4], outcome[5] = decision.reason, decision.gap
+                outcome[_REASON], outcome[_GAP] = decision.reason, decision.gap
 
         # Offer support unless a safety rule forbids it.
         sensitive = group.is_sexual or any(ctx.flags[s].sensitive for s in rec.flags if s in ctx.flags)
@@ -580,7 +595,6 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
         if plan.channel:
             recent.update(own_keys)  # one offer per person, even within one file
     return _ChunkPlan(
-        record_ids=[r.id for r in records],
         outcomes=outcomes,
         referrals=referrals_plan_bulk(items=[(d, officer) for _, d, officer in to_refer], ctx=ctx.bulk, now=now),
         to_refer=[at for at, _, _ in to_refer],
@@ -601,14 +615,14 @@ def _write_chunk(plan: _ChunkPlan, batch: PoliceBatch | None) -> None:
         )
     made = referrals_write_bulk(plan=plan.referrals)
     for at, result in zip(plan.to_refer, made, strict=True):
-        outcomes[at][4], outcomes[at][5], outcomes[at][6] = (
+        outcomes[at][_REASON], outcomes[at][_GAP], outcomes[at][_REFERRAL] = (
             result.decision.reason,
             result.decision.gap,
             result.referral_id,
         )
     message_ids = messages_queue_values(messages=plan.messages, now=plan.now)
     for outcome, message_id in zip(outcomes, message_ids, strict=True):
-        outcome[7] = message_id
+        outcome[_OFFER] = message_id
     _write_processed(outcomes)
     if batch is not None:
         queued = sum(1 for m in plan.messages if m["status"] == MessageStatus.QUEUED)
@@ -617,18 +631,6 @@ def _write_chunk(plan: _ChunkPlan, batch: PoliceBatch | None) -> None:
             messages_queued=F("messages_queued") + queued,
             messages_withheld=F("messages_withheld") + (len(plan.messages) - queued),
         )
-
-
-_PROCESSED = (
-    ("repeat", "boolean"),
-    ("needs_review", "boolean"),
-    ("review_reason", "text"),
-    ("routing_reason", "text"),
-    ("routing_gap", "boolean"),
-    ("referral_id", "bigint"),
-    ("offer_id", "bigint"),
-    ("processed_at", "timestamptz"),
-)
 
 
 def _write_processed(outcomes: list[list[Any]]) -> None:
