@@ -19,6 +19,10 @@ class BatchStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected (the file could not be read)"
 
 
+# What an import reports (the command's JSON summary, the API's answer), in this order.
+SUMMARY_KEYS = ("rows", "created", "updated", "unchanged", "errors", "referrals", "messages_queued", "encoding")
+
+
 class PoliceBatch(models.Model):
     """One import of one file: the ledger row. A run that is killed stays `running` with the counts it
     reached; running the same file again finishes the work."""
@@ -56,16 +60,7 @@ class PoliceBatch(models.Model):
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
 
     def summary(self) -> dict[str, object]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": self.errors,
-            "referrals": self.referrals,
-            "messages_queued": self.messages_queued,
-            "encoding": self.encoding,
-        }
+        return {key: getattr(self, key) for key in SUMMARY_KEYS}
 
 
 class PoliceRowError(models.Model):

@@ -48,7 +48,7 @@ from onedoor.messaging.services import (
     recently_offered_keys,
 )
 from onedoor.police.bulk import BulkContext, BulkPlan, referrals_plan_bulk, referrals_write_bulk
-from onedoor.police.models import BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
+from onedoor.police.models import SUMMARY_KEYS, BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
 from onedoor.police.parser import (
     FileRejected,
     ParsedRow,
@@ -102,21 +102,13 @@ class DryRunSummary:
     updated: int = 0
     unchanged: int = 0
     errors: int = 0
+    referrals: int = 0  # a dry run routes and offers nothing
+    messages_queued: int = 0
     encoding: str = ""
     row_errors: list[RowError] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": self.errors,
-            "referrals": 0,
-            "messages_queued": 0,
-            "encoding": self.encoding,
-            "dry_run": True,
-        }
+        return {**{key: getattr(self, key) for key in SUMMARY_KEYS}, "dry_run": True}
 
 
 def area_force_codes() -> frozenset[str]:
