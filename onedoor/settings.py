@@ -160,3 +160,30 @@ ONEDOOR_NOTIFY_RATE_PER_MINUTE = env.int("ONEDOOR_NOTIFY_RATE_PER_MINUTE", defau
 ONEDOOR_OFFER_SERVICE = env.str("ONEDOOR_OFFER_SERVICE", default="victim-support")
 # How long a sign-in link works, in seconds. Using it once makes it stop working.
 ONEDOOR_SIGN_IN_LINK_SECONDS = env.int("ONEDOOR_SIGN_IN_LINK_SECONDS", default=3 * 24 * 60 * 60)
+
+# -- Sign-in: throttling, lockout and session limits (h4; docs/accounts.md, ADR 0005) ------------------
+# django-axes counts failed password sign-ins per account and, separately, per client address (the same
+# address the audit log records, onedoor.core.middleware.client_address). Either reaching the limit
+# refuses sign-in until the cool-off has passed since the last failure; `manage.py unlock_sign_in`
+# lifts a lockout sooner. The account is counted by a keyed hash of what was typed, never the text.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("ONEDOOR_SIGN_IN_FAILURE_LIMIT", default=10)
+ONEDOOR_SIGN_IN_COOLOFF_MINUTES = env.int("ONEDOOR_SIGN_IN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = "onedoor.accounts.throttle.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "onedoor.core.middleware.client_address"
+AXES_USERNAME_CALLABLE = "onedoor.accounts.throttle.axes_username"
+AXES_LOCKOUT_CALLABLE = "onedoor.accounts.views.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address", "new_password1", "new_password2"]
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in OneDoor's own audit log
+AXES_ENABLE_ADMIN = False  # lockouts are lifted with `manage.py unlock_sign_in`, which audits it
+# Asking for a sign-in link or a password reset: per client address and per (hashed) email address.
+ONEDOOR_ACCOUNT_EMAIL_RATE_PER_ADDRESS = env.str("ONEDOOR_ACCOUNT_EMAIL_RATE_PER_ADDRESS", default="10/h")
+ONEDOOR_ACCOUNT_EMAIL_RATE_PER_EMAIL = env.str("ONEDOOR_ACCOUNT_EMAIL_RATE_PER_EMAIL", default="3/h")
+# A signed-in session ends after this long without a request, and at SESSION_COOKIE_AGE after sign-in
+# however busy it is (onedoor.accounts.middleware.SessionTimeoutMiddleware).
+ONEDOOR_IDLE_TIMEOUT_MINUTES = env.int("ONEDOOR_IDLE_TIMEOUT_MINUTES", default=30)
+PASSWORD_RESET_TIMEOUT = env.int("ONEDOOR_PASSWORD_RESET_SECONDS", default=60 * 60)
+MIDDLEWARE += ["onedoor.accounts.middleware.SessionTimeoutMiddleware", "axes.middleware.AxesMiddleware"]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -186,3 +187,105 @@ def referrers_for_emails(
         enqueue_on_commit(send_sign_in_link, user_id=user.pk)
         found[user.email.lower()] = user
     return found
+
+
+# -- asking for a sign-in link, passwords, lockouts (ADR 0005) ---------------------------------------
+# A request for a link or a reset answers the same whether or not an account matches, so these services
+# return how many emails they queued for tests and callers to check, never for the page to show.
+
+
+def _active_with_email(email: str) -> QuerySet[User]:
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).exclude(email="").order_by("pk")
+
+
+@transaction.atomic
+def sign_in_link_request(*, email: str) -> int:
+    """A referrer who has lost or used up their link asks for a new one. Only active referrers are sent
+    one; staff sign in with a password and two-factor authentication."""
+    from onedoor.accounts.tasks import send_sign_in_link
+    from onedoor.core.tasks import enqueue_on_commit
+
+    users = list(_active_with_email(email).filter(role=Role.REFERRER))
+    for user in users:
+        audit_record(actor=None, action="user.sign_in_link_requested", obj=user)
+        enqueue_on_commit(send_sign_in_link, user_id=user.pk, requested=True)
+    return len(users)
+
+
+@transaction.atomic
+def password_reset_request(*, email: str) -> int:
+    """Email a password reset link to each active account with this address that has a password. The
+    link is made when the email is sent and is stored nowhere (onedoor.accounts.tasks)."""
+    from onedoor.accounts.tasks import send_password_reset
+    from onedoor.core.tasks import enqueue_on_commit
+
+    users = [u for u in _active_with_email(email) if u.has_usable_password()]
+    for user in users:
+        audit_record(actor=None, action="user.password_reset_requested", obj=user)
+        enqueue_on_commit(send_password_reset, user_id=user.pk)
+    return len(users)
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, reason: str) -> None:
+    """Set a password the user chose, from a reset link (`reason="reset"`) or while signed in
+    (`reason="changed"`). The form has already validated it. Changing the password ends the user's other
+    sessions (Django checks the password hash on each request) and used reset and sign-in links stop
+    working. A reset also lifts a lockout of the account, since whoever reset it holds its email."""
+    if reason not in {"reset", "changed"}:
+        raise ValueError(f"Unknown reason {reason!r}: use 'reset' or 'changed'")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.set_password(password)
+    locked.save(update_fields=["password"])
+    user.password = locked.password
+    audit_record(actor=user, action=f"user.password_{reason}", obj=user)
+    if reason == "reset":
+        sign_in_unlock(username=user.get_username(), actor=user)
+
+
+@transaction.atomic
+def sign_in_unlock(*, username: str = "", address: str = "", actor: User | None = None) -> int:
+    """Lift a sign-in lockout of an account (by its username) or of a client address, before the
+    cool-off ends. Returns how many failure records were removed."""
+    from axes.utils import reset
+
+    from onedoor.accounts.throttle import account_key
+
+    if not username and not address:
+        raise ValueError("Give a username or an address to unlock")
+    removed = 0
+    detail: dict[str, object] = {}
+    if username:
+        removed += int(reset(username=account_key(username)))
+        detail["account"] = account_key(username)
+    if address:
+        removed += int(reset(ip=address))
+        detail["by_address"] = True
+    if removed:
+        audit_record(actor=actor, action="user.sign_in_unlocked", detail={**detail, "records": removed})
+    return removed
+
+
+def sign_in_failure_record(*, typed_username: str) -> None:
+    """Audit one failed password sign-in. The account is named by its keyed hash only: people type
+    passwords into the username box."""
+    from onedoor.accounts.throttle import account_key
+
+    audit_record(actor=None, action="user.sign_in_failed", detail={"account": account_key(typed_username)})
+
+
+def sign_in_lockout_record(*, typed_username: str) -> None:
+    """Audit a refused sign-in: the account or the address reached the failure limit."""
+    from onedoor.accounts.throttle import account_key, cool_off_minutes
+
+    audit_record(
+        actor=None,
+        action="user.sign_in_locked_out",
+        detail={"account": account_key(typed_username), "cool_off_minutes": cool_off_minutes()},
+    )
+
+
+def session_end_record(*, user: User, reason: str) -> None:
+    """Audit a session that OneDoor ended: `idle` (no request for the idle timeout) or `expired` (the
+    absolute limit since sign-in)."""
+    audit_record(actor=user, action="user.session_ended", detail={"reason": reason})

@@ -7,25 +7,52 @@ from typing import Any
 import django_otp
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onedoor.accounts.forms import TwoFactorForm
-from onedoor.accounts.middleware import allow_unverified, is_two_factor_complete
-from onedoor.accounts.services import sign_in_link_redeem, totp_device_create
+from onedoor.accounts import throttle
+from onedoor.accounts.forms import (
+    ChangePasswordForm,
+    EmailAddressForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    TwoFactorForm,
+)
+from onedoor.accounts.middleware import SESSION_ENDED_KEY, allow_unverified, is_two_factor_complete
+from onedoor.accounts.services import (
+    sign_in_link_redeem,
+    sign_in_link_request,
+    totp_device_create,
+)
 from onedoor.core.access import public, signed_in
 from onedoor.core.audit import audit_record
+
+SESSION_ENDED_TEXT = {
+    "idle": "You were signed out because you had not done anything for {idle} minutes. Sign in again to carry on.",
+    "expired": "You were signed out because you had been signed in for {hours} hours. Sign in again to carry on.",
+}
 
 
 class SignInView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        reason = self.request.session.pop(SESSION_ENDED_KEY, None)
+        if reason in SESSION_ENDED_TEXT:
+            context["session_ended"] = SESSION_ENDED_TEXT[reason].format(
+                idle=settings.ONEDOOR_IDLE_TIMEOUT_MINUTES, hours=settings.SESSION_COOKIE_AGE // 3600
+            )
+        return context
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -119,3 +146,85 @@ def link_sign_in(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("referrals:mine" if user.role == "referrer" else "home")
         return render(request, "accounts/link_sign_in.html", {"invalid": True}, status=400)
     return render(request, "accounts/link_sign_in.html", {"invalid": False})
+
+
+def locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: the page shown instead of the sign-in form while sign-in is refused. It
+    says the same whether or not the account exists."""
+    return render(request, "accounts/locked_out.html", {"cool_off_minutes": throttle.cool_off_minutes()}, status=429)
+
+
+def _too_many(request: HttpRequest, what: str) -> HttpResponse:
+    return render(request, "accounts/too_many_requests.html", {"what": what}, status=429)
+
+
+# -- a new sign-in link for a referrer ----------------------------------------------------------------
+
+
+@public
+@allow_unverified
+def sign_in_link_request_view(request: HttpRequest) -> HttpResponse:
+    form = EmailAddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if throttle.email_request_limited(request, group="accounts.sign_in_link", email=email):
+            return _too_many(request, "sign-in links")
+        sign_in_link_request(email=email)
+        return redirect("accounts:sign_in_link_sent")
+    return render(request, "accounts/sign_in_link_request.html", {"form": form})
+
+
+@public
+@allow_unverified
+def sign_in_link_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/sign_in_link_sent.html")
+
+
+# -- password reset by email (Django's views; OneDoor's forms, services and emails) ------------------
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    form_class = ResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"]
+        if throttle.email_request_limited(self.request, group="accounts.password_reset", email=email):
+            return _too_many(self.request, "password reset emails")
+        return super().form_valid(form)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not request.user.has_usable_password():
+            return render(request, "accounts/no_password.html")
+        return super().dispatch(request, *args, **kwargs)
+
+
+password_reset = public(allow_unverified(PasswordReset.as_view()))
+password_reset_done = public(
+    allow_unverified(auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"))
+)
+password_reset_confirm = public(allow_unverified(PasswordResetConfirm.as_view()))
+password_reset_complete = public(
+    allow_unverified(
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
+    )
+)
+# Changing a password needs a finished two-factor sign-in, like every other signed-in page.
+password_change = signed_in(PasswordChange.as_view())
+password_change_done = signed_in(
+    auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)
