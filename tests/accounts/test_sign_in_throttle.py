@@ -9,7 +9,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.test import Client
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from onedoor.accounts.models import Role
 from onedoor.accounts.services import sign_in_unlock
