@@ -1,0 +1,65 @@
+"""The password reset journey in Chromium, from "Forgotten your password?" to signing in with the new one."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+
+from onedoor.accounts.models import Role
+from tests.browser.conftest import axe_violations
+from tests.browser.test_referral_journey import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NEW = "correct-horse-battery-staple-9"
+
+
+def test_forgotten_password_to_signed_in(live_server: Any, new_page: Any, make_user: Any) -> None:
+    base = live_server.url
+    user = make_user(Role.REFERRER, username="pc.reset")
+    mail.outbox.clear()
+    page = new_page()
+    page.goto(f"{base}/account/sign-in/")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    assert page.get_by_role("heading", name="Reset your password").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Email address").fill("not an email")
+    page.get_by_role("button", name="Send the link").click()
+    assert "Enter an email address in the correct format" in page.locator(".govuk-error-summary").inner_text()
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_role("button", name="Send the link").click()
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    assert axe_violations(page) == []
+
+    [message] = mail.outbox
+    link = re.search(r"https?://\S+/account/password-reset/\S+/\S+/", message.body)
+    assert link
+    page.goto(base + urlsplit(link.group(0)).path)
+    assert page.get_by_role("heading", name="Choose a new password").is_visible()
+    assert "set-password" in page.url  # the token is no longer in the address bar
+    assert axe_violations(page) == []
+    page.get_by_label("New password", exact=True).fill(NEW)
+    page.get_by_label("Type the new password again").fill(NEW)
+    page.get_by_role("button", name="Save the new password").click()
+    assert page.get_by_role("heading", name="Your password has been changed").is_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Sign in with your new password").click()
+    sign_in(page, base, user.username, NEW)
+    page.wait_for_load_state()
+    assert "/account/sign-in/" not in page.url
+
+
+def test_the_lockout_page_is_accessible(live_server: Any, new_page: Any, make_user: Any, settings: Any) -> None:
+    settings.AXES_FAILURE_LIMIT = 2
+    user = make_user(Role.REFERRER, username="pc.locked")
+    page = new_page()
+    for _ in range(2):
+        sign_in(page, live_server.url, user.username, "wrong-password")
+    assert page.get_by_role("heading", name=re.compile("Sign-in is paused")).is_visible()
+    assert "15 minutes" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
