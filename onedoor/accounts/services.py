@@ -227,6 +227,19 @@ def password_reset_request(*, email: str) -> int:
 
 
 @transaction.atomic
+def password_reset_send(*, user: User, sent_by: User | None) -> None:
+    """An administrator sends a user a link to choose a password: for a new account that has none yet, or
+    instead of setting one for them. Nobody but the user ever knows the password."""
+    from onedoor.accounts.tasks import send_password_reset
+    from onedoor.core.tasks import enqueue_on_commit
+
+    if not user.is_active or not user.email:
+        raise ValidationError("This account is inactive or has no email address, so no reset link can be sent.")
+    audit_record(actor=sent_by, action="user.password_reset_sent", obj=user)
+    enqueue_on_commit(send_password_reset, user_id=user.pk, first_password=True)
+
+
+@transaction.atomic
 def user_password_set(*, user: User, password: str, reason: str) -> None:
     """Set a password the user chose, from a reset link (`reason="reset"`) or while signed in
     (`reason="changed"`). The form has already validated it. Changing the password ends the user's other

@@ -58,10 +58,11 @@ def password_reset_url(*, user: User) -> str:
 
 
 @task()
-def send_password_reset(*, user_id: int) -> None:
-    """Email a password reset link. It is made here, when the email is sent, and is stored nowhere."""
+def send_password_reset(*, user_id: int, first_password: bool = False) -> None:
+    """Email a password reset link. It is made here, when the email is sent, and is stored nowhere. Only
+    an administrator's `password_reset_send` (`first_password`) sends one to an account with no password."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not user.email or not user.has_usable_password():
+    if user is None or not user.email or not (first_password or user.has_usable_password()):
         return
     minutes = max(1, settings.PASSWORD_RESET_TIMEOUT // 60)
     send_staff_email(

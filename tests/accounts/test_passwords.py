@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.core.exceptions import ValidationError
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from onedoor.accounts.models import Role, User
-from onedoor.accounts.services import password_reset_request, user_password_set
+from onedoor.accounts.services import password_reset_request, password_reset_send, user_password_set
 from onedoor.core.models import AuditEvent
 from tests.accounts.helpers import ask_by_email
 
@@ -172,3 +173,22 @@ def test_password_set_refuses_an_unknown_reason(make_user: Any) -> None:
     user: User = make_user(Role.REFERRER)
     with pytest.raises(ValueError, match="Unknown reason"):
         user_password_set(user=user, password=NEW, reason="admin")
+
+
+def test_an_administrator_sends_a_link_to_choose_a_first_password(make_user: Any, client: Client) -> None:
+    admin_user = make_user(Role.ADMINISTRATOR, "opcc")
+    new_staff = make_user(Role.CASEWORKER, "rosa")
+    new_staff.set_unusable_password()
+    new_staff.save()
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        password_reset_send(user=new_staff, sent_by=admin_user)
+    assert AuditEvent.objects.filter(action="user.password_reset_sent", actor=admin_user).count() == 1
+    set_url = client.get(_reset_link(), follow=True).redirect_chain[-1][0]
+    client.post(set_url, {"new_password1": NEW, "new_password2": NEW})
+    new_staff.refresh_from_db()
+    assert new_staff.check_password(NEW)
+    new_staff.is_active = False
+    new_staff.save()
+    with pytest.raises(ValidationError, match="inactive or has no email"):
+        password_reset_send(user=new_staff, sent_by=admin_user)
