@@ -126,6 +126,10 @@ def test_a_reset_lifts_the_accounts_lockout(make_user: Any, client: Client, sett
 def test_change_your_own_password(make_user: Any, signed_in_client: Any) -> None:
     user = make_user(Role.CASEWORKER, "rosa", totp=True)
     client = signed_in_client(user)
+    assert (
+        f'href="{reverse("accounts:password_change")}">Change password</a>'
+        in client.get("/", follow=True).content.decode()
+    )
     assert "Change your password" in client.get(reverse("accounts:password_change")).content.decode()
     wrong = client.post(
         reverse("accounts:password_change"),
@@ -165,6 +169,7 @@ def test_a_referrer_without_a_password_is_told_how_they_sign_in(make_user: Any, 
     user.set_unusable_password()
     user.save()
     client.force_login(user)
+    assert ">Change password</a>" not in client.get("/referrals/mine/").content.decode()
     page = client.get(reverse("accounts:password_change")).content.decode()
     assert "Your account has no password" in page and reverse("accounts:sign_in_link_request") in page
 
