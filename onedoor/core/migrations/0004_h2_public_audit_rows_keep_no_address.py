@@ -29,6 +29,8 @@ def blank_public_addresses(apps, schema_editor):
     with connection.cursor() as cursor:
         saved: list[str] = []
         if connection.vendor == "postgresql":
+            # Deferred foreign-key checks still pending in this transaction would block the ALTER.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         elif connection.vendor == "sqlite":
             cursor.execute(
