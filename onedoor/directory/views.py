@@ -48,7 +48,7 @@ def _limited(request: HttpRequest, *, form: str, contacts: list[str]) -> HttpRes
     if not (over_address or over_contact):
         return None
     reason = "contact" if over_contact else "address"
-    return render(request, "directory/refer_limited.html", {"reason": reason, "form_name": form}, status=429)
+    return render(request, "directory/refer_limited.html", {"reason": reason}, status=429)
 
 
 @public
