@@ -138,6 +138,23 @@ TASKS = {
 # a table in the database by default (`manage.py createcachetable`), or Redis with ONEDOOR_CACHE_URL=redis://...
 CACHES = {"default": env.cache("ONEDOOR_CACHE_URL", default="dbcache://onedoor_cache")}
 
+# The proxies in front of OneDoor (load balancer, TLS terminator), as IP addresses or CIDR networks,
+# comma-separated: ONEDOOR_TRUSTED_PROXIES=10.0.0.0/8,192.0.2.7. Only a request that arrives from one of
+# them has its X-Forwarded-For believed, read from the right past each trusted proxy
+# (onedoor.core.middleware.client_address). Empty, the default, means no proxy: the connecting address is
+# the client's and X-Forwarded-For is ignored. Behind a proxy, leaving it empty makes every visitor look
+# like the proxy, so that the whole area shares one rate limit.
+ONEDOOR_TRUSTED_PROXIES = env.list("ONEDOOR_TRUSTED_PROXIES", default=[])
+# Every rate limit by address goes through that one function, django-ratelimit's "ip" key included.
+RATELIMIT_IP_META_KEY = "onedoor.core.middleware.client_address"
+# Public rate limits (docs/directory.md): counts of accepted submissions, "number/period" (s, m, h, d).
+# Per address, high enough for a shared connection (a refuge, a library, a mobile network) ...
+ONEDOOR_SELF_REFERRAL_ADDRESS_RATE = env.str("ONEDOOR_SELF_REFERRAL_ADDRESS_RATE", default="30/h")
+# ... and per phone number and per email address given, so that one person cannot flood a queue or be
+# made the target of repeated referrals.
+ONEDOOR_SELF_REFERRAL_CONTACT_RATE = env.str("ONEDOOR_SELF_REFERRAL_CONTACT_RATE", default="3/d")
+ONEDOOR_FEEDBACK_ADDRESS_RATE = env.str("ONEDOOR_FEEDBACK_ADDRESS_RATE", default="20/h")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -187,3 +204,6 @@ ONEDOOR_ACCOUNT_EMAIL_RATE_PER_EMAIL = env.str("ONEDOOR_ACCOUNT_EMAIL_RATE_PER_E
 ONEDOOR_IDLE_TIMEOUT_MINUTES = env.int("ONEDOOR_IDLE_TIMEOUT_MINUTES", default=30)
 PASSWORD_RESET_TIMEOUT = env.int("ONEDOOR_PASSWORD_RESET_SECONDS", default=60 * 60)
 MIDDLEWARE += ["onedoor.accounts.middleware.SessionTimeoutMiddleware", "axes.middleware.AxesMiddleware"]
+# The largest police transfer file accepted, in megabytes, by the upload page and the API alike. A
+# national year is about 5.8 million rows of roughly 250 bytes; one force's overnight file is far smaller.
+ONEDOOR_POLICE_UPLOAD_MAX_MB = env.int("ONEDOOR_POLICE_UPLOAD_MAX_MB", default=200)

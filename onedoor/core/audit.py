@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.db import models
 
 from onedoor.core import fastcopy
-from onedoor.core.context import current_origin
+from onedoor.core.context import Origin, current_origin
 from onedoor.core.models import AuditEvent
 
 
@@ -15,6 +16,19 @@ def _label(actor: Any) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return "public"
     return str(actor.get_username())
+
+
+def _from_where(where: Origin, signed_in: bool) -> str:
+    """The origin kept on a row: a process name always; a network address only when a signed-in user
+    acted. Rows of the public's actions (self-referral, anonymous feedback) keep no address, so they
+    cannot be matched to a connection by order or by time."""
+    if signed_in:
+        return where.address
+    try:
+        ipaddress.ip_address(where.address)
+    except ValueError:
+        return where.address
+    return ""
 
 
 def audit_record(
@@ -34,7 +48,7 @@ def audit_record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         channel=where.channel,
-        origin=where.address,
+        origin=_from_where(where, real_actor is not None),
         detail=detail or {},
     )
 
@@ -65,7 +79,7 @@ def audit_record_rows(*, action: str, entries: list[tuple[Any, str, object, dict
                 "object_type": object_type,
                 "object_id": str(object_id),
                 "channel": where.channel,
-                "origin": where.address,
+                "origin": _from_where(where, real),
                 "detail": detail,
             }
         )

@@ -11,10 +11,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
-from django_ratelimit.decorators import ratelimit
 
 from onedoor.core.access import public
 from onedoor.core.models import VictimsCodeRight
+from onedoor.core.ratelimits import address_limit_reached, contact_limit_reached
 from onedoor.directory import selectors
 from onedoor.directory.forms import FeedbackForm, FindSupportForm, RightsForm, SelfReferralForm
 from onedoor.directory.journey import find_support as find_support_results
@@ -31,8 +31,24 @@ DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 SESSION_SENT = "onedoor_self_referral"
 
 
-def _self_referral_rate(group: str, request: HttpRequest) -> str:
-    return str(getattr(settings, "ONEDOOR_SELF_REFERRAL_RATE", "5/h"))
+def _limited(request: HttpRequest, *, form: str, contacts: list[str]) -> HttpResponse | None:
+    """Count an accepted public submission against its limits (docs/directory.md, "Rate limits"): a high
+    one per address, for shared connections, and for a self-referral a low one per phone number and per
+    email address. Over either, the person gets a page of other ways to get help, and nothing is saved."""
+    if form == "self_referral":
+        over_address = address_limit_reached(
+            request, group="self_referral", rate=settings.ONEDOOR_SELF_REFERRAL_ADDRESS_RATE
+        )
+        over_contact = contact_limit_reached(
+            request, group="self_referral", rate=settings.ONEDOOR_SELF_REFERRAL_CONTACT_RATE, contacts=contacts
+        )
+    else:
+        over_address = address_limit_reached(request, group=form, rate=settings.ONEDOOR_FEEDBACK_ADDRESS_RATE)
+        over_contact = False
+    if not (over_address or over_contact):
+        return None
+    reason = "contact" if over_contact else "address"
+    return render(request, "directory/refer_limited.html", {"reason": reason}, status=429)
 
 
 @public
@@ -110,7 +126,6 @@ def rights(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@ratelimit(key="ip", rate=_self_referral_rate, method="POST", block=False)
 def refer_yourself(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         initial: dict[str, Any] = {k: v for k, v in request.GET.items() if k in {"happened", "age", "district"}}
@@ -119,8 +134,6 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
         if request.GET.get("told_police"):
             initial["told_police"] = request.GET["told_police"]
         return render(request, "directory/refer.html", {"form": SelfReferralForm(initial=initial)})
-    if getattr(request, "limited", False):
-        return render(request, "directory/refer_limited.html", status=429)
     form = SelfReferralForm(request.POST)
     if form.is_spam:
         # Looks like it worked, so that an automated form-filler learns nothing; nothing is saved.
@@ -128,6 +141,9 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "directory/refer.html", {"form": form}, status=200)
     d = form.cleaned_data
+    limited = _limited(request, form="self_referral", contacts=[d["phone"], d["email"]])
+    if limited is not None:
+        return limited
     try:
         outcome = self_referral_create(
             data=SelfReferralIn(
@@ -185,6 +201,9 @@ def feedback(request: HttpRequest, token: str | None = None) -> HttpResponse:
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        limited = _limited(request, form="feedback", contacts=[])
+        if limited is not None:
+            return limited
         try:
             feedback_create(
                 satisfaction=d["satisfaction"],

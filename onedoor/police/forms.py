@@ -1,4 +1,17 @@
 from django import forms
+from django.conf import settings
+
+
+def upload_too_large(size: int | None) -> str | None:
+    """The error for a transfer file over `ONEDOOR_POLICE_UPLOAD_MAX_MB`, said the same way on the upload
+    page and in the API; None when the size is within it."""
+    limit_mb = settings.ONEDOOR_POLICE_UPLOAD_MAX_MB
+    if size is None or size <= limit_mb * 1024 * 1024:
+        return None
+    return (
+        f"The file is {size / (1024 * 1024):,.1f} MB; the largest this service accepts is {limit_mb:,} MB. "
+        "Split it into smaller files (each with the header row) and upload them one after another."
+    )
 
 
 class UploadForm(forms.Form):
@@ -7,3 +20,10 @@ class UploadForm(forms.Form):
         help_text="A CSV file in the police transfer format, version 1",
         error_messages={"required": "Choose the CSV file to upload"},
     )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        problem = upload_too_large(upload.size)
+        if problem:
+            raise forms.ValidationError(problem, code="too_large")
+        return upload

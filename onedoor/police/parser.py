@@ -2,7 +2,8 @@
 
 The file is read twice, both times streamed: once to hash it and detect its encoding, once to parse it.
 Memory does not grow with the file. Each row is checked on its own; a bad row yields its errors (line,
-column, value, what was expected) and never stops the others.
+column, what was expected, and the value only where it cannot be a victim's: see `RowError`) and never
+stops the others.
 """
 
 from __future__ import annotations
@@ -104,12 +105,41 @@ class FileRejected(ValueError):
     """The whole file cannot be read (encoding, or a missing required column)."""
 
 
+# The columns whose values are codes from the reference data or the area, never facts about a person:
+# a row error shows what was sent in these, and nothing that was sent in any other column.
+VALUE_SHOWN_COLUMNS = frozenset({"force_code", "offence_group", "flags", "district"})
+_CODE_SHAPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _;./-]{0,59}")
+_GSS_CODE = re.compile(r"[A-Za-z][0-9]{8}")
+_DIGITS = re.compile(r"[0-9]")
+
+
+def row_error_value(column: str, value: str) -> str:
+    """What a row error may show of the value sent: nothing, unless the column holds codes and the value
+    looks like a code. A value in a code column that looks like contact details, a date or a postcode
+    (an @; five digits or more that are not a GSS code; a postcode's shape) is withheld too, in case a
+    file put a victim's details under the wrong heading."""
+    if column not in VALUE_SHOWN_COLUMNS or not _CODE_SHAPED.fullmatch(value):
+        return ""
+    if len(_DIGITS.findall(value)) >= 5 and not _GSS_CODE.fullmatch(value):
+        return ""
+    if _POSTCODE.fullmatch(value.upper()):
+        return ""
+    return value
+
+
 @dataclass(frozen=True)
 class RowError:
+    """One problem in one row: the line it starts on, the column, and what was expected. `value` keeps
+    what was sent only where `row_error_value` allows; everywhere else it is blank, so that neither the
+    database, the batch page, the errors CSV nor the command's output holds a victim's details."""
+
     line: int
     column: str
     value: str
     expected: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", row_error_value(self.column, self.value))
 
 
 @dataclass
@@ -540,8 +570,8 @@ def validate_row(
     """Check and normalise one row. Returns the row, or every error found in it."""
     # Written out straight, without helpers per cell, because it runs once per row of files of millions.
     if "__csv_error__" in raw:
-        value = raw["__csv_error__"] or ""
-        return [RowError(line, "(row)", value[:200], "a well-formed CSV row (check for stray quotes)")]
+        csv_says = (raw["__csv_error__"] or "")[:200]  # the csv module's own words, not the row's text
+        return [RowError(line, "(row)", "", f"a well-formed CSV row (check for stray quotes): {csv_says}")]
     if not width_ok:
         return [RowError(line, "(row)", "", "as many fields as the header row has (check for stray commas or quotes)")]
 

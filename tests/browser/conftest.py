@@ -84,3 +84,14 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit_counts_from_other_tests(live_server: Any) -> Iterator[None]:
+    """Rate-limit counts live in the cache table, which a live-server test's flush leaves alone: start
+    each browser test with none, as a person arriving fresh would."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

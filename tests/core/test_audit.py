@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection, transaction
 
-from onedoor.core.audit import audit_record
+from onedoor.core.audit import audit_record, audit_record_rows
 from onedoor.core.context import origin
 from onedoor.core.models import AppendOnlyError, AuditEvent
 
@@ -37,3 +37,55 @@ def test_the_database_refuses_raw_updates_to_the_audit_log(referrer) -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
         cur.execute("UPDATE core_auditevent SET action = 'x' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk, action="thing.done").exists()
+
+
+def test_a_public_action_keeps_no_address_a_process_name_and_a_staff_action_do(referrer) -> None:
+    with origin("web", "192.0.2.10"):
+        public = audit_record(actor=None, action="feedback.received")
+        staff = audit_record(actor=referrer, action="thing.done")
+    with origin("web", "2001:db8::1"):
+        public_v6 = audit_record(actor=None, action="feedback.received")
+    with origin("api", "notify-callback"):
+        process = audit_record(actor=None, action="message.delivered")
+    assert (public.origin, public_v6.origin, staff.origin, process.origin) == ("", "", "192.0.2.10", "notify-callback")
+
+
+def test_bulk_audit_rows_follow_the_same_rule(referrer) -> None:
+    with origin("web", "192.0.2.10"):
+        audit_record_rows(action="bulk.done", entries=[(None, "core.thing", 1, {}), (referrer, "core.thing", 2, {})])
+    rows = dict(AuditEvent.objects.filter(action="bulk.done").values_list("object_id", "origin"))
+    assert rows == {"1": "", "2": "192.0.2.10"}
+
+
+def _insert_raw(actor_id: int | None, origin_value: str, action: str) -> None:
+    from django.utils import timezone
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO core_auditevent (at, actor_id, actor_label, action, object_type, object_id, channel, origin,"
+            " detail) VALUES (%s, %s, 'x', %s, '', '', 'web', %s, '{}')",
+            [timezone.now(), actor_id, action, origin_value],
+        )
+
+
+def test_the_migration_blanks_addresses_already_kept_for_the_public_and_leaves_the_log_append_only(
+    referrer,
+) -> None:
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = import_module("onedoor.core.migrations.0004_h2_public_audit_rows_keep_no_address")
+    _insert_raw(None, "192.0.2.10", "old.public")
+    _insert_raw(None, "2001:db8::5", "old.public6")
+    _insert_raw(None, "import_police", "old.cli")
+    _insert_raw(referrer.pk, "192.0.2.11", "old.staff")
+    migration.blank_public_addresses(apps, SimpleNamespace(connection=connection))
+    origins = dict(AuditEvent.objects.filter(action__startswith="old.").values_list("action", "origin"))
+    assert origins == {"old.public": "", "old.public6": "", "old.cli": "import_police", "old.staff": "192.0.2.11"}
+    # The triggers are back: the database still refuses changes.
+    from django.db.utils import DatabaseError
+
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("UPDATE core_auditevent SET origin = 'x' WHERE action = 'old.staff'")

@@ -13,7 +13,7 @@ from onedoor.core.models import AuditEvent
 from onedoor.messaging.models import Message, MessageStatus
 from onedoor.police.generator import generate
 from onedoor.police.models import BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
-from onedoor.police.services import ImportInterrupted, errors_csv_lines, police_batch_import
+from onedoor.police.services import ImportInterrupted, csv_safe, errors_csv_lines, police_batch_import
 from onedoor.referrals.models import Allocation, Priority, Referral, Source, StatusEvent
 from tests.police.helpers import NOON, csv_bytes, import_counts, import_state, row, run, wipe_imports
 
@@ -219,7 +219,9 @@ def test_errors_csv_cannot_start_a_formula() -> None:
     cells = [c for r in _csv.reader(io.StringIO(text)) for c in r]
     assert cells[:4] == ["line", "column", "value", "expected"]
     assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
-    assert "'=HYPERLINK" in text
+    # A name is never shown in a row error, formula or not; any cell that did start like one is defused.
+    assert "HYPERLINK" not in text and "SUM(A1)" not in text
+    assert csv_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")' and csv_safe("-1") == "'-1"
 
 
 def test_missing_required_column_rejects_the_file() -> None:

@@ -6,9 +6,16 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from onedoor.core.context import origin
-from onedoor.police.models import BatchStatus
-from onedoor.police.parser import FileRejected
+from onedoor.police.models import BatchStatus, PoliceRowError
+from onedoor.police.parser import FileRejected, RowError
 from onedoor.police.services import police_batch_dry_run, police_batch_import
+
+
+def error_line(error: RowError | PoliceRowError) -> str:
+    """One row error as the command prints it. The value is there only when the column holds codes
+    (police.parser.row_error_value): a victim's details are never printed."""
+    sent = f" {error.value!r}" if error.value else ""
+    return f"line {error.line}, {error.column}:{sent} expected {error.expected}"
 
 
 class Command(BaseCommand):
@@ -29,7 +36,7 @@ class Command(BaseCommand):
                 except FileRejected as exc:
                     raise CommandError(str(exc)) from None
                 for e in result.row_errors:
-                    self.stderr.write(f"line {e.line}, {e.column}: {e.value!r}: expected {e.expected}")
+                    self.stderr.write(error_line(e))
                 self.stdout.write(json.dumps(result.summary()))
                 return
             bar = tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr)
@@ -38,7 +45,7 @@ class Command(BaseCommand):
             finally:
                 bar.close()
         for err in batch.row_errors.order_by("line", "id").iterator():
-            self.stderr.write(f"line {err.line}, {err.column}: {err.value!r}: expected {err.expected}")
+            self.stderr.write(error_line(err))
         if batch.status == BatchStatus.REJECTED:
             raise CommandError(batch.failure)
         self.stdout.write(json.dumps(batch.summary()))
