@@ -160,3 +160,14 @@ ONEDOOR_NOTIFY_RATE_PER_MINUTE = env.int("ONEDOOR_NOTIFY_RATE_PER_MINUTE", defau
 ONEDOOR_OFFER_SERVICE = env.str("ONEDOOR_OFFER_SERVICE", default="victim-support")
 # How long a sign-in link works, in seconds. Using it once makes it stop working.
 ONEDOOR_SIGN_IN_LINK_SECONDS = env.int("ONEDOOR_SIGN_IN_LINK_SECONDS", default=3 * 24 * 60 * 60)
+
+# Background work (onedoor/core/worker.py, docs/messaging.md, ADR 0008).
+# A running task whose worker has sent no heartbeat for this long is given back to the queue.
+ONEDOOR_TASK_STUCK_SECONDS = env.int("ONEDOOR_TASK_STUCK_SECONDS", default=300)
+# A message claimed for sending by a worker that died is free to claim again after this long.
+ONEDOOR_MESSAGE_CLAIM_SECONDS = env.int("ONEDOOR_MESSAGE_CLAIM_SECONDS", default=300)
+# Messages one worker sends at a time. Each one in flight when a worker is killed may be sent twice.
+ONEDOOR_SEND_CONCURRENCY = env.int("ONEDOOR_SEND_CONCURRENCY", default=1)
+# /health/ready answers 503 when the oldest due message has waited longer than this, or this many tasks failed.
+ONEDOOR_BACKLOG_MAX_AGE_SECONDS = env.int("ONEDOOR_BACKLOG_MAX_AGE_SECONDS", default=30 * 60)
+ONEDOOR_BACKLOG_MAX_FAILED_TASKS = env.int("ONEDOOR_BACKLOG_MAX_FAILED_TASKS", default=10)
