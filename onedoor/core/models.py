@@ -219,6 +219,10 @@ class WorkerHeartbeat(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now, db_index=True)
 
+    class Meta:
+        verbose_name = "worker (and the backlog)"
+        verbose_name_plural = "Workers and backlog"
+
     def __str__(self) -> str:
         return f"worker {self.worker_id} on {self.hostname}"
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task_backends
@@ -394,6 +395,21 @@ def messages_send_many(*, message_ids: Sequence[int], now: datetime | None = Non
         t.join()
     if errors:
         raise errors[0]
+
+
+def oldest_due_message_age(now: datetime) -> float | None:
+    """How long, in seconds, the longest-waiting queued and due message has waited since it came due
+    (a backlog probe for the health endpoint and the admin). None when nothing is waiting."""
+    due_since = (
+        Message.objects.filter(_due(now))
+        .annotate(due_at=Coalesce("send_after", "created_at"))
+        .aggregate(oldest=Min("due_at"))["oldest"]
+    )
+    return round(max((now - due_since).total_seconds(), 0.0), 1) if due_since else None
+
+
+def due_message_count(now: datetime) -> int:
+    return Message.objects.filter(_due(now)).count()
 
 
 # -- delivery receipts -------------------------------------------------------------------------------
