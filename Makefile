@@ -83,6 +83,7 @@ test: lint typecheck migrations-check pytest
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/send.py
 
 clean:
 	rm -rf $(VENV) node_modules onedoor/static/build db.sqlite3
