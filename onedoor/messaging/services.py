@@ -1,6 +1,8 @@
 """Queue, send and track messages to victims. Queuing happens inside the caller's transaction and the
-send task is enqueued on commit, so a message is never lost and never sent twice. Logs and audit rows
-carry the message's random reference, never a number, an address or a name."""
+send task is enqueued on commit, so a message is never lost. Sending claims, calls the provider with no
+transaction open, then records (docs/messaging.md, ADR 0008): a worker that dies mid-send may send the one
+message it had in flight twice, never more. Logs and audit rows carry the message's random reference,
+never a number, an address or a name."""
 
 from __future__ import annotations
 
