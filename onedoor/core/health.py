@@ -22,7 +22,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -86,14 +86,14 @@ def _answer(body: dict[str, object], status: int) -> JsonResponse:
 
 
 @public
-@require_GET
+@require_safe
 @never_cache
 def live(request: HttpRequest) -> JsonResponse:
     return _answer({"status": "ok"}, 200)
 
 
 @public
-@require_GET
+@require_safe
 @never_cache
 def ready(request: HttpRequest) -> JsonResponse:
     try:

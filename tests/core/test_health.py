@@ -31,6 +31,8 @@ def test_live_answers_without_touching_the_database(client: Client, django_asser
     with django_assert_num_queries(0):
         status, body, _ = _get(client, "/health/live")
     assert (status, body) == (200, {"status": "ok"})
+    assert client.head("/health/live").status_code == 200  # load balancers often ask with HEAD
+    assert client.post("/health/live").status_code == 405
 
 
 @pytest.mark.django_db
