@@ -58,7 +58,7 @@ demo: install directory-data
 run: demo
 	@echo "OneDoor is starting on http://$(HOST):$(PORT)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py db_worker --interval 1 & \
+	$(PY) manage.py onedoor_worker --interval 1 & \
 	ONEDOOR_DEBUG=$${ONEDOOR_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 lint: install
@@ -83,6 +83,7 @@ test: lint typecheck migrations-check pytest
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/send.py
 
 clean:
 	rm -rf $(VENV) node_modules onedoor/static/build db.sqlite3

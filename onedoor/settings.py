@@ -207,3 +207,13 @@ MIDDLEWARE += ["onedoor.accounts.middleware.SessionTimeoutMiddleware", "axes.mid
 # The largest police transfer file accepted, in megabytes, by the upload page and the API alike. A
 # national year is about 5.8 million rows of roughly 250 bytes; one force's overnight file is far smaller.
 ONEDOOR_POLICE_UPLOAD_MAX_MB = env.int("ONEDOOR_POLICE_UPLOAD_MAX_MB", default=200)
+# Background work (onedoor/core/worker.py, docs/messaging.md, ADR 0008).
+# A running task whose worker has sent no heartbeat for this long is given back to the queue.
+ONEDOOR_TASK_STUCK_SECONDS = env.int("ONEDOOR_TASK_STUCK_SECONDS", default=300)
+# A message claimed for sending by a worker that died is free to claim again after this long.
+ONEDOOR_MESSAGE_CLAIM_SECONDS = env.int("ONEDOOR_MESSAGE_CLAIM_SECONDS", default=300)
+# Messages one worker sends at a time. Each one in flight when a worker is killed may be sent twice.
+ONEDOOR_SEND_CONCURRENCY = env.int("ONEDOOR_SEND_CONCURRENCY", default=1)
+# /health/ready answers 503 when the oldest due message has waited longer than this, or this many tasks failed.
+ONEDOOR_BACKLOG_MAX_AGE_SECONDS = env.int("ONEDOOR_BACKLOG_MAX_AGE_SECONDS", default=30 * 60)
+ONEDOOR_BACKLOG_MAX_FAILED_TASKS = env.int("ONEDOOR_BACKLOG_MAX_FAILED_TASKS", default=10)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from onedoor.accounts.middleware import is_two_factor_complete
 from onedoor.api import api
+from onedoor.core import health
 from onedoor.core import views as core_views
 
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("", include("onedoor.police.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
 ]
 # The public front door, in every language: English at /, the others under /pl/, /ur/ …
 urlpatterns += i18n_patterns(

@@ -31,6 +31,7 @@ ADMINISTRATOR_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("core", "outcometype"): ("view", "change"),
     ("core", "referencedataversion"): VIEW,
     ("core", "auditevent"): VIEW,
+    ("core", "workerheartbeat"): VIEW,  # the "Workers and backlog" page
     ("directory", "service"): MANAGE,
     ("directory", "directoryorganisation"): MANAGE,
     ("directory", "taxonomy"): MANAGE,

@@ -49,3 +49,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from onedoor.core import admin_backlog  # noqa: E402, F401 - the "Workers and backlog" page (h7)

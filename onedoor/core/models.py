@@ -206,3 +206,34 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only.")
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive: `onedoor_worker` refreshes its row every few seconds from a thread of
+    its own, also while it runs a long task. A running task whose worker has no fresh heartbeat is stuck
+    (its worker died) and is given back to the queue (onedoor/core/worker.py)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "worker (and the backlog)"
+        verbose_name_plural = "Workers and backlog"
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.hostname}"
+
+
+class PeriodicJobRun(models.Model):
+    """When a periodic job last ran, shared by every worker: a worker runs a job only when it wins the
+    conditional UPDATE that moves `last_run_at` on, so each job runs once per interval however many
+    workers there are."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_run_at:%H:%M:%S}"

@@ -95,6 +95,10 @@ class Message(models.Model):
     send_after = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # Sending is claim, call, record (docs/messaging.md): a worker claims a queued message for a while so
+    # that no other sends it meanwhile; a claim older than ONEDOOR_MESSAGE_CLAIM_SECONDS is free again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,6 +109,9 @@ class Message(models.Model):
             models.CheckConstraint(condition=Q(status__in=MessageStatus.values), name="message_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="withheld") | ~Q(withheld_reasons=[]), name="withheld_message_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_at__isnull=True) | Q(status="queued"), name="message_claimed_only_while_queued"
             ),
         ]
         indexes = [models.Index(fields=["status", "send_after"], name="message_due_idx")]

@@ -1,20 +1,25 @@
 """Queue, send and track messages to victims. Queuing happens inside the caller's transaction and the
-send task is enqueued on commit, so a message is never lost and never sent twice. Logs and audit rows
-carry the message's random reference, never a number, an address or a name."""
+send task is enqueued on commit, so a message is never lost. Sending claims, calls the provider with no
+transaction open, then records (docs/messaging.md, ADR 0008): a worker that dies mid-send may send the one
+message it had in flight twice, never more. Logs and audit rows carry the message's random reference,
+never a number, an address or a name."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task_backends
@@ -22,7 +27,7 @@ from django_tasks import task_backends
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
 from onedoor.core.tasks import enqueue_on_commit
-from onedoor.messaging.backends import Outgoing, PermanentFailure, TemporaryFailure, get_backend
+from onedoor.messaging.backends import Outgoing, PermanentFailure, Sent, TemporaryFailure, get_backend
 from onedoor.messaging.models import (
     OFFERED_STATUSES,
     Channel,
@@ -197,7 +202,9 @@ def _enqueue_send(ids: list[int], run_after: datetime | None) -> None:
 
 def _reserve_slot() -> None:
     """Take one of this minute's sends, waiting for the next minute when they are used up. Shared by
-    every worker through the database, with an atomic conditional UPDATE (no check-then-act)."""
+    every worker through the database, with an atomic conditional UPDATE (no check-then-act). Each
+    statement commits on its own: it is called between the claim and the record, never inside a
+    transaction, so the wait holds no lock."""
     limit = settings.ONEDOOR_NOTIFY_RATE_PER_MINUTE
     while True:
         now = clock()
@@ -208,19 +215,53 @@ def _reserve_slot() -> None:
         sleep(max(60 - now.second - now.microsecond / 1e6, 0.01))
 
 
-def message_send(*, message_id: int, now: datetime | None = None) -> str:
-    """Send one queued, due message. Returns its status afterwards. Safe to call twice."""
+def _claim_free(moment: datetime) -> Q:
+    """Not claimed, or claimed by a worker that has had longer than any send takes (so it died)."""
+    stale = moment - timedelta(seconds=settings.ONEDOOR_MESSAGE_CLAIM_SECONDS)
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
+
+
+def _due(moment: datetime) -> Q:
+    return Q(status=MessageStatus.QUEUED) & (Q(send_after__isnull=True) | Q(send_after__lte=moment))
+
+
+def message_claim(*, message_id: int, now: datetime | None = None) -> tuple[Message | None, str]:
+    """Step 1 of sending: claim one queued, due message in a short transaction of its own. Returns the
+    message and its claim token, or None and why it was not claimed: its status when it is not queued
+    and due, "locked" while another worker's claim transaction holds it, "claimed" while another
+    worker is sending it."""
+    moment = now or clock()
+    token = uuid.uuid4().hex
     with transaction.atomic():
         qs = Message.objects.select_related("template")
         skip = connection.vendor == "postgresql"  # SKIP LOCKED: PostgreSQL only
-        qs = qs.select_for_update(skip_locked=skip, of=("self",))
-        message = qs.filter(pk=message_id).first()
+        message = qs.select_for_update(skip_locked=skip, of=("self",)).filter(pk=message_id).first()
         if message is None:
-            return "locked"
-        now = now or clock()
-        if message.status != MessageStatus.QUEUED or (message.send_after and message.send_after > now):
-            return str(message.status)
-        assert message.template is not None
+            return None, "locked"
+        # The row is locked, so checking then writing is safe here.
+        if message.status != MessageStatus.QUEUED or (message.send_after and message.send_after > moment):
+            return None, str(message.status)
+        claimed_at = clock()
+        stale = claimed_at - timedelta(seconds=settings.ONEDOOR_MESSAGE_CLAIM_SECONDS)
+        if message.claimed_at is not None and message.claimed_at >= stale:
+            return None, "claimed"  # another worker is sending it now
+        message.claimed_at, message.claimed_by = claimed_at, token
+        message.save(update_fields=["claimed_at", "claimed_by", "updated_at"])
+    return message, token
+
+
+def message_send(*, message_id: int, now: datetime | None = None) -> str:
+    """Send one queued, due message in three steps: claim it (a short transaction), call the provider
+    with no transaction open, record the result (a second transaction). Returns its status afterwards.
+    Safe to call twice, and from any number of workers: only the claim holder sends. A worker killed
+    between the call and the record leaves a claim that expires after ONEDOOR_MESSAGE_CLAIM_SECONDS, and
+    only that one message may then be sent again."""
+    moment = now or clock()
+    message, token = message_claim(message_id=message_id, now=moment)
+    if message is None:
+        return token
+    assert message.template is not None
+    try:
         _reserve_slot()
         subject, body = message.template.render(message.personalisation)
         outgoing = Outgoing(
@@ -232,20 +273,52 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
             subject=subject,
             body=body,
         )
+        sent = get_backend().send(outgoing)
+    except TemporaryFailure as exc:
+        return _record(message_id, token, moment, retry=str(exc))
+    except PermanentFailure as exc:
+        return _record(message_id, token, moment, permanent=str(exc))
+    except BaseException:
+        # Not the provider's answer (a bug, a signal): the message may or may not have gone. Leave the
+        # claim to expire, so that it is retried once, rather than guess.
+        log.exception("message %s: sending stopped unexpectedly; its claim will expire", message.reference)
+        raise
+    return _record(message_id, token, moment, sent=sent)
+
+
+def _record(
+    message_id: int,
+    token: str,
+    now: datetime,
+    *,
+    sent: Sent | None = None,
+    retry: str = "",
+    permanent: str = "",
+) -> str:
+    """Step 3 of sending: record what the provider said, and release the claim, in one transaction."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            return "deleted"
+        if message.claimed_by != token:
+            # Our claim expired and another worker took the message over: it records its own send.
+            log.warning("message %s: sent after its claim expired", message.reference)
+            return str(message.status)
+        message.claimed_at = None
+        message.claimed_by = ""
         message.attempts += 1
-        try:
-            sent = get_backend().send(outgoing)
-        except TemporaryFailure as exc:
-            _schedule_retry(message, now, str(exc))
-            return str(message.status)
-        except PermanentFailure as exc:
-            _fail_permanently(message, now, str(exc))
-            return str(message.status)
-        message.provider_id = sent.provider_id
-        message.status = MessageStatus.DELIVERED if sent.final else MessageStatus.SENDING
-        message.sent_at = now
-        message.save(update_fields=["provider_id", "status", "sent_at", "attempts", "updated_at"])
-        log.info("message %s sent (%s)", message.reference, message.channel)
+        if sent is not None:
+            message.provider_id = sent.provider_id
+            message.status = MessageStatus.DELIVERED if sent.final else MessageStatus.SENDING
+            message.sent_at = now
+            message.save(
+                update_fields=["provider_id", "status", "sent_at", "attempts", "claimed_at", "claimed_by", "updated_at"]
+            )
+            log.info("message %s sent (%s)", message.reference, message.channel)
+        elif permanent:
+            _fail_permanently(message, now, permanent)
+        else:
+            _schedule_retry(message, now, retry)
         return str(message.status)
 
 
@@ -253,13 +326,13 @@ def _schedule_retry(message: Message, now: datetime, why: str) -> None:
     if message.attempts >= MAX_ATTEMPTS:
         message.status = MessageStatus.FAILED
         message.note = f"gave up after {message.attempts} attempts ({why})"
-        message.save(update_fields=["status", "note", "attempts", "updated_at"])
+        message.save(update_fields=["status", "note", "attempts", "claimed_at", "claimed_by", "updated_at"])
         log.warning("message %s failed after %s attempts", message.reference, message.attempts)
         return
     message.status = MessageStatus.QUEUED
     message.send_after = now + backoff(message.attempts)
     message.note = f"retry {message.attempts} after {why}"
-    message.save(update_fields=["status", "send_after", "note", "attempts", "updated_at"])
+    message.save(update_fields=["status", "send_after", "note", "attempts", "claimed_at", "claimed_by", "updated_at"])
     _enqueue_send([message.pk], message.send_after)
     log.info("message %s will be retried at %s", message.reference, message.send_after.isoformat())
 
@@ -267,7 +340,7 @@ def _schedule_retry(message: Message, now: datetime, why: str) -> None:
 def _fail_permanently(message: Message, now: datetime, why: str) -> None:
     message.status = MessageStatus.PERMANENT_FAILURE
     message.note = why[:200]
-    message.save(update_fields=["status", "note", "attempts", "updated_at"])
+    message.save(update_fields=["status", "note", "attempts", "claimed_at", "claimed_by", "updated_at"])
     InvalidContact.objects.get_or_create(
         contact_key=message.contact_key or keyed_hash(message.to),
         defaults={"channel": message.channel, "marked_at": now, "message": message},
@@ -278,17 +351,67 @@ def _fail_permanently(message: Message, now: datetime, why: str) -> None:
 
 
 def messages_send_due(*, now: datetime | None = None, limit: int = 10_000) -> int:
-    """Send queued messages whose time has come (deferred by quiet hours or a retry)."""
+    """Send queued messages whose time has come (deferred by quiet hours or a retry, or whose task was
+    lost), oldest first, skipping those another worker has claimed. The worker runs it every minute
+    (`onedoor_worker`); `manage.py send_due_messages` runs it by hand."""
     moment = now or clock()
     ids = list(
-        Message.objects.filter(status=MessageStatus.QUEUED)
-        .filter(Q(send_after__isnull=True) | Q(send_after__lte=moment))
+        Message.objects.filter(_due(moment) & _claim_free(clock()))
         .order_by("send_after", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    for pk in ids:
-        message_send(message_id=pk, now=moment)
+    messages_send_many(message_ids=ids, now=moment)
     return len(ids)
+
+
+def messages_send_many(*, message_ids: Sequence[int], now: datetime | None = None) -> None:
+    """`message_send` for each message, `ONEDOOR_SEND_CONCURRENCY` at a time. Each thread claims, sends
+    and records its own messages on its own database connection, so a provider's latency is waited for
+    in parallel; each message in flight when the worker dies may be sent twice."""
+    threads = max(1, min(settings.ONEDOOR_SEND_CONCURRENCY, len(message_ids)))
+    if threads == 1:
+        for pk in message_ids:
+            message_send(message_id=pk, now=now)
+        return
+    pending = iter(list(message_ids))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            while True:
+                with lock:
+                    pk = next(pending, None)
+                if pk is None:
+                    return
+                message_send(message_id=pk, now=now)
+        except BaseException as exc:  # re-raised in the caller's thread below
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    pool = [threading.Thread(target=work, name=f"send-{n}", daemon=True) for n in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def oldest_due_message_age(now: datetime) -> float | None:
+    """How long, in seconds, the longest-waiting queued and due message has waited since it came due
+    (a backlog probe for the health endpoint and the admin). None when nothing is waiting."""
+    due_since = (
+        Message.objects.filter(_due(now))
+        .annotate(due_at=Coalesce("send_after", "created_at"))
+        .aggregate(oldest=Min("due_at"))["oldest"]
+    )
+    return round(max((now - due_since).total_seconds(), 0.0), 1) if due_since else None
+
+
+def due_message_count(now: datetime) -> int:
+    return Message.objects.filter(_due(now)).count()
 
 
 # -- delivery receipts -------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ client signs, answers the two send endpoints, and behaves like Notify's test num
 from __future__ import annotations
 
 import json
+import sys
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,10 +20,25 @@ SECRET = "66666666-7777-8888-9999-000000000000"
 API_KEY = f"onedoor_test-{SERVICE_ID}-{SECRET}"
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many workers connect at once in the send benchmark
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer (a worker killed on purpose) is no error of ours."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeNotify:
-    def __init__(self) -> None:
+    """`latency` (seconds) is how long each send takes to answer, as a real provider's round trip;
+    `sent_at` holds the moment (time.monotonic) of each accepted send."""
+
+    def __init__(self, *, latency: float = 0.0, port: int = 0) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.sent_at: list[float] = []
         self.status: dict[str, str] = {}
+        self.latency = latency
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +64,8 @@ class FakeNotify:
                     self._reply(403, {"errors": [{"error": "AuthError", "message": "Invalid issuer"}]})
                     return
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if fake.latency:
+                    time.sleep(fake.latency)
                 kind = self.path.rsplit("/", 1)[-1]
                 to = body.get("phone_number") or body.get("email_address") or ""
                 if to.endswith("7700900500"):
@@ -63,6 +82,7 @@ class FakeNotify:
                 else:
                     status = "delivered"
                 fake.sent.append({"id": notification_id, "type": kind, **body})
+                fake.sent_at.append(time.monotonic())
                 fake.status[notification_id] = status
                 self._reply(
                     201,
@@ -75,7 +95,7 @@ class FakeNotify:
                     },
                 )
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
