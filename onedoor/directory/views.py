@@ -15,6 +15,7 @@ from django_ratelimit.decorators import ratelimit
 
 from onedoor.core.access import public
 from onedoor.core.models import VictimsCodeRight
+from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, form_submission_run, form_token
 from onedoor.directory import selectors
 from onedoor.directory.forms import FeedbackForm, FindSupportForm, RightsForm, SelfReferralForm
 from onedoor.directory.journey import find_support as find_support_results
@@ -118,7 +119,11 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
             initial["needs"] = request.GET.getlist("needs")
         if request.GET.get("told_police"):
             initial["told_police"] = request.GET["told_police"]
-        return render(request, "directory/refer.html", {"form": SelfReferralForm(initial=initial)})
+        return render(
+            request,
+            "directory/refer.html",
+            {"form": SelfReferralForm(initial=initial), "submission_token": form_token(request)},
+        )
     if getattr(request, "limited", False):
         return render(request, "directory/refer_limited.html", status=429)
     form = SelfReferralForm(request.POST)
@@ -126,42 +131,58 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
         # Looks like it worked, so that an automated form-filler learns nothing; nothing is saved.
         return render(request, "directory/refer_not_sent.html", {"spam": True})
     if not form.is_valid():
-        return render(request, "directory/refer.html", {"form": form}, status=200)
-    d = form.cleaned_data
+        return render(request, "directory/refer.html", {"form": form, "submission_token": form_token(request)})
     try:
-        outcome = self_referral_create(
-            data=SelfReferralIn(
-                first_name=d["first_name"],
-                age=d["age"],
-                district=form.district_code,
-                situation=form.situation,
-                what_happened=d["what_happened"],
-                told_police=d.get("told_police") == "yes",
-                phone=d["phone"],
-                email=d["email"],
-                safe_ways=frozenset(d["safe_ways"]),
-                best_times=d["best_times"],
-                language=d["language"],
-                interpreter=d["interpreter"],
-                needs=frozenset(d["needs"]),
-                consent=d["consent"],
-            )
-        )
+        # One referral per form, however often it is sent: a repeat gets the first result.
+        done = form_submission_run(request, scope="self-referral", run=lambda: _self_refer(form))
     except ReferralRefused:
         form.add_error("consent", form.fields["consent"].error_messages["required"])
-        return render(request, "directory/refer.html", {"form": form})
+        return render(request, "directory/refer.html", {"form": form, "submission_token": form_token(request)})
+    except SubmissionKeyReused as exc:
+        form.add_error(None, already_sent_message(exc.first.get("sent", {}).get("reference")))
+        return render(
+            request, "directory/refer.html", {"form": form, "submission_token": form_token(request, fresh=True)}
+        )
+    if "sent" not in done.result:
+        signpost = list(selectors.services_with_details().filter(slug__in=done.result["signpost"]))
+        return render(request, "directory/refer_not_sent.html", {"signpost": signpost, "gap": done.result["gap"]})
+    request.session[SESSION_SENT] = done.result["sent"]
+    return redirect("directory:refer_sent")
+
+
+def _self_refer(form: SelfReferralForm) -> dict[str, Any]:
+    """Creates the referral; returns identifiers and codes only (it is kept to answer a repeat)."""
+    d = form.cleaned_data
+    outcome = self_referral_create(
+        data=SelfReferralIn(
+            first_name=d["first_name"],
+            age=d["age"],
+            district=form.district_code,
+            situation=form.situation,
+            what_happened=d["what_happened"],
+            told_police=d.get("told_police") == "yes",
+            phone=d["phone"],
+            email=d["email"],
+            safe_ways=frozenset(d["safe_ways"]),
+            best_times=d["best_times"],
+            language=d["language"],
+            interpreter=d["interpreter"],
+            needs=frozenset(d["needs"]),
+            consent=d["consent"],
+        )
+    )
     if outcome.referral is None:
-        signpost = list(selectors.services_with_details().filter(slug__in=outcome.decision.signpost))
-        return render(request, "directory/refer_not_sent.html", {"signpost": signpost, "gap": outcome.decision.gap})
+        return {"signpost": list(outcome.decision.signpost), "gap": outcome.decision.gap}
     referral = outcome.referral
     service = referral.current_service
-    request.session[SESSION_SENT] = {
-        "reference": referral.reference,
-        "service": service.slug if service else "",
-        "due_on": referral.due_on.isoformat() if referral.due_on else "",
-        "ways": sorted(d["safe_ways"]),
+    return {
+        "sent": {
+            "reference": referral.reference,
+            "service": service.slug if service else "",
+            "due_on": referral.due_on.isoformat() if referral.due_on else "",
+            "ways": sorted(d["safe_ways"]),
+        }
     }
-    return redirect("directory:refer_sent")
 
 
 @public
