@@ -113,6 +113,8 @@ STORAGES = {
         )
     },
 }
+# How long an API Idempotency-Key or a form's one-time token is remembered (onedoor/core/submissions.py).
+ONEDOOR_SUBMISSION_KEY_HOURS = env.int("ONEDOOR_SUBMISSION_KEY_HOURS", default=24)
 # --- end of serving (h6) ----------------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
