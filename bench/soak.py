@@ -169,7 +169,11 @@ def api_client(port: int, token: str, tally: Tally, until: float, retry_every: i
         n += 1
         marker, key = f"soak-{uuid.uuid4().hex}", str(uuid.uuid4())
         try:
-            status, body, _ = api_referral(http_, token, marker, key)
+            try:
+                status, body, _ = api_referral(http_, token, marker, key)
+            except TimeoutError:  # no answer in time: retry with the same key, as a careful client does
+                tally.error("api timeout, retried with the same key")
+                status, body, _ = api_referral(http_, token, marker, key)
             if status == 201 and body.get("reference"):
                 tally.accept(marker, body["reference"])
                 if n % retry_every == 0:  # the retry a client makes when it did not see the answer

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from onedoor.accounts.services import api_token_create
@@ -107,3 +110,28 @@ def test_the_header_is_in_the_openapi_schema(client: Any) -> None:
     header = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
     assert header["in"] == "header" and not header.get("required")
     assert "409" in header["description"] and "409" in operation["responses"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL in tests")
+def test_concurrent_calls_with_one_key_create_one_referral(referrer: Any) -> None:
+    token = api_token_create(user=referrer)
+    barrier = threading.Barrier(6)
+    answers: list[Any] = []
+
+    def call() -> None:
+        try:
+            barrier.wait()
+            answers.append(post(Client(), token, payload(), "same-moment"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [a.status_code for a in answers] == [201] * 6
+    assert len({a.json()["reference"] for a in answers}) == 1
+    assert sum(a.has_header("Idempotent-Replayed") for a in answers) == 5
+    assert Referral.objects.count() == 1
