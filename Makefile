@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck migrations-check pytest bench demo clean assets messages directory-data
+.PHONY: install run serve soak test lint typecheck migrations-check pytest bench demo clean assets messages directory-data
 
 install: $(VENV)/.installed node_modules/.installed onedoor/static/build/onedoor.css
 
@@ -60,6 +60,38 @@ run: demo
 	@trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py onedoor_worker --interval 1 & \
 	ONEDOOR_DEBUG=$${ONEDOOR_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+# The production configuration, locally: PostgreSQL, gunicorn, WhiteNoise, and a supervised task worker
+# (onedoor/supervise.py restarts either when it exits; Ctrl-C stops both). See docs/deployment.md.
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/onedoor_serve
+SERVE_ENV = ONEDOOR_ENV=production ONEDOOR_DEBUG=0 ONEDOOR_SSL_REDIRECT=0 ONEDOOR_SECURE_COOKIES=0 \
+	ONEDOOR_SECRET_KEY="$$(cat var/serve-secret)" DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
+	ONEDOOR_PUBLIC_URL="http://$(HOST):$(PORT)" ONEDOOR_BIND="$(HOST):$(PORT)"
+
+var/serve-secret:
+	@mkdir -p var && umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+serve: install var/serve-secret
+	@url="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}"; name="$${url##*/}"; base="$${url%/*}"; \
+	case "$$url" in postgres*://*) psql "$$base/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$$name'" | grep -q 1 \
+	  || psql "$$base/postgres" -qc "CREATE DATABASE \"$$name\"";; esac
+	@$(SERVE_ENV) $(PY) manage.py migrate --no-input -v0
+	@$(SERVE_ENV) $(PY) manage.py createcachetable
+	@$(SERVE_ENV) $(PY) manage.py load_area
+	@$(SERVE_ENV) $(PY) manage.py load_directory
+	@$(SERVE_ENV) $(PY) manage.py collectstatic --no-input -v0
+	@echo "OneDoor (production configuration) is starting on http://$(HOST):$(PORT)"
+	@$(SERVE_ENV) exec $(PY) -m onedoor.supervise \
+		"web=$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py onedoor.wsgi" \
+		"worker=$(PY) manage.py onedoor_worker --interval 1"
+
+# The soak: the production configuration on PostgreSQL under concurrent clients (bench/soak.py, on
+# loopback only). The full run is 100 clients for 2 minutes; CI runs a short one.
+SOAK_SECONDS ?= 120
+SOAK_CLIENTS ?= 100
+SOAK_ARGS ?=
+soak: install
+	$(PY) bench/soak.py --seconds $(SOAK_SECONDS) --clients $(SOAK_CLIENTS) $(SOAK_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "onedoor.core.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,9 +87,35 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# --- Serving (h6): the embedded SQLite default, and static files -------------------------------------
+# SQLite under concurrent use: write-ahead logging lets readers carry on while one writer writes; every
+# write transaction takes the write lock when it begins (IMMEDIATE), so two writers queue behind the busy
+# timeout instead of one failing with "database is locked" on upgrade; NORMAL sync is safe under WAL.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+# Static files are served by WhiteNoise from STATIC_ROOT (`manage.py collectstatic`), with debug off too.
+# In production the file names carry a hash of their content, so they are cached for a year.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env.str("ONEDOOR_ENV", default="development") == "production"
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# How long an API Idempotency-Key or a form's one-time token is remembered (onedoor/core/submissions.py).
+ONEDOOR_SUBMISSION_KEY_HOURS = env.int("ONEDOOR_SUBMISSION_KEY_HOURS", default=24)
+# --- end of serving (h6) ----------------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -40,3 +40,4 @@ urlpatterns += i18n_patterns(
     path("", include("onedoor.directory.urls")),
     prefix_default_language=False,
 )
+handler500 = "onedoor.core.outage.server_error"

@@ -237,3 +237,27 @@ class PeriodicJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_run_at:%H:%M:%S}"
+
+
+class SubmissionKey(models.Model):
+    """One use of a one-time submission key: an API Idempotency-Key, or a form's hidden token.
+
+    The unique constraint on (scope, key) is what makes a retry or a double submit safe: the first
+    request's row, written in the same transaction as what it created, makes every later one with the
+    same key find the first result. Rows expire (ONEDOOR_SUBMISSION_KEY_HOURS) and hold no personal
+    details: the fingerprint is a keyed hash of the body, the result identifiers and codes only.
+    """
+
+    scope = models.CharField(max_length=80, help_text="Who the key belongs to, e.g. api:42 or self-referral.")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    result = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="submission_key_unique_per_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}…"

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from onedoor.core.access import public
 from onedoor.core.models import VictimsCodeRight
 from onedoor.core.ratelimits import address_limit_reached, contact_limit_reached
+from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, form_submission_run, form_token
 from onedoor.directory import selectors
 from onedoor.directory.forms import FeedbackForm, FindSupportForm, RightsForm, SelfReferralForm
 from onedoor.directory.journey import find_support as find_support_results
@@ -133,51 +134,82 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
             initial["needs"] = request.GET.getlist("needs")
         if request.GET.get("told_police"):
             initial["told_police"] = request.GET["told_police"]
-        return render(request, "directory/refer.html", {"form": SelfReferralForm(initial=initial)})
+        return render(
+            request,
+            "directory/refer.html",
+            {"form": SelfReferralForm(initial=initial), "submission_token": form_token(request)},
+        )
     form = SelfReferralForm(request.POST)
     if form.is_spam:
         # Looks like it worked, so that an automated form-filler learns nothing; nothing is saved.
         return render(request, "directory/refer_not_sent.html", {"spam": True})
     if not form.is_valid():
-        return render(request, "directory/refer.html", {"form": form}, status=200)
+        return render(request, "directory/refer.html", {"form": form, "submission_token": form_token(request)})
+    try:
+        # One referral per form, however often it is sent: a repeat gets the first result, and is not
+        # counted against the limits again (the limits are counted only when the work runs).
+        done = form_submission_run(request, scope="self-referral", run=lambda: _self_refer(request, form))
+    except _Limited as exc:
+        return exc.response
+    except ReferralRefused:
+        form.add_error("consent", form.fields["consent"].error_messages["required"])
+        return render(request, "directory/refer.html", {"form": form, "submission_token": form_token(request)})
+    except SubmissionKeyReused as exc:
+        form.add_error(None, already_sent_message(exc.first.get("sent", {}).get("reference")))
+        return render(
+            request, "directory/refer.html", {"form": form, "submission_token": form_token(request, fresh=True)}
+        )
+    if "sent" not in done.result:
+        signpost = list(selectors.services_with_details().filter(slug__in=done.result["signpost"]))
+        return render(request, "directory/refer_not_sent.html", {"signpost": signpost, "gap": done.result["gap"]})
+    request.session[SESSION_SENT] = done.result["sent"]
+    return redirect("directory:refer_sent")
+
+
+class _Limited(Exception):
+    """Over a public limit: raised inside the submission's work, so the form's token is not used up."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("over a public submission limit")
+        self.response = response
+
+
+def _self_refer(request: HttpRequest, form: SelfReferralForm) -> dict[str, Any]:
+    """Creates the referral; returns identifiers and codes only (it is kept to answer a repeat)."""
     d = form.cleaned_data
     limited = _limited(request, form="self_referral", contacts=[d["phone"], d["email"]])
     if limited is not None:
-        return limited
-    try:
-        outcome = self_referral_create(
-            data=SelfReferralIn(
-                first_name=d["first_name"],
-                age=d["age"],
-                district=form.district_code,
-                situation=form.situation,
-                what_happened=d["what_happened"],
-                told_police=d.get("told_police") == "yes",
-                phone=d["phone"],
-                email=d["email"],
-                safe_ways=frozenset(d["safe_ways"]),
-                best_times=d["best_times"],
-                language=d["language"],
-                interpreter=d["interpreter"],
-                needs=frozenset(d["needs"]),
-                consent=d["consent"],
-            )
+        raise _Limited(limited)
+    outcome = self_referral_create(
+        data=SelfReferralIn(
+            first_name=d["first_name"],
+            age=d["age"],
+            district=form.district_code,
+            situation=form.situation,
+            what_happened=d["what_happened"],
+            told_police=d.get("told_police") == "yes",
+            phone=d["phone"],
+            email=d["email"],
+            safe_ways=frozenset(d["safe_ways"]),
+            best_times=d["best_times"],
+            language=d["language"],
+            interpreter=d["interpreter"],
+            needs=frozenset(d["needs"]),
+            consent=d["consent"],
         )
-    except ReferralRefused:
-        form.add_error("consent", form.fields["consent"].error_messages["required"])
-        return render(request, "directory/refer.html", {"form": form})
+    )
     if outcome.referral is None:
-        signpost = list(selectors.services_with_details().filter(slug__in=outcome.decision.signpost))
-        return render(request, "directory/refer_not_sent.html", {"signpost": signpost, "gap": outcome.decision.gap})
+        return {"signpost": list(outcome.decision.signpost), "gap": outcome.decision.gap}
     referral = outcome.referral
     service = referral.current_service
-    request.session[SESSION_SENT] = {
-        "reference": referral.reference,
-        "service": service.slug if service else "",
-        "due_on": referral.due_on.isoformat() if referral.due_on else "",
-        "ways": sorted(d["safe_ways"]),
+    return {
+        "sent": {
+            "reference": referral.reference,
+            "service": service.slug if service else "",
+            "due_on": referral.due_on.isoformat() if referral.due_on else "",
+            "ways": sorted(d["safe_ways"]),
+        }
     }
-    return redirect("directory:refer_sent")
 
 
 @public

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
+from ninja.params.functions import Header as HeaderParam
 
 from onedoor.accounts.models import Role
 from onedoor.api import api_auth
+from onedoor.core.submissions import (
+    SubmissionKeyReused,
+    submission_fingerprint,
+    submission_key_is_valid,
+    submission_run,
+)
 from onedoor.referrals import selectors, services
 from onedoor.referrals.forms import ReferralForm
 
@@ -93,18 +100,65 @@ def _form_data(payload: ReferralIn) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-@router.post("", response={201: DecisionOut, 422: dict}, auth=api_auth(Role.REFERRER), url_name="referral_create")
-def create_referral(request: HttpRequest, payload: ReferralIn) -> Status:
+IDEMPOTENCY_KEY_DESCRIPTION = (
+    "Optional. A unique value per referral you mean to create (a UUID, say), at most 255 printable ASCII "
+    "characters. Send the same key when you retry: the same key with the same body returns the first "
+    "result (and the header `Idempotent-Replayed: true`) and creates nothing; the same key with a different "
+    "body answers 409. Keys belong to your account and are kept for 24 hours. A refused request (422) does "
+    "not use up its key."
+)
+IdempotencyKey = Annotated[
+    str | None, HeaderParam(None, alias="Idempotency-Key", description=IDEMPOTENCY_KEY_DESCRIPTION)
+]
+
+
+def _create(request: HttpRequest, form: ReferralForm) -> tuple[int, dict[str, Any]]:
+    outcome = services.referral_create(details=form.to_details(), source="professional", referrer=request.user)  # type: ignore[arg-type]
+    body = outcome.decision.as_json()
+    body["reference"] = outcome.referral.reference if outcome.referral else None
+    return 201, body
+
+
+@router.post(
+    "",
+    response={201: DecisionOut, 409: dict, 422: dict},
+    auth=api_auth(Role.REFERRER),
+    url_name="referral_create",
+)
+def create_referral(
+    request: HttpRequest, response: HttpResponse, payload: ReferralIn, idempotency_key: IdempotencyKey = None
+) -> Status:
+    if idempotency_key is not None and not submission_key_is_valid(idempotency_key):
+        return Status(
+            422, {"errors": {"Idempotency-Key": ["Use 1 to 255 printable ASCII characters, for example a UUID."]}}
+        )
     form = ReferralForm(data=_form_data(payload))
     if not form.is_valid():
         return Status(422, {"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}})
     try:
-        outcome = services.referral_create(details=form.to_details(), source="professional", referrer=request.user)  # type: ignore[arg-type]
+        if idempotency_key is None:
+            status, body = _create(request, form)
+            return Status(status, body)
+        done = submission_run(
+            scope=f"api:{request.user.pk}",
+            key=idempotency_key,
+            fingerprint=submission_fingerprint(payload.dict()),
+            run=lambda: _create(request, form),
+        )
     except services.ReferralRefused as exc:
         return Status(422, {"errors": {"consent": [str(exc)]}})
-    body = outcome.decision.as_json()
-    body["reference"] = outcome.referral.reference if outcome.referral else None
-    return Status(201, body)
+    except SubmissionKeyReused as exc:
+        return Status(
+            409,
+            {
+                "detail": "This Idempotency-Key was already used with a different body. Use a new key for a "
+                "new referral, or send the first body again to get its result.",
+                "reference": exc.first.get("reference"),
+            },
+        )
+    if done.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(done.status_code, done.result)
 
 
 # Any signed-in role may ask; the visibility selector answers 404 to anyone who may not see the referral,

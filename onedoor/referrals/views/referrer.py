@@ -10,26 +10,39 @@ from django.shortcuts import redirect, render
 
 from onedoor.accounts.models import Role
 from onedoor.core.access import roles
+from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, form_submission_run, form_token
 from onedoor.directory.models import Service
 from onedoor.referrals import selectors, services
 from onedoor.referrals.forms import ReferralForm
+
+
+def _create(form: ReferralForm, user: Any) -> dict[str, Any]:
+    outcome = services.referral_create(details=form.to_details(), source="professional", referrer=user)
+    if outcome.referral is not None:
+        return {"reference": outcome.referral.reference}
+    assert outcome.signpost_record is not None
+    return {"signpost_record": outcome.signpost_record.pk}
 
 
 @roles(Role.REFERRER)
 def referral_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = ReferralForm(request.POST or None)
+    token = form_token(request)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.referral_create(details=form.to_details(), source="professional", referrer=user)
+            # A double click, or a resend after a lost response, gets the first referral, not a second one.
+            done = form_submission_run(request, scope=f"referrer-form:{user.pk}", run=lambda: _create(form, user))
         except services.ReferralRefused as exc:
             form.add_error("consent", str(exc))
+        except SubmissionKeyReused as exc:
+            form.add_error(None, already_sent_message(exc.first.get("reference")))
+            token = form_token(request, fresh=True)
         else:
-            if outcome.referral is not None:
-                return redirect("referrals:mine_detail", reference=outcome.referral.reference)
-            assert outcome.signpost_record is not None
-            return redirect("referrals:signposted", pk=outcome.signpost_record.pk)
-    return render(request, "referrals/new.html", {"form": form, "referrer": user})
+            if "reference" in done.result:
+                return redirect("referrals:mine_detail", reference=done.result["reference"])
+            return redirect("referrals:signposted", pk=done.result["signpost_record"])
+    return render(request, "referrals/new.html", {"form": form, "referrer": user, "submission_token": token})
 
 
 @roles(Role.REFERRER)
