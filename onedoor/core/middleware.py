@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from onedoor.core.audit import refusals_kept
 from onedoor.core.context import origin
 
 
@@ -19,5 +20,5 @@ class RequestOriginMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
-        with origin(channel, client_address(request)):
+        with origin(channel, client_address(request)), refusals_kept():
             return self.get_response(request)
