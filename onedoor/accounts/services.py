@@ -186,3 +186,88 @@ def referrers_for_emails(
         enqueue_on_commit(send_sign_in_link, user_id=user.pk)
         found[user.email.lower()] = user
     return found
+
+
+# -- what the admin may do to another account (onedoor/accounts/admin.py) -----------------------------
+
+
+class PasswordResetUnavailable(RuntimeError):
+    pass
+
+
+def password_reset_link_url(*, user: User) -> str:
+    """A link to Django's password reset confirmation page (`accounts:password_reset_confirm`), with Django's
+    own reset token: it works once, for PASSWORD_RESET_TIMEOUT, and stops working when the password changes.
+    (Django's PasswordResetForm makes the same link, but skips accounts that have no password yet, which
+    is every account an administrator makes.)"""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    try:
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    except NoReverseMatch as exc:
+        raise PasswordResetUnavailable(
+            "Password reset by email is not set up on this site (there is no accounts:password_reset_confirm page)."
+        ) from exc
+    return settings.ONEDOOR_PUBLIC_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def password_reset_link_send(*, user: User, sent_by: User) -> bool:
+    """Email the user a link to set their own password. Nobody else ever sets or sees it. Returns False,
+    sending nothing, for an inactive account or one without an email address."""
+    from onedoor.accounts.reset_tasks import send_password_reset_link
+    from onedoor.core.tasks import enqueue_on_commit
+
+    if not user.is_active or not user.email:
+        return False
+    password_reset_link_url(user=user)  # refuse now, not in the worker, if the site cannot make one
+    audit_record(actor=sent_by, action="user.password_reset_link_sent", obj=user)
+    enqueue_on_commit(send_password_reset_link, user_id=user.pk)
+    return True
+
+
+@transaction.atomic
+def user_sync_staff_access(*, user: User) -> User:
+    """Staff access to the admin follows the administrator role, and nothing else: `is_staff` and the
+    Administrators group are set from the role. `is_superuser` is never set by OneDoor."""
+    from django.contrib.auth.models import Group
+
+    from onedoor.accounts.permissions import ADMINISTRATORS_GROUP, sync_administrators_group
+
+    is_admin = user.role == Role.ADMINISTRATOR
+    if user.is_staff != is_admin:
+        user.is_staff = is_admin
+        User.objects.filter(pk=user.pk).update(is_staff=is_admin)
+    if is_admin and not Group.objects.filter(name=ADMINISTRATORS_GROUP).exists():
+        sync_administrators_group()
+    group = Group.objects.filter(name=ADMINISTRATORS_GROUP).first()
+    if group is not None:
+        if is_admin:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+    return user
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, revoked_by: User | None) -> ApiToken:
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=revoked_by,
+            action="api_token.revoked",
+            obj=locked,
+            detail={"user_id": locked.user_id, "changed": {"revoked_at": [None, locked.revoked_at.isoformat()]}},
+        )
+    return locked
