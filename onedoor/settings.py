@@ -193,6 +193,8 @@ LOGGING = {
 }
 
 OTP_TOTP_ISSUER = "OneDoor"
+# No admin page shows an authenticator's secret or QR code: whoever saw it could sign in as its owner.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Messages to victims (onedoor.messaging). The file backend writes an outbox and sends nothing.
 ONEDOOR_MESSAGE_BACKEND = env.str("ONEDOOR_MESSAGE_BACKEND", default="onedoor.messaging.backends.FileBackend")

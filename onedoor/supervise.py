@@ -137,7 +137,9 @@ def parse(specs: Sequence[str]) -> list[Child]:
     for spec in specs:
         name, sep, command = spec.partition("=")
         if not sep or not name or not command.strip():
-            raise SystemExit('supervise: give each process as NAME=COMMAND, for example "worker=manage.py onedoor_worker"')
+            raise SystemExit(
+                'supervise: give each process as NAME=COMMAND, for example "worker=manage.py onedoor_worker"'
+            )
         children.append(Child(name=name, argv=shlex.split(command)))
     return children
 

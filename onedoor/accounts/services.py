@@ -302,3 +302,44 @@ def session_end_record(*, user: User, reason: str) -> None:
     """Audit a session that OneDoor ended: `idle` (no request for the idle timeout) or `expired` (the
     absolute limit since sign-in)."""
     audit_record(actor=user, action="user.session_ended", detail={"reason": reason})
+
+
+# -- what the admin may do to another account (onedoor/accounts/admin.py) -----------------------------
+
+
+@transaction.atomic
+def user_sync_staff_access(*, user: User) -> User:
+    """Staff access to the admin follows the administrator role, and nothing else: `is_staff` and the
+    Administrators group are set from the role. `is_superuser` is never set by OneDoor."""
+    from django.contrib.auth.models import Group
+
+    from onedoor.accounts.permissions import ADMINISTRATORS_GROUP, sync_administrators_group
+
+    is_admin = user.role == Role.ADMINISTRATOR
+    if user.is_staff != is_admin:
+        user.is_staff = is_admin
+        User.objects.filter(pk=user.pk).update(is_staff=is_admin)
+    if is_admin and not Group.objects.filter(name=ADMINISTRATORS_GROUP).exists():
+        sync_administrators_group()
+    group = Group.objects.filter(name=ADMINISTRATORS_GROUP).first()
+    if group is not None:
+        if is_admin:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+    return user
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, revoked_by: User | None) -> ApiToken:
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=revoked_by,
+            action="api_token.revoked",
+            obj=locked,
+            detail={"user_id": locked.user_id, "changed": {"revoked_at": [None, locked.revoked_at.isoformat()]}},
+        )
+    return locked

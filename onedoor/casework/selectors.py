@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,8 +25,9 @@ from onedoor.casework.models import (
     WaitingListEntry,
     WelfareCheckIn,
 )
+from onedoor.core.audit import audit_refusal
 from onedoor.directory.models import Service
-from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, Referral, Status
+from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, Referral, Status, StatusEvent
 from onedoor.referrals.selectors import referral_for_provider
 
 CASE_OPEN_STATUSES = (
@@ -39,7 +40,8 @@ CASE_OPEN_STATUSES = (
 
 
 def case_for_provider(*, user: Any, reference: str) -> Referral:
-    """A case the user's organisation can see in full (holds, held, or shares during a handover)."""
+    """A case the user's organisation can see in full: it holds it, or shares it during a handover. A
+    service that handed the case on, and a joint-working partner, get 404 here."""
     return referral_for_provider(user=user, reference=reference)
 
 
@@ -86,12 +88,25 @@ class SharedSummary:
     plan_headline: str
 
 
+# Joint working ends at the first of: the lead service ending it, the case closing (or being declined or
+# found not engaged), or the case being re-routed away from the service that agreed it. Reopening or
+# re-routing back does not bring it back: a new joint working, with fresh consent, is needed.
+JOINT_ENDING_STATUSES = (Status.CLOSED, Status.DECLINED, Status.NOT_ENGAGED, Status.REROUTED)
+
+
 def _joint_for(user: Any) -> QuerySet[JointWorking]:
     if not getattr(user, "is_provider_staff", False) or user.organisation_id is None:
         return JointWorking.objects.none()
-    return JointWorking.objects.filter(
-        partner_service__organisation_id=user.organisation_id, consent_to_share=True, ended_at__isnull=True
+    ended_by_the_case = StatusEvent.objects.filter(
+        referral=OuterRef("referral"), to_status__in=JOINT_ENDING_STATUSES, at__gte=OuterRef("started_at")
     )
+    return JointWorking.objects.filter(
+        partner_service__organisation_id=user.organisation_id,
+        consent_to_share=True,
+        ended_at__isnull=True,
+        referral__status__in=CASE_OPEN_STATUSES,
+        referral__current_service__organisation_id=F("recorded_by__organisation_id"),
+    ).exclude(Exists(ended_by_the_case))
 
 
 def shared_cases_for(*, user: Any) -> QuerySet[JointWorking]:
@@ -101,6 +116,7 @@ def shared_cases_for(*, user: Any) -> QuerySet[JointWorking]:
 def shared_summary_for(*, user: Any, reference: str) -> SharedSummary:
     joint = _joint_for(user).select_related("referral__current_service").filter(referral__reference=reference).first()
     if joint is None:
+        audit_refusal(actor=user, model=Referral, reference=reference, what="shared_summary")
         raise Http404
     r = joint.referral
     assessment = Assessment.objects.filter(referral=r).first()

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from onedoor.core.admin_audit import AuditedModelAdmin
 from onedoor.core.models import (
     AuditEvent,
     DemographicCategory,
@@ -16,17 +17,17 @@ from onedoor.core.models import (
 )
 
 for model in (District, OffenceGroup, Flag, NeedCategory, VictimsCodeRight):
-    admin.site.register(model)
+    admin.site.register(model, AuditedModelAdmin)
 
 
 @admin.register(DemographicCategory)
-class DemographicCategoryAdmin(admin.ModelAdmin):
+class DemographicCategoryAdmin(AuditedModelAdmin):
     list_display = ["characteristic", "label", "group", "kind"]
     list_filter = ["characteristic", "kind"]
 
 
 @admin.register(OutcomeType)
-class OutcomeTypeAdmin(admin.ModelAdmin):
+class OutcomeTypeAdmin(AuditedModelAdmin):
     list_display = ["number", "label", "needs_verification"]
     list_editable = ["needs_verification"]
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import contextvars
+import hashlib
+import hmac
 import ipaddress
+import json
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
 
 from onedoor.core import fastcopy
 from onedoor.core.context import Origin, current_origin
@@ -84,3 +93,139 @@ def audit_record_rows(*, action: str, entries: list[tuple[Any, str, object, dict
             }
         )
     fastcopy.insert_values(AuditEvent, rows)
+
+
+# -- configuration and privilege changes: who changed what, from what, to what ---------------------------
+
+REDACTED = "(changed)"
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def audit_snapshot(obj: models.Model, *, exclude: Iterable[str] = (), redact: Iterable[str] = ()) -> dict[str, Any]:
+    """A row's columns and many-to-many links (as sorted primary keys), as plain JSON values. Fields in
+    `redact` (personal details such as a user's name) are kept only as a fingerprint, so a change to them
+    shows that it happened but never the value."""
+    skip, hidden = set(exclude), set(redact)
+    out: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in skip:
+            continue
+        value = field.value_from_object(obj)
+        out[field.name] = _fingerprint(value) if field.name in hidden else _plain(value)
+    if obj.pk is not None:
+        for m2m in obj._meta.many_to_many:
+            if m2m.name not in skip:
+                out[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
+    return out
+
+
+_FINGERPRINT = "__fingerprint__"
+
+
+def _fingerprint(value: Any) -> dict[str, str]:
+    # Not a way to recover the value (it is keyed with the secret key): only to tell a change from none.
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(value).encode(), hashlib.sha256).hexdigest()
+    return {_FINGERPRINT: digest[:16]}
+
+
+def _is_fingerprint(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {_FINGERPRINT}
+
+
+def audit_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """{field: [from, to]} for each field that differs; a fingerprinted field shows only that it changed."""
+    before, after = before or {}, after or {}
+    changed: dict[str, list[Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        changed[name] = [REDACTED, REDACTED] if _is_fingerprint(old) or _is_fingerprint(new) else [old, new]
+    return changed
+
+
+def audit_config_change(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    extra: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """One audit row for a change to configuration or privilege, with each changed field's from and to.
+    Nothing is written when nothing changed."""
+    changed = audit_changes(before, after)
+    if before is not None and after is not None and not changed and not extra:
+        return None
+    return audit_record(actor=actor, action=action, obj=obj, detail={"changed": changed, **(extra or {})})
+
+
+# -- refused access ------------------------------------------------------------------------------------
+# A refusal is audited even when the transaction around it rolls back: inside a transaction the row is
+# written when the transaction commits, and otherwise when the request ends (RequestOriginMiddleware).
+
+_SAFE_TRIED = re.compile(r"^(OD-[A-Z0-9]{4}-[A-Z0-9]{4}|\d{1,18})$")
+_pending: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar(
+    "onedoor_pending_refusals", default=None
+)
+
+
+def audit_refusal(*, actor: Any, model: type[models.Model], reference: str, what: str) -> None:
+    """Record that `actor` was refused `what` on the object they named. The row names the object (if it
+    exists) and the reference tried when it has the shape of one; anything else typed is not kept."""
+    tried = str(reference)
+    found = model._default_manager.filter(reference=tried).values_list("pk", flat=True).first() if tried else None
+    entry = {
+        "actor": actor,
+        "object_type": model._meta.label_lower,
+        "object_id": "" if found is None else str(found),
+        "detail": {"what": what, "tried": tried if _SAFE_TRIED.match(tried) else "(not a reference)"},
+    }
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _write_refusal(entry)
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)
+
+    def on_commit() -> None:
+        if pending is None or any(e is entry for e in pending):
+            if pending is not None:
+                pending[:] = [e for e in pending if e is not entry]
+            _write_refusal(entry)
+
+    transaction.on_commit(on_commit)
+
+
+def _write_refusal(entry: dict[str, Any]) -> None:
+    where = current_origin()
+    actor = entry["actor"]
+    real = actor is not None and getattr(actor, "is_authenticated", False)
+    AuditEvent.objects.create(
+        actor=actor if real else None,
+        actor_label=_label(actor),
+        action="access.refused",
+        object_type=entry["object_type"],
+        object_id=entry["object_id"],
+        channel=where.channel,
+        origin=where.address,
+        detail=entry["detail"],
+    )
+
+
+@contextmanager
+def refusals_kept() -> Iterator[None]:
+    """Around one request: refusals whose transaction rolled back are written when it ends."""
+    token = _pending.set([])
+    try:
+        yield
+    finally:
+        left = _pending.get() or []
+        _pending.reset(token)
+        for entry in left:
+            _write_refusal(entry)

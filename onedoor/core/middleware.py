@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 
+from onedoor.core.audit import refusals_kept
 from onedoor.core.context import origin
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -81,5 +82,5 @@ class RequestOriginMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
-        with origin(channel, client_address(request)):
+        with origin(channel, client_address(request)), refusals_kept():
             return self.get_response(request)

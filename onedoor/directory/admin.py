@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from onedoor.core.admin_audit import AuditedModelAdmin
 from onedoor.directory.models import (
     DirectoryOrganisation,
     Feedback,
@@ -48,7 +49,7 @@ class ServiceAtLocationInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AuditedModelAdmin):
     list_display = ["name", "slug", "kind", "status", "provider", "national", "active", "last_checked"]
     list_filter = ["kind", "status", "active", "national", "taxonomy_terms__taxonomy"]
     search_fields = ["name", "short_name", "slug", "description"]
@@ -58,20 +59,20 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DirectoryOrganisation)
-class DirectoryOrganisationAdmin(admin.ModelAdmin):
+class DirectoryOrganisationAdmin(AuditedModelAdmin):
     list_display = ["name", "slug", "account"]
     search_fields = ["name", "slug"]
     readonly_fields = ["uuid", "modified_at"]
 
 
 @admin.register(Taxonomy)
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(AuditedModelAdmin):
     list_display = ["name", "slug", "version"]
     readonly_fields = ["uuid"]
 
 
 @admin.register(TaxonomyTerm)
-class TaxonomyTermAdmin(admin.ModelAdmin):
+class TaxonomyTermAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "taxonomy"]
     list_filter = ["taxonomy"]
     search_fields = ["code", "name"]
@@ -79,14 +80,14 @@ class TaxonomyTermAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(AuditedModelAdmin):
     list_display = ["name", "city", "postal_code"]
     search_fields = ["name", "city", "postal_code"]
     readonly_fields = ["uuid", "modified_at"]
 
 
 @admin.register(TranslationReview)
-class TranslationReviewAdmin(admin.ModelAdmin):
+class TranslationReviewAdmin(AuditedModelAdmin):
     """Which public-page translations a native speaker has checked."""
 
     list_display = ["language", "status", "reviewer", "reviewed_on"]
@@ -103,6 +104,6 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedbackLink)
-class FeedbackLinkAdmin(admin.ModelAdmin):
+class FeedbackLinkAdmin(AuditedModelAdmin):
     list_display = ["pk", "service", "created_at", "used_at"]
     readonly_fields = ["token", "created_at", "used_at"]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from onedoor.core.admin_audit import AuditedModelAdmin
 from onedoor.messaging.models import InvalidContact, Message, MessageTemplate
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(AuditedModelAdmin):
     list_display = ["key", "channel", "language_name", "language", "needs_native_review", "reviewed_by", "updated_at"]
     list_filter = ["needs_native_review", "channel", "language", "key"]
     search_fields = ["key", "body"]

@@ -1,12 +1,13 @@
 from django.contrib import admin
 
+from onedoor.core.admin_audit import AuditedModelAdmin
 from onedoor.referrals.models import RoutingRule
 
 # Referrals themselves are not in the admin: administrators manage configuration, never cases.
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(AuditedModelAdmin):
     list_display = ["name", "precedence", "order", "outcome", "service", "effective_from", "effective_to"]
     list_filter = ["precedence", "outcome", "service"]
     filter_horizontal = [

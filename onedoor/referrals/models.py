@@ -203,7 +203,7 @@ class Referral(models.Model):
 
 
 class Allocation(models.Model):
-    """Each period a referral sits with a service. A provider sees referrals its services hold or held."""
+    """Each period a referral sits with a service. A service that held it keeps only its own history."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="allocations")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="allocations")

@@ -3,36 +3,43 @@ by organisation themselves."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from onedoor.accounts.models import PROVIDER_ROLES, Role, User
+from onedoor.core.audit import audit_refusal
 from onedoor.directory.models import Service, ServiceKind
-from onedoor.referrals.models import OPEN_STATUSES, Allocation, Referral, SignpostRecord, StatusEvent
+from onedoor.referrals.models import FINAL_STATUSES, OPEN_STATUSES, Referral, SignpostRecord, Status, StatusEvent
 
 
 def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
-    """A provider sees referrals its services hold or have held, and, during a young people's to adults'
-    transition, the other service's side of the case until the handover window ends; a referrer sees only
-    their own; nobody else (the commissioner analyst, administrators, the police data officer) sees any
-    referral. (Joint-working partners see a shared summary only: onedoor.casework.selectors.)"""
+    """Who sees a referral in full (the person, the case, the caseworker, the whole timeline).
+
+    A provider sees the referrals its services hold now, and, during a young people's to adults'
+    transition (Compass to CGL, say), the other service's side while the handover window is open and
+    that side is not finished. A service that handed a referral on sees only its own part of the history
+    (`handed_on_history`), never the new holder's case. A referrer sees only their own, as a status
+    timeline; nobody else (the commissioner analyst, administrators, the police data officer) sees any
+    referral. Joint-working partners see a shared summary only (onedoor.casework.selectors)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
     if user.is_provider_staff and user.organisation_id is not None:
         from onedoor.casework.models import OnwardKind, OnwardReferral  # casework builds on the spine
 
         org = user.organisation_id
-        held = Allocation.objects.filter(referral=OuterRef("pk"), service__organisation_id=org)
         handover = OnwardReferral.objects.filter(
             kind=OnwardKind.TRANSITION, handover_ends_on__gte=timezone.localdate()
         ).filter(
             Q(from_referral=OuterRef("pk"), to_referral__current_service__organisation_id=org)
             | Q(to_referral=OuterRef("pk"), from_referral__current_service__organisation_id=org)
         )
-        return Referral.objects.filter(Exists(held) | Exists(handover))
+        return Referral.objects.filter(
+            Q(current_service__organisation_id=org) | (Exists(handover) & ~Q(status__in=FINAL_STATUSES))
+        )
     if user.role == Role.REFERRER:
         return Referral.objects.filter(referrer=user)
     return Referral.objects.none()
@@ -40,13 +47,13 @@ def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
 
 def referral_for_provider(*, user: Any, reference: str) -> Referral:
     if not getattr(user, "is_provider_staff", False):
-        raise Http404
+        _refuse(user=user, reference=reference)
     return _get_visible(user=user, reference=reference)
 
 
 def referral_for_referrer(*, user: Any, reference: str) -> Referral:
     if getattr(user, "role", None) != Role.REFERRER:
-        raise Http404
+        _refuse(user=user, reference=reference)
     return _get_visible(user=user, reference=reference)
 
 
@@ -62,8 +69,60 @@ def _get_visible(*, user: Any, reference: str) -> Referral:
         .first()
     )
     if referral is None:
-        raise Http404
+        _refuse(user=user, reference=reference)
     return referral
+
+
+def _refuse(*, user: Any, reference: str, what: str = "referral") -> NoReturn:
+    """Answer 404, and audit the refusal: who tried, and the reference they tried (never more)."""
+    audit_refusal(actor=user, model=Referral, reference=reference, what=what)
+    raise Http404
+
+
+# -- what a service that handed a referral on still sees -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandedOn:
+    """A referral this organisation held and handed on: its own part of the history, and nothing newer.
+    No person's details, no current status, no assessment, risk, contact or caseworker of the new holder."""
+
+    reference: str
+    events: list[StatusEvent]
+    handed_to: list[str]
+
+
+def _handed_on_events(*, organisation_id: int) -> QuerySet[StatusEvent]:
+    """The events the organisation's own services recorded while they held the referral, and the ones its
+    own staff made (the re-route that handed it on is recorded against the service it went to)."""
+    return StatusEvent.objects.filter(
+        Q(service__organisation_id=organisation_id) | Q(actor__organisation_id=organisation_id)
+    )
+
+
+def handed_on_history(*, user: Any, reference: str) -> HandedOn:
+    if not getattr(user, "is_provider_staff", False) or user.organisation_id is None:
+        _refuse(user=user, reference=reference, what="handed_on")
+    org = user.organisation_id
+    referral = (
+        Referral.objects.filter(reference=reference, allocations__service__organisation_id=org)
+        .exclude(current_service__organisation_id=org)
+        .only("pk", "reference")
+        .first()
+    )
+    if referral is None:
+        _refuse(user=user, reference=reference, what="handed_on")
+    events = list(
+        _handed_on_events(organisation_id=org)
+        .filter(referral=referral)
+        .select_related("service", "suggested_service", "actor")
+        .order_by("at", "id")
+    )
+    for event in events:
+        if event.actor is not None and event.actor.organisation_id != org:
+            event.actor = None  # the referrer's or another service's people are not this team's history
+    handed_to = [str(e.suggested_service) for e in events if e.to_status == Status.REROUTED and e.suggested_service]
+    return HandedOn(reference=referral.reference, events=events, handed_to=handed_to)
 
 
 def services_of(*, user: Any) -> QuerySet[Service]:

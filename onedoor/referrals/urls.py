@@ -12,6 +12,7 @@ urlpatterns = [
     path("queue/", provider.queues, name="queues"),
     path("queue/<slug:slug>/", provider.queue, name="queue"),
     path("cases/<str:reference>/", provider.referral_detail, name="detail"),
+    path("cases/<str:reference>/handed-on/", provider.handed_on, name="handed_on"),
     path("cases/<str:reference>/accept/", provider.accept, name="accept"),
     path("cases/<str:reference>/triage/", provider.triage, name="triage"),
     path("cases/<str:reference>/decline/", provider.decline, name="decline"),

@@ -89,3 +89,37 @@ def test_the_migration_blanks_addresses_already_kept_for_the_public_and_leaves_t
 
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
         cur.execute("UPDATE core_auditevent SET origin = 'x' WHERE action = 'old.staff'")
+def test_the_database_refuses_raw_deletes_of_the_audit_log(referrer) -> None:
+    from django.db.utils import DatabaseError
+
+    event = audit_record(actor=referrer, action="thing.done")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM core_auditevent")
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_database_refuses_truncating_the_audit_log_on_postgresql(referrer) -> None:
+    from django.db.utils import DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite empties a table with DELETE, refused above")
+    audit_record(actor=referrer, action="thing.done")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("TRUNCATE core_auditevent CASCADE")
+    assert AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_lifts_the_guard_only_for_itself_and_puts_it_back(referrer) -> None:
+    from django.core.management import call_command
+    from django.db.utils import DatabaseError
+
+    audit_record(actor=referrer, action="thing.done")
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEvent.objects.exists()
+    event = audit_record(actor=None, action="after.flush")
+    with pytest.raises(DatabaseError), connection.cursor() as cur:
+        cur.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

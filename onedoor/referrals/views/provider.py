@@ -68,14 +68,23 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@roles(PROVIDER_ROLES)
+def handed_on(request: HttpRequest, reference: str) -> HttpResponse:
+    """What a service that handed a referral on still sees: its own part of the history, nothing newer."""
+    history = selectors.handed_on_history(user=request.user, reference=reference)
+    return render(request, "referrals/handed_on.html", {"history": history})
+
+
 def _act(request: HttpRequest, reference: str, action: Any, done: str, **kwargs: Any) -> HttpResponse:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
     try:
-        action(referral=referral, actor=request.user, **kwargs)
+        updated = action(referral=referral, actor=request.user, **kwargs)
     except (services.TransitionError, ValueError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done.format(ref=referral.reference))
+        if not selectors.referrals_visible_to(user=request.user).filter(pk=updated.pk).exists():
+            return redirect("referrals:handed_on", reference=referral.reference)
     return redirect("referrals:detail", reference=referral.reference)
 
 

@@ -2,8 +2,35 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import models, transaction
 
+from onedoor.accounts.models import Organisation
 from onedoor.areas.loader import AreaConfigError, load_area
+from onedoor.core.audit import audit_changes, audit_record, audit_snapshot
+from onedoor.core.context import origin
+from onedoor.directory.models import Service
+from onedoor.referrals.models import RoutingRule
+
+CONFIGURATION: tuple[type[models.Model], ...] = (Organisation, Service, RoutingRule)
+
+
+def _snapshot() -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for model in CONFIGURATION:
+        for obj in model._default_manager.all():
+            rows[f"{model._meta.label_lower}:{obj.pk}"] = audit_snapshot(obj)
+    return rows
+
+
+def configuration_changes(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Row by row, what the load created, changed (each field from and to) and deleted."""
+    return {
+        "created": sorted(set(after) - set(before)),
+        "deleted": sorted(set(before) - set(after)),
+        "changed": {
+            key: diff for key in sorted(set(before) & set(after)) if (diff := audit_changes(before[key], after[key]))
+        },
+    }
 
 
 class Command(BaseCommand):
@@ -18,8 +45,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        reset = options["reset"]
         try:
-            counts = load_area(options["area"], reset=options["reset"])
+            with origin("cli", "load_area"), transaction.atomic():
+                before = _snapshot()
+                counts = load_area(options["area"], reset=reset)
+                changes = configuration_changes(before, _snapshot())
+                if reset or any(changes.values()):
+                    # Who: the operator at the command line; what, from what, to what: row by row.
+                    audit_record(
+                        actor=None,
+                        action="area.reset" if reset else "area.loaded",
+                        detail={"area": options["area"], **counts, **changes},
+                    )
         except AreaConfigError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
