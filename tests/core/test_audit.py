@@ -89,6 +89,8 @@ def test_the_migration_blanks_addresses_already_kept_for_the_public_and_leaves_t
 
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
         cur.execute("UPDATE core_auditevent SET origin = 'x' WHERE action = 'old.staff'")
+
+
 def test_the_database_refuses_raw_deletes_of_the_audit_log(referrer) -> None:
     from django.db.utils import DatabaseError
 
