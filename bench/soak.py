@@ -48,7 +48,9 @@ MARKER = re.compile(r"soak-[0-9a-f]{32}")
 # address (loopback). The limit itself is tested elsewhere; here it would only hide the figures.
 SOAK_SETTINGS = """
 from onedoor.settings import *  # noqa: F403
-ONEDOOR_SELF_REFERRAL_RATE = "1000000/h"
+# Every soak client is on loopback, one address: lift the public limits, which are not what is measured.
+ONEDOOR_SELF_REFERRAL_ADDRESS_RATE = "1000000/h"
+ONEDOOR_SELF_REFERRAL_CONTACT_RATE = "1000000/h"
 """
 SETUP_USERS = """
 import json, sys
