@@ -146,8 +146,6 @@ STATICFILES_DIRS = [
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("ONEDOOR_SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 8 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -247,3 +245,85 @@ ONEDOOR_SEND_CONCURRENCY = env.int("ONEDOOR_SEND_CONCURRENCY", default=1)
 # /health/ready answers 503 when the oldest due message has waited longer than this, or this many tasks failed.
 ONEDOOR_BACKLOG_MAX_AGE_SECONDS = env.int("ONEDOOR_BACKLOG_MAX_AGE_SECONDS", default=30 * 60)
 ONEDOOR_BACKLOG_MAX_FAILED_TASKS = env.int("ONEDOOR_BACKLOG_MAX_FAILED_TASKS", default=10)
+# --- Security headers and production settings (ADR 0006) -------------------------------------------------
+# ONEDOOR_ENV=production switches on secure defaults and refuses to start with DEBUG on or without a
+# real secret key. Every default below can still be set by its own variable.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+ONEDOOR_ENV = env.str("ONEDOOR_ENV", default="development")
+if ONEDOOR_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"ONEDOOR_ENV must be 'development' or 'production', not {ONEDOOR_ENV!r}.")
+PRODUCTION = ONEDOOR_ENV == "production"
+DEFAULT_SECRET_KEY = "insecure-local-only-change-me"  # noqa: S105 - the value production refuses
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "ONEDOOR_DEBUG is on and ONEDOOR_ENV=production: debug pages show settings and code to anyone. "
+            "Unset ONEDOOR_DEBUG."
+        )
+    if SECRET_KEY in ("", DEFAULT_SECRET_KEY) or SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "ONEDOOR_SECRET_KEY is not set (or is the local default) and ONEDOOR_ENV=production. Set it to a "
+            "long random value, for example the output of: "
+            "python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())'"
+        )
+
+# Cookies only over HTTPS. HSTS tells browsers to use HTTPS for a year; ONEDOOR_HSTS_PRELOAD is a decision
+# for the owner of the whole domain (preloading covers every subdomain), so it is off unless set.
+SESSION_COOKIE_SECURE = env.bool("ONEDOOR_SECURE_COOKIES", default=PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("ONEDOOR_HSTS_SECONDS", default=365 * 24 * 60 * 60 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("ONEDOOR_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("ONEDOOR_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Plain-HTTP requests are redirected to HTTPS. Behind a proxy that terminates TLS, set
+# ONEDOOR_BEHIND_TLS_PROXY=1 so that X-Forwarded-Proto: https counts as secure (the proxy must set that
+# header itself and strip any the client sent); set ONEDOOR_SSL_REDIRECT=0 only if the proxy redirects.
+SECURE_SSL_REDIRECT = env.bool("ONEDOOR_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = env.list("ONEDOOR_SSL_REDIRECT_EXEMPT", default=[])
+if env.bool("ONEDOOR_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp 4): only this site's own scripts, styles, images and fonts; no
+# inline script or style anywhere, so no 'unsafe-inline'. Pages that need more say so per view.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Powerful browser features: none are used, so none are allowed, for this site or anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+INSTALLED_APPS += ["csp"]
+# After SecurityMiddleware (HTTPS redirect first), before sessions: the headers go on every response, and
+# input that cannot be stored is refused before a session or a view looks anything up.
+_after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE[_after_security:_after_security] = [
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "onedoor.core.input_guard.RefuseUnstorableInputMiddleware",
+]

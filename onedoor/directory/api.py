@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from ninja import Router
+from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
 from onedoor.api import public_auth
@@ -36,14 +36,16 @@ ORUK_PROFILE = "https://openreferraluk.org"
 MAX_PER_PAGE = 200
 
 
+# The schema states these bounds, so a client can see them; the handlers never see a value outside them.
+Page = Annotated[int, Query(ge=1, description="Page number, from 1. A page after the last is empty.")]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Items per page, from 1 to {MAX_PER_PAGE}.")]
+
+
 def _page(qs: QuerySet[Any], *, page: int, per_page: int, render: Any) -> dict[str, Any]:
-    if page < 1:
-        raise HttpError(400, "page must be 1 or more")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise HttpError(400, f"per_page must be from 1 to {MAX_PER_PAGE}")
     total = qs.count()
     pages = max(1, math.ceil(total / per_page))
-    items = list(qs[(page - 1) * per_page : page * per_page])
+    # A page past the last is empty, without asking the database for an offset it cannot represent.
+    items = list(qs[(page - 1) * per_page : page * per_page]) if page <= pages else []
     return {
         "total_items": total,
         "total_pages": pages,
@@ -56,23 +58,15 @@ def _page(qs: QuerySet[Any], *, page: int, per_page: int, render: Any) -> dict[s
     }
 
 
-def _uuid(value: str, name: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError as exc:
-        raise HttpError(400, f"{name} must be a UUID") from exc
-
-
 def _datetime(value: str) -> datetime:
-    parsed = parse_datetime(value)
-    if parsed is None:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise HttpError(400, "modified_after must be an ISO 8601 date and time") from exc
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
+    try:
+        parsed = parse_datetime(value) or datetime.fromisoformat(value)
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+        # The database compares in UTC: a time at the very edge of the calendar cannot be converted.
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise HttpError(400, "modified_after must be an ISO 8601 date and time, like 2024-04-01T09:00:00Z") from exc
 
 
 def organization_json(org: DirectoryOrganisation | None, service: Service | None = None) -> dict[str, Any]:
@@ -245,45 +239,49 @@ def oruk_root(request: HttpRequest) -> dict[str, Any]:
 @router.get("/services", auth=public_auth, summary="Services, a page at a time")
 def oruk_services(
     request: HttpRequest,
-    page: int = 1,
-    per_page: int = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     search: str = "",
-    taxonomy_term_id: str = "",
+    taxonomy_term_id: uuid.UUID | None = None,
     modified_after: str = "",
 ) -> dict[str, Any]:
     qs = selectors.services_search(
         search=search.strip(),
-        taxonomy_term=_uuid(taxonomy_term_id, "taxonomy_term_id") if taxonomy_term_id else None,
+        taxonomy_term=str(taxonomy_term_id) if taxonomy_term_id else None,
         modified_after=_datetime(modified_after) if modified_after else None,
     )
     return _page(selectors.services_with_details(qs), page=page, per_page=per_page, render=service_json)
 
 
 @router.get("/services/{service_id}", auth=public_auth, summary="One service, in full")
-def oruk_service(request: HttpRequest, service_id: str) -> dict[str, Any]:
-    service = selectors.services_with_details().filter(uuid=_uuid(service_id, "id")).first()
+def oruk_service(request: HttpRequest, service_id: Annotated[uuid.UUID, Path()]) -> dict[str, Any]:
+    service = selectors.services_with_details().filter(uuid=service_id).first()
     if service is None:
         raise HttpError(404, "No such service")
     return service_json(service)
 
 
 @router.get("/organizations", auth=public_auth, summary="Organisations that deliver services")
-def oruk_organizations(request: HttpRequest, page: int = 1, per_page: int = 50, search: str = "") -> dict[str, Any]:
+def oruk_organizations(
+    request: HttpRequest, page: Page = 1, per_page: PerPage = 50, search: str = ""
+) -> dict[str, Any]:
     return _page(
         selectors.organisations_public(search=search.strip()), page=page, per_page=per_page, render=organization_json
     )
 
 
 @router.get("/taxonomies", auth=public_auth, summary="The taxonomies OneDoor classifies services by")
-def oruk_taxonomies(request: HttpRequest, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+def oruk_taxonomies(request: HttpRequest, page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
     return _page(selectors.taxonomies_public(), page=page, per_page=per_page, render=taxonomy_json)
 
 
 @router.get("/taxonomy_terms", auth=public_auth, summary="Terms in those taxonomies")
 def oruk_taxonomy_terms(
-    request: HttpRequest, page: int = 1, per_page: int = 50, search: str = "", taxonomy_id: str = ""
+    request: HttpRequest,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    search: str = "",
+    taxonomy_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    qs = selectors.taxonomy_terms_public(
-        search=search.strip(), taxonomy=_uuid(taxonomy_id, "taxonomy_id") if taxonomy_id else None
-    )
+    qs = selectors.taxonomy_terms_public(search=search.strip(), taxonomy=str(taxonomy_id) if taxonomy_id else None)
     return _page(qs, page=page, per_page=per_page, render=taxonomy_term_json)

@@ -133,10 +133,36 @@ def test_search_pagination_and_modified_after(client):
 
 
 def test_bad_parameters_and_missing_service(client):
-    assert client.get(f"{BASE}/services", {"taxonomy_term_id": "nope"}).status_code == 400
-    assert client.get(f"{BASE}/services", {"modified_after": "yesterday"}).status_code == 400
-    assert client.get(f"{BASE}/services", {"per_page": 1000}).status_code == 400
+    # Bounds and formats the schema states are checked against it (422, naming the parameter).
+    response = client.get(f"{BASE}/services", {"taxonomy_term_id": "nope"})
+    assert response.status_code == 422 and "taxonomy_term_id" in response.content.decode()
+    assert client.get(f"{BASE}/services", {"per_page": 1000}).status_code == 422
+    assert client.get(f"{BASE}/services", {"page": 0}).status_code == 422
+    assert client.get(f"{BASE}/services/not-a-uuid").status_code == 422
+    response = client.get(f"{BASE}/services", {"modified_after": "yesterday"})
+    assert response.status_code == 400 and "ISO 8601" in response.json()["detail"]
+    for edge in ("2024-13-01T00:00:00", "0001-01-01T00:00:00+01:00"):
+        assert client.get(f"{BASE}/services", {"modified_after": edge}).status_code == 400, edge
     assert client.get(f"{BASE}/services/3f7b145d-84af-42d7-8fae-eaca714b02b2").status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", ["services", "organizations", "taxonomies", "taxonomy_terms"])
+def test_a_page_past_the_last_is_empty_however_far(client, endpoint):
+    for page in (2**63 - 1, 2**64, 10**30):
+        response = client.get(f"{BASE}/{endpoint}", {"page": page})
+        assert response.status_code == 200, (page, response.content[:200])
+        body = response.json()
+        assert body["contents"] == [] and body["empty"] and body["last_page"] and body["page_number"] == page
+
+
+def test_the_schema_states_the_bounds_and_the_id_formats(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    params = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/oruk/services"]["get"]["parameters"]}
+    assert params["per_page"]["maximum"] == 200 and params["per_page"]["minimum"] == 1
+    assert params["page"]["minimum"] == 1
+    assert "uuid" in str(params["taxonomy_term_id"])
+    one = schema["paths"]["/api/v1/oruk/services/{service_id}"]["get"]["parameters"][0]
+    assert one["schema"]["format"] == "uuid"
 
 
 def test_inactive_services_are_not_published(client):
