@@ -452,7 +452,7 @@ def police_records_process(
     after_chunk: Callable[[str, int], None] | None = None,
     lock_batch: bool = False,
 ) -> None:
-    """Route and offer support to every record not yet processed, in id order, a chunk per transaction.
+    """Route and offer support to every record not yet processed, in file order, a chunk per transaction.
     With `lock_batch` each chunk first takes the batch's row lock: two runs take turns, in order."""
     moment = now or timezone.now()
     ctx = _Context.load(timezone.localdate(moment))
@@ -461,10 +461,11 @@ def police_records_process(
         with transaction.atomic():
             if lock_batch and batch is not None:
                 PoliceBatch.objects.select_for_update().filter(pk=batch.pk).first()
+            # In file order: parallel loading gives ids in whatever order the chunks ran (ADR 0009).
             records = list(
                 PoliceVictimRecord.objects.select_for_update()
                 .filter(processed_at__isnull=True)
-                .order_by("id")
+                .order_by("last_batch_id", "line", "id")
                 .values_list(*_CHUNK_FIELDS, named=True)[:chunk_size]
             )
             if not records:
@@ -507,8 +508,11 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
     """Work out a chunk's outcome: repeat and shared-contact flags, routing, referral rows and support
     offers through the safety rules. Reads the database; writes nothing but officers' accounts."""
     today = timezone.localdate(now)
-    # The chunk is the first unprocessed records by id, locked: exactly the unprocessed ones in its id range.
-    chunk = PoliceVictimRecord.objects.filter(id__gte=records[0].id, id__lte=records[-1].id, processed_at__isnull=True)
+    # The records are locked; the chunk's look-ups cover the unprocessed ones in its id range
+    # (a few more than the records, where some are left for the finishing step: harmless, and cheaper than
+    # naming thousands of ids).
+    ids = [r.id for r in records]
+    chunk = PoliceVictimRecord.objects.filter(id__gte=min(ids), id__lte=max(ids), processed_at__isnull=True)
     repeat = _repeat_victims(chunk)
     shared = _shared_contacts(chunk)
     keys = [chunk.values_list(k, flat=True) for k in _MATCH_KEYS]
@@ -636,7 +640,7 @@ def _write_processed(outcomes: list[list[Any]]) -> None:
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM police_processed AS v "  # noqa: S608 - quoted constants
                 f"WHERE {table}.{quote('id')} = v.id AND {table}.{quote('id')} BETWEEN %s AND %s",
-                [outcomes[0][0], outcomes[-1][0]],
+                [min(o[0] for o in outcomes), max(o[0] for o in outcomes)],
             )
             cursor.execute("DROP TABLE police_processed")
         return
