@@ -46,6 +46,11 @@ def tell_referrers(*, event_ids: list[int]) -> None:
 # rerun will not cure fails its batch, so that no batch is left "running" by an error.
 
 
+# Ahead of the send tasks the import queues, so that a batch finishes before its offers go out in bulk
+# (the send tasks wait minutes at most, and a finished batch is what the police data officer watches).
+IMPORT_PRIORITY = 10
+
+
 def _step(batch_id: int, work: Any) -> None:
     from onedoor.police.chunks import ChunkRetry, police_batch_advance, police_batch_fail
 
@@ -59,21 +64,21 @@ def _step(batch_id: int, work: Any) -> None:
     police_batch_advance(batch_id=batch_id)
 
 
-@task()
+@task(priority=IMPORT_PRIORITY)
 def police_load_chunk(*, batch_id: int, number: int) -> None:
     from onedoor.police.chunks import police_chunk_load
 
     _step(batch_id, lambda: police_chunk_load(batch_id=batch_id, number=number))
 
 
-@task()
+@task(priority=IMPORT_PRIORITY)
 def police_process_chunk(*, batch_id: int, number: int) -> None:
     from onedoor.police.chunks import police_chunk_process
 
     _step(batch_id, lambda: police_chunk_process(batch_id=batch_id, number=number))
 
 
-@task()
+@task(priority=IMPORT_PRIORITY)
 def police_finish_batch(*, batch_id: int) -> None:
     from onedoor.police.chunks import police_batch_fail, police_batch_finish
 
