@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from onedoor.accounts.models import User
@@ -199,16 +199,29 @@ def police_chunk_load(*, batch_id: int, number: int, vocab: Vocabulary | None = 
 # -- 3. process chunks ------------------------------------------------------------------------------------
 
 
-def _contested() -> Q:
-    """Records whose person, phone or email key another unprocessed record shares. Their offers are
-    decided in id order in the finishing step (ADR 0009); everything else is independent of order."""
-    shared = Q()
+def _contested(lo: int, hi: int) -> set[int]:
+    """Unprocessed records in ids lo..hi whose person, phone or email key another unprocessed record shares.
+    Their offers are decided in file order in the finishing step (ADR 0009); every other record's outcome
+    is independent of order. Each key is looked up in its own index and "unprocessed" is checked here: a
+    `processed_at IS NULL` condition in the query lets a planner with stale statistics read the whole
+    unprocessed index once for every record."""
+    found: set[int] = set()
+    chunk = PoliceVictimRecord.objects.filter(id__gte=lo, id__lte=hi, processed_at__isnull=True)
     for key in _MATCH_KEYS:
-        other = PoliceVictimRecord.objects.filter(**{key: OuterRef(key)}, processed_at__isnull=True).exclude(
-            **{key: ""}
+        mine = {k: pk for pk, k in chunk.exclude(**{key: ""}).values_list("id", key)}
+        if not mine:
+            continue
+        holders: dict[str, list[int]] = {}
+        rows = (
+            PoliceVictimRecord.objects.filter(**{f"{key}__in": list(mine)})
+            .exclude(**{key: ""})
+            .values_list(key, "id", "processed_at")
         )
-        shared |= Q(~Q(**{key: ""}), Exists(other.exclude(pk=OuterRef("pk"))))
-    return shared
+        for value, pk, processed_at in rows:
+            if processed_at is None:
+                holders.setdefault(value, []).append(pk)
+        found.update(pk for value, pks in holders.items() if len(pks) > 1 for pk in pks if lo <= pk <= hi)
+    return found
 
 
 def police_chunk_process(*, batch_id: int, number: int, ctx: _Context | None = None) -> bool:
@@ -225,13 +238,16 @@ def police_chunk_process(*, batch_id: int, number: int, ctx: _Context | None = N
             )
             if chunk.done_at is not None:
                 return False
-            records = list(
-                PoliceVictimRecord.objects.select_for_update()
+            assert chunk.id_from is not None and chunk.id_to is not None
+            contested = _contested(chunk.id_from, chunk.id_to)
+            records = [
+                r
+                for r in PoliceVictimRecord.objects.select_for_update()
                 .filter(id__gte=chunk.id_from, id__lte=chunk.id_to, processed_at__isnull=True)
-                .exclude(_contested())
                 .order_by("id")
                 .values_list(*_CHUNK_FIELDS, named=True)
-            )
+                if r.id not in contested
+            ]
             if records:
                 _write_chunk(_plan_chunk(records=records, ctx=context, now=batch.started_at), batch)
             PoliceChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
