@@ -10,28 +10,50 @@ from ninja.files import UploadedFile
 
 from onedoor.accounts.models import Role
 from onedoor.api import api_auth
+from onedoor.police import selectors
+from onedoor.police.chunks import police_batch_upload
 from onedoor.police.forms import upload_too_large
-from onedoor.police.models import BatchStatus
-from onedoor.police.services import police_batch_import
+from onedoor.police.models import BatchStatus, PoliceBatch
 
 router = Router(tags=["police"])
 
 
 @router.post(
     "",
-    response={201: dict, 413: dict, 422: dict},
+    response={202: dict, 413: dict, 422: dict},
     auth=api_auth(Role.POLICE_DATA_OFFICER),
     url_name="police_transfer_create",
 )
 def create_transfer(request: HttpRequest, file: UploadedFile = File(...)) -> Status:  # noqa: B008
-    """Upload an overnight transfer file (multipart, field `file`). Answers with the batch's summary, or 413
-    when the file is larger than the deployment accepts (`ONEDOOR_POLICE_UPLOAD_MAX_MB`)."""
+    """Upload an overnight transfer file (multipart, field `file`). Stores it and answers at once (202)
+    with the batch, which workers then import: follow `status_url` until `status` is `completed`. A file
+    larger than the deployment accepts (`ONEDOOR_POLICE_UPLOAD_MAX_MB`) answers 413."""
     too_large = upload_too_large(file.size)
     if too_large:
         return Status(413, {"detail": too_large, "max_mb": settings.ONEDOOR_POLICE_UPLOAD_MAX_MB})
-    batch = police_batch_import(f=file.file, file_name=file.name or "upload.csv", actor=request.user, channel="api")  # type: ignore[arg-type]
-    body: dict[str, Any] = {"batch": batch.pk, "status": batch.status, **batch.summary()}
+    batch = police_batch_upload(f=file.file, file_name=file.name or "upload.csv", actor=request.user, channel="api")  # type: ignore[arg-type]
     if batch.status == BatchStatus.REJECTED:
-        return Status(422, {**body, "detail": batch.failure})
-    body["errors_csv"] = reverse("police:batch_errors", args=[batch.pk])
-    return Status(201, body)
+        return Status(422, {**_body(batch), "detail": batch.failure})
+    return Status(202, _body(batch))
+
+
+@router.get("/{batch_id}", response=dict, auth=api_auth(Role.POLICE_DATA_OFFICER), url_name="police_transfer_detail")
+def transfer_detail(request: HttpRequest, batch_id: int) -> dict[str, Any]:
+    """A batch's status, progress and counts so far."""
+    return _body(selectors.batch_get_visible(user=request.user, pk=batch_id))
+
+
+def _body(batch: PoliceBatch) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "batch": batch.pk,
+        "status": batch.status,
+        "phase": batch.phase,
+        "rows_expected": batch.rows_expected,
+        "to_process": batch.to_process,
+        "processed": batch.processed,
+        **batch.summary(),
+    }
+    if batch.status != BatchStatus.REJECTED:
+        body["status_url"] = reverse("api:police_transfer_detail", args=[batch.pk])
+        body["errors_csv"] = reverse("police:batch_errors", args=[batch.pk])
+    return body

@@ -19,6 +19,21 @@ class BatchStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected (the file could not be read)"
 
 
+class BatchPhase(models.TextChoices):
+    """Where a running batch is: its load chunks, its process chunks, or the last, ordered step (the
+    records whose person or contact detail another record in the import shares: see ADR 0009)."""
+
+    LOAD = "load", "Loading rows"
+    PROCESS = "process", "Routing and offering support"
+    FINISH = "finish", "Offering support to people named more than once"
+    DONE = "done", "Done"
+
+
+class ChunkPhase(models.TextChoices):
+    LOAD = "load", "Load"
+    PROCESS = "process", "Process"
+
+
 # What an import reports (the command's JSON summary, the API's answer), in this order.
 SUMMARY_KEYS = ("rows", "created", "updated", "unchanged", "errors", "referrals", "messages_queued", "encoding")
 
@@ -49,11 +64,19 @@ class PoliceBatch(models.Model):
     messages_queued = models.PositiveIntegerField(default=0)
     messages_withheld = models.PositiveIntegerField(default=0)
 
+    # Progress while it runs: the file is split into chunk tasks at upload (rows_expected), then each
+    # chunk's rows are loaded, then the records they left unprocessed are routed and offered support.
+    phase = models.CharField(max_length=10, choices=BatchPhase.choices, default=BatchPhase.DONE)
+    rows_expected = models.PositiveIntegerField(default=0)
+    to_process = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name_plural = "police batches"
         constraints = [
             models.CheckConstraint(condition=Q(status__in=BatchStatus.values), name="police_batch_status_valid"),
+            models.CheckConstraint(condition=Q(phase__in=BatchPhase.values), name="police_batch_phase_valid"),
         ]
 
     def __str__(self) -> str:
@@ -61,6 +84,33 @@ class PoliceBatch(models.Model):
 
     def summary(self) -> dict[str, object]:
         return {key: getattr(self, key) for key in SUMMARY_KEYS}
+
+
+class PoliceChunk(models.Model):
+    """One chunk task of a batch. A load chunk holds its rows as UTF-8 CSV text (with the header), in the
+    database so that a worker on any machine can read it; the text is cleared once loaded. A process
+    chunk names a range of record ids. `done_at` is set in the same transaction as the chunk's writes,
+    so a chunk is done once or not at all, however often its task runs."""
+
+    batch = models.ForeignKey(PoliceBatch, on_delete=models.CASCADE, related_name="chunks")
+    phase = models.CharField(max_length=10, choices=ChunkPhase.choices)
+    number = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField(default=0)
+    line_offset = models.IntegerField(default=0, help_text="Added to the chunk text's line numbers")
+    data = models.BinaryField(default=b"", editable=False)
+    id_from = models.BigIntegerField(null=True, blank=True)
+    id_to = models.BigIntegerField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "phase", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "phase", "number"], name="police_chunk_unique"),
+            models.CheckConstraint(condition=Q(phase__in=ChunkPhase.values), name="police_chunk_phase_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} {self.phase} {self.number}"
 
 
 class PoliceRowError(models.Model):

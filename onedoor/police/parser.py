@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from typing import IO, Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -293,17 +294,88 @@ def sniff(f: IO[bytes], block: int = 1 << 20) -> FileFacts:
 # -- pass 2: rows ------------------------------------------------------------------------------------
 
 
-def read_rows(f: IO[bytes], encoding: str) -> Iterator[tuple[int, dict[str, str | None], bool]]:
+HEADER_LIMIT = 20_000  # characters: the 22 column names take about 400
+
+
+class LineSink:
+    """Collects the physical lines `read_rows` reads, for cutting a file into chunks of whole rows.
+    `header_lines` is how many of them (leading blank lines included) come before the first row."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.header_lines = 0
+
+
+def _captured(lines: Iterator[str], sink: LineSink) -> Iterator[str]:
+    for line in lines:
+        sink.lines.append(line)
+        yield line
+
+
+def _unreadable(start: int, end: int, why: str) -> Iterator[tuple[int, dict[str, str | None], bool]]:
+    """One unreadable row for each line from `start` to `end`: a stray quote that swallowed the lines
+    after it must not make the victims on them vanish unreported."""
+    if start == end:
+        yield start, {"__csv_error__": f"a well-formed CSV row ({why}; check for stray quotes)"}, False
+        return
+    yield (
+        start,
+        {
+            "__csv_error__": f"a well-formed CSV row: a double quote on this line opens a quoted field that does "
+            f"not close until line {end}, so lines {start} to {end} could not be read ({why}). Check the "
+            f"quotes on line {start} and send these rows again"
+        },
+        False,
+    )
+    for line in range(start + 1, end + 1):
+        yield (
+            line,
+            {
+                "__csv_error__": f"a row of its own: a stray double quote on line {start} swallowed this line "
+                f"into a quoted field that runs to line {end}. Check the quotes on line {start} and send "
+                f"these rows again"
+            },
+            False,
+        )
+
+
+def read_rows(
+    f: IO[bytes], encoding: str, *, line_offset: int = 0, sink: LineSink | None = None
+) -> Iterator[tuple[int, dict[str, str | None], bool]]:
     """Yield (line the row starts on, {column: raw value}, number of fields). Header names are matched
-    without regard to case, spaces or a byte-order mark, in any order; unknown columns are ignored."""
+    without regard to case, spaces or a byte-order mark, in any order; unknown columns are ignored.
+    `line_offset` is added to every line number (a chunk of a file, read with its header); `sink`
+    collects the physical lines read. A file with no header, a header line too long to be one, or a
+    header and no rows is refused with `FileRejected`; an unreadable row is yielded as an error for
+    every line it covers."""
     f.seek(0)
     text = io.TextIOWrapper(f, encoding=encoding, errors="replace", newline="")
     try:
-        reader = csv.reader(text)
+        blank = 0  # blank lines before the header
+        while True:
+            first = text.readline(HEADER_LIMIT + 1)
+            if len(first) > HEADER_LIMIT:
+                raise FileRejected(
+                    f"The first line is longer than {HEADER_LIMIT:,} characters, so it cannot be the header row "
+                    "of column names. Check that this is a police transfer file (CSV, one row per line)."
+                )
+            if not first:
+                raise FileRejected(
+                    "The file has only blank lines: it needs a header row, then one row for each victim."
+                    if blank
+                    else "The file is empty: it needs a header row."
+                )
+            if sink is not None:
+                sink.lines.append(first)
+            if first.strip():
+                break
+            blank += 1
+        rest: Iterator[str] = text if sink is None else _captured(text, sink)
+        reader = csv.reader(chain([first], rest))
         try:
             header = next(reader)
-        except StopIteration:
-            raise FileRejected("The file is empty: it needs a header row.") from None
+        except csv.Error as exc:
+            raise FileRejected(f"The header row could not be read as CSV ({exc}).") from None
         names = [h.strip().lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
         missing = [c for c in REQUIRED_COLUMNS if c not in names]
         if missing:
@@ -313,29 +385,45 @@ def read_rows(f: IO[bytes], encoding: str) -> Iterator[tuple[int, dict[str, str 
         index = {n: i for i, n in enumerate(names) if n in COLUMNS}
         width = len(names)
         columns = tuple(index)
+        # A line inside a quoted field with this many commas is rows swallowed by a stray quote (a
+        # description may run over lines, but not with the shape of a row).
+        swallowed = re.compile("[\r\n][^\r\n]*" + "(?:,[^\r\n]*)" * max(2, width // 2))
         # The usual header, known columns first and in order: zip builds each row's dict in one C call.
         in_order = list(index.values()) == list(range(len(index)))
+        base = blank + line_offset
         last_line = reader.line_num
+        if sink is not None:
+            sink.header_lines = blank + last_line
+        rows = 0
         while True:
             try:
                 fields = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as exc:
-                # A malformed row (a NUL byte, a runaway field): report it and carry on with the next.
-                yield last_line + 1, {"__csv_error__": str(exc)}, False
+                # A malformed row (a NUL byte, a runaway field): every line it took is reported.
+                yield from _unreadable(base + last_line + 1, base + reader.line_num, str(exc))
                 last_line = reader.line_num
+                rows += 1
                 continue
             start = last_line + 1
             last_line = reader.line_num
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue  # blank line
+            rows += 1
+            if last_line > start and (
+                len(fields) != width or any(swallowed.search(v) for v in fields if "\n" in v or "\r" in v)
+            ):
+                yield from _unreadable(base + start, base + last_line, "a quoted field that runs over several lines")
+                continue
             raw: dict[str, str | None]
             if in_order and len(fields) >= len(columns):
                 raw = dict(zip(columns, fields))  # noqa: B905 - fields may hold unknown columns after ours
             else:
                 raw = {c: (fields[i] if i < len(fields) else None) for c, i in index.items()}
-            yield start, raw, len(fields) == width
+            yield base + start, raw, len(fields) == width
+        if not rows:
+            raise FileRejected("The file has a header row but no rows: there is no victim in it to import.")
     finally:
         text.detach()
 
@@ -570,8 +658,8 @@ def validate_row(
     """Check and normalise one row. Returns the row, or every error found in it."""
     # Written out straight, without helpers per cell, because it runs once per row of files of millions.
     if "__csv_error__" in raw:
-        csv_says = (raw["__csv_error__"] or "")[:200]  # the csv module's own words, not the row's text
-        return [RowError(line, "(row)", "", f"a well-formed CSV row (check for stray quotes): {csv_says}")]
+        # The reader's own words (which lines, and the csv module's reason), never the row's text.
+        return [RowError(line, "(row)", "", (raw["__csv_error__"] or "a well-formed CSV row")[:300])]
     if not width_ok:
         return [RowError(line, "(row)", "", "as many fields as the header row has (check for stray commas or quotes)")]
 

@@ -50,7 +50,6 @@ from onedoor.messaging.services import (
 from onedoor.police.bulk import BulkContext, BulkPlan, referrals_plan_bulk, referrals_write_bulk
 from onedoor.police.models import SUMMARY_KEYS, BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
 from onedoor.police.parser import (
-    FileRejected,
     ParsedRow,
     RowError,
     Vocabulary,
@@ -141,54 +140,20 @@ def police_batch_import(
     progress: Callable[[int], None] | None = None,
     after_chunk: Callable[[str, int], None] | None = None,
 ) -> PoliceBatch:
-    """Import one file. The batch row is committed first, so the ledger shows a run even if it dies.
-    `progress(n)` is told of every n rows read; `after_chunk(phase, number)` is a test hook, called once
-    a chunk is committed."""
-    moment = now or timezone.now()
-    try:
-        facts = sniff(f)
-    except FileRejected as exc:
-        return _rejected(file_name, actor, channel, moment, str(exc))
-    batch = PoliceBatch.objects.create(
-        file_name=file_name[:255],
-        file_hash=facts.sha256,
-        file_size=facts.size,
-        encoding=facts.encoding,
+    """Import one file in this process, through the same chunks the workers run: see
+    `onedoor.police.chunks.police_batch_import`."""
+    from onedoor.police.chunks import police_batch_import as run_here
+
+    return run_here(
+        f=f,
+        file_name=file_name,
+        actor=actor,
         channel=channel,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-        started_at=moment,
+        now=now,
+        chunk_size=chunk_size,
+        progress=progress,
+        after_chunk=after_chunk,
     )
-    audit_record(actor=actor, action="police_batch.started", obj=batch, detail={"file_hash": facts.sha256})
-    vocab = Vocabulary.load(area_force_codes())
-    today = timezone.localdate(moment)
-    try:
-        for number, chunk in enumerate(_chunks(read_rows(f, facts.encoding), chunk_size), start=1):
-            good, errors = _check(chunk, vocab, today, None)
-            with transaction.atomic():
-                _load_chunk(batch=batch, rows=len(chunk), good=good, errors=errors, actor=actor, now=moment)
-            if progress:
-                progress(len(chunk))
-            if after_chunk:
-                after_chunk("load", number)
-        police_records_process(batch=batch, now=moment, chunk_size=chunk_size, after_chunk=after_chunk)
-    except FileRejected as exc:
-        PoliceBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.REJECTED, failure=str(exc)[:500], finished_at=timezone.now()
-        )
-        batch.refresh_from_db()
-        return batch
-    except ImportInterrupted:
-        raise
-    except Exception as exc:
-        PoliceBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.FAILED, failure=type(exc).__name__, finished_at=timezone.now()
-        )
-        raise
-    with transaction.atomic():
-        PoliceBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.COMPLETED, finished_at=timezone.now())
-        batch.refresh_from_db()
-        audit_record(actor=actor, action="police_batch.completed", obj=batch, detail=batch.summary())
-    return batch
 
 
 def _rejected(file_name: str, actor: User | None, channel: str, moment: datetime, why: str) -> PoliceBatch:
@@ -258,12 +223,16 @@ def _check(
     return good, errors
 
 
-def _existing(rows: Iterable[ParsedRow]) -> dict[tuple[str, str, str], PoliceVictimRecord]:
+def _existing(rows: Iterable[ParsedRow], *, lock: bool = False) -> dict[tuple[str, str, str], PoliceVictimRecord]:
+    """The records already held for these rows' victims; with `lock`, locked (in id order, so that two
+    chunks naming the same victims wait for each other rather than deadlock)."""
     keys = {r.key for r in rows}
     found: dict[tuple[str, str, str], PoliceVictimRecord] = {}
     crimes = PoliceVictimRecord.objects.filter(
         force_code__in={k[0] for k in keys}, crime_reference__in={k[1] for k in keys}
     )
+    if lock:
+        crimes = crimes.select_for_update().order_by("id")
     for rec in crimes:
         key = (rec.force_code, rec.crime_reference, rec.victim_reference)
         if key in keys:
@@ -275,17 +244,33 @@ def _load_chunk(
     *, batch: PoliceBatch, rows: int, good: list[ParsedRow], errors: list[RowError], actor: User | None, now: datetime
 ) -> None:
     """Create, update or leave each checked row's record, and keep the chunk's errors and counts."""
-    existing = _existing(good)
+    existing = _existing(good, lock=True)
     created: list[dict[str, Any]] = []  # new records as attribute values: no model instance per row
     changed: list[PoliceVictimRecord] = []
     unchanged: list[int] = []
+    replaced = 0  # records another chunk of this file set from a later line: this earlier line wins
     for row in good:
         rec = existing.get(row.key)
         if rec is not None and rec.last_seen_batch_id == batch.pk:
+            # The same victim again in this file, loaded by another chunk (perhaps at the same time).
+            # The first line wins, whichever chunk ran first, where the other chunk set the record.
+            if rec.last_batch_id != batch.pk or rec.line < row.line:
+                errors.append(
+                    RowError(row.line, "victim_reference", row.key[2], "a victim not already in this file (duplicate)")
+                )
+                continue
             errors.append(
-                RowError(row.line, "victim_reference", row.key[2], "a victim not already in this file (duplicate)")
+                RowError(
+                    rec.line,
+                    "victim_reference",
+                    row.key[2],
+                    f"a victim not already in this file (duplicate of line {row.line})",
+                )
             )
-            continue
+            if rec.row_hash == row.row_hash:
+                PoliceVictimRecord.objects.filter(pk=rec.pk).update(line=row.line)
+                continue
+            replaced += 1
         v = row.values
         keys = {
             "person_key": person_key(v["first_name"], v["last_name"], v["date_of_birth"]),
@@ -360,7 +345,7 @@ def _load_chunk(
     PoliceBatch.objects.filter(pk=batch.pk).update(
         rows=F("rows") + rows,
         created=F("created") + len(created),
-        updated=F("updated") + len(changed),
+        updated=F("updated") + len(changed) - replaced,
         unchanged=F("unchanged") + len(unchanged),
         errors=F("errors") + len({e.line for e in errors}),
     )
@@ -465,17 +450,22 @@ def police_records_process(
     now: datetime | None = None,
     chunk_size: int = CHUNK_SIZE,
     after_chunk: Callable[[str, int], None] | None = None,
+    lock_batch: bool = False,
 ) -> None:
-    """Route and offer support to every record not yet processed, a chunk per transaction."""
+    """Route and offer support to every record not yet processed, in file order, a chunk per transaction.
+    With `lock_batch` each chunk first takes the batch's row lock: two runs take turns, in order."""
     moment = now or timezone.now()
     ctx = _Context.load(timezone.localdate(moment))
     number = 0
     while True:
         with transaction.atomic():
+            if lock_batch and batch is not None:
+                PoliceBatch.objects.select_for_update().filter(pk=batch.pk).first()
+            # In file order: parallel loading gives ids in whatever order the chunks ran (ADR 0009).
             records = list(
                 PoliceVictimRecord.objects.select_for_update()
                 .filter(processed_at__isnull=True)
-                .order_by("id")
+                .order_by("last_batch_id", "line", "id")
                 .values_list(*_CHUNK_FIELDS, named=True)[:chunk_size]
             )
             if not records:
@@ -483,7 +473,7 @@ def police_records_process(
             _write_chunk(_plan_chunk(records=records, ctx=ctx, now=moment), batch)
         number += 1
         if after_chunk:
-            after_chunk("process", number)
+            after_chunk("finish" if lock_batch else "process", number)
 
 
 _PROCESSED = (
@@ -518,8 +508,11 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
     """Work out a chunk's outcome: repeat and shared-contact flags, routing, referral rows and support
     offers through the safety rules. Reads the database; writes nothing but officers' accounts."""
     today = timezone.localdate(now)
-    # The chunk is the first unprocessed records by id, locked: exactly the unprocessed ones in its id range.
-    chunk = PoliceVictimRecord.objects.filter(id__gte=records[0].id, id__lte=records[-1].id, processed_at__isnull=True)
+    # The records are locked; the chunk's look-ups cover the unprocessed ones in its id range
+    # (a few more than the records, where some are left for the finishing step: harmless, and cheaper than
+    # naming thousands of ids).
+    ids = [r.id for r in records]
+    chunk = PoliceVictimRecord.objects.filter(id__gte=min(ids), id__lte=max(ids), processed_at__isnull=True)
     repeat = _repeat_victims(chunk)
     shared = _shared_contacts(chunk)
     keys = [chunk.values_list(k, flat=True) for k in _MATCH_KEYS]
@@ -622,6 +615,7 @@ def _write_chunk(plan: _ChunkPlan, batch: PoliceBatch | None) -> None:
             referrals=F("referrals") + sum(1 for r in made if r.referral_id is not None),
             messages_queued=F("messages_queued") + queued,
             messages_withheld=F("messages_withheld") + (len(plan.messages) - queued),
+            processed=F("processed") + len(outcomes),
         )
 
 
@@ -646,7 +640,7 @@ def _write_processed(outcomes: list[list[Any]]) -> None:
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM police_processed AS v "  # noqa: S608 - quoted constants
                 f"WHERE {table}.{quote('id')} = v.id AND {table}.{quote('id')} BETWEEN %s AND %s",
-                [outcomes[0][0], outcomes[-1][0]],
+                [min(o[0] for o in outcomes), max(o[0] for o in outcomes)],
             )
             cursor.execute("DROP TABLE police_processed")
         return

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from onedoor.police.models import PoliceVictimRecord
@@ -84,7 +85,10 @@ _cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_c
 )
 def test_any_text_round_trips_through_the_reader(values: list[list[str]], newline: str, bom: bool) -> None:
     """Whatever text a well-formed CSV holds (commas, quotes, newlines, any script) comes back intact,
-    with each row's starting line."""
+    with each row's starting line. (A quoted line break followed by a line shaped like a row, with
+    three or more commas in this seven-column file, is read as rows swallowed by a stray quote: see
+    test_stray_quote_*.)"""
+    assume(not any(re.search(r"[\r\n][^\r\n]*(,[^\r\n]*){3}", cell) for v in values for cell in v))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator=newline)
     writer.writerow(
