@@ -109,3 +109,10 @@ def test_a_child_sees_the_sharing_words_and_the_childrens_services_on_the_page(c
         "/find-support/", {"happened": "home-abuse", "age": "30", "district": RUGBY, "told_police": "no"}, follow=True
     ).content.decode()
     assert "onedoor-sharing-note" not in adult and 'data-service="childline"' not in adult
+
+
+def test_the_sharing_words_are_translated(client):
+    html = client.post(
+        "/pl/find-support/", {"happened": "attacked", "age": "12", "district": RUGBY}, follow=True
+    ).content.decode()
+    assert "Najpierw spróbują porozmawiać o tym z tobą." in html
