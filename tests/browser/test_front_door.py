@@ -112,9 +112,11 @@ def test_find_support_for_a_sexually_exploited_15_year_old_in_rugby(new_page, li
     assert first.get_attribute("data-service") == "barnardos"
     assert "Why this service" in first.inner_text()
     assert "Barnardo's" in first.inner_text()
+    # Children's help comes next for anyone under 18, then the rules' secondary service.
     cards = page.locator(".onedoor-service-card")
-    assert cards.count() > 3
-    assert cards.nth(1).get_attribute("data-service") == "rosa"
+    slugs = [cards.nth(i).get_attribute("data-service") for i in range(5)]
+    assert slugs == ["barnardos", "childline", "nspcc", "childrens-front-door", "rosa"]
+    assert "keep children safe" in page.locator(".onedoor-sharing-note").inner_text()
     assert not third_party(seen, live_server)
 
 
