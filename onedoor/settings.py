@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onedoor.core.headers.NoStoreMiddleware",  # every page: Cache-Control no-store (ADR 0010)
     "onedoor.core.middleware.RequestOriginMiddleware",
     "onedoor.accounts.middleware.RequireTwoFactorMiddleware",
     "onedoor.core.access.DenyByDefaultMiddleware",

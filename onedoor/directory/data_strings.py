@@ -71,4 +71,10 @@ DATA_STRINGS = (
     gettext_noop("Money, debts and benefits"),
     gettext_noop("How you feel about the future, and your confidence"),
     gettext_noop("Seeing people and feeling less alone"),
+    # What a service may have to share, for anyone under 18 ("show first" rules' public_reason, the area file)
+    gettext_noop(
+        "These services are for children and young people. What you tell them is private. But if they think you, "
+        "or another child, are being hurt or are not safe, they may have to tell people whose job is to keep "
+        "children safe, like a social worker or the police. They will try to talk to you about it first."
+    ),
 )

@@ -1,9 +1,12 @@
 """The public find-support journey: what happened, in everyday words, mapped to the offence groups and
 flags the routing rules use. The rules themselves are not copied here: results come from
-`RoutingTable.decide`, the same call professional referrals make."""
+`RoutingTable.decide`, the same call professional referrals make, and the order the person sees comes from
+the rules too ("show first" rules, for example children's services for anyone under 18). The person is shown
+each rule's words for them (`public_reason`), never the reason written for referrers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,6 +86,7 @@ class Result:
     service: Service
     why: str = ""
     open_now: bool | None = None
+    leading: bool = False  # put first by a "show first" rule
 
 
 @dataclass
@@ -91,6 +95,8 @@ class FindSupportResults:
     first: list[Result] = field(default_factory=list)
     others: list[Result] = field(default_factory=list)
     gap: bool = False
+    # What the "show first" rules tell the person (for children: what a service may have to share).
+    notes: list[str] = field(default_factory=list)
 
 
 def route_input(*, situation: Situation, age: int | None, district: str | None, needs: frozenset[str]) -> RouteInput:
@@ -122,17 +128,27 @@ def find_support(
     inp = route_input(situation=situation, age=age, district=district, needs=needs)
     decision = table.decide(inp)
     first_rule = next((r for r in table.rules if decision.rules and r.key == decision.rules[0]), None)
-    why = first_rule.reason if first_rule else decision.reason
+    why = first_rule.public_reason if first_rule else ""
+    leading_rules = table.show_first(inp)
+    leading = _unique_slugs(s for r in leading_rules for s in r.signpost)
 
-    chosen: list[str] = [decision.primary] if decision.primary else list(decision.signpost)
+    # The chosen service leads; then the services the "show first" rules name; then, when nothing is referred,
+    # the rules' signposts. Services named by a rule are shown whatever their listed ages: the rule says so.
+    chosen = [decision.primary, *leading] if decision.primary else list(_unique_slugs([*leading, *decision.signpost]))
     also = [*decision.secondary, *(s for s in decision.signpost if s not in chosen)]
     by_slug = {s.slug: s for s in selectors.services_with_details().filter(slug__in=[*chosen, *also])}
 
     results = FindSupportResults(decision=decision, gap=decision.gap)
+    results.notes = list(_unique_slugs(r.public_reason for r in leading_rules if r.public_reason))
     seen: set[str] = set()
     for slug in chosen:
-        if slug in by_slug:
-            results.first.append(Result(by_slug[slug], why=why, open_now=by_slug[slug].open_at(moment)))
+        if slug in by_slug and slug not in seen:
+            service = by_slug[slug]
+            is_leading = slug in leading and slug != decision.primary
+            # The rule's words for the person go with the service the rule chose (or its first signpost).
+            reason = "" if is_leading else why
+            why = "" if reason else why
+            results.first.append(Result(service, why=reason, open_now=service.open_at(moment), leading=is_leading))
             seen.add(slug)
     for slug in also:
         if slug in by_slug and slug not in seen:
@@ -150,3 +166,7 @@ def find_support(
             results.others.append(Result(s, open_now=s.open_at(moment)))
             seen.add(s.slug)
     return results
+
+
+def _unique_slugs(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))

@@ -110,7 +110,11 @@ class Service(models.Model):
     remit = models.TextField(blank=True, help_text="Who the service is commissioned to support")
     eligibility_description = models.TextField(blank=True, help_text="Who the service is for, in plain words")
     what_happens_next = models.TextField(
-        blank=True, help_text="Shown to referrers and the public: what happens when you get in touch"
+        blank=True, help_text="Shown to the person, in their words: what happens when you get in touch"
+    )
+    referrer_next_steps = models.TextField(
+        blank=True,
+        help_text="Shown to referrers on their referral while first contact is owed: what the team will do next",
     )
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)

@@ -9,16 +9,18 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
 
 from onedoor.core.access import public
 from onedoor.core.models import VictimsCodeRight
 from onedoor.core.ratelimits import address_limit_reached, contact_limit_reached
 from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, form_submission_run, form_token
-from onedoor.directory import selectors
+from onedoor.directory import answers, selectors
 from onedoor.directory.forms import FeedbackForm, FindSupportForm, RightsForm, SelfReferralForm
-from onedoor.directory.journey import find_support as find_support_results
+from onedoor.directory.journey import find_support as find_support_results_for
 from onedoor.directory.models import FeedbackLink
 from onedoor.directory.services import (
     FeedbackLinkUsed,
@@ -62,32 +64,88 @@ def exit_page(request: HttpRequest) -> HttpResponse:
     """Quick exit: leave for a neutral site. Works as a plain link without JavaScript. The browser is told
     to forget this site's cookies and storage on the way out."""
     response = HttpResponseRedirect(getattr(settings, "ONEDOOR_EXIT_URL", DEFAULT_EXIT_URL))
+    # The session (a self-referral's confirmation) ends on the server too, not only in this browser, and the
+    # answers' cookies are deleted even where the browser ignores Clear-Site-Data.
+    request.session.flush()
+    answers.forget_all(request, response)
     response["Cache-Control"] = "no-store"
-    response["Clear-Site-Data"] = '"cookies", "storage"'
+    # "cache" also drops this site's pages from the back-forward cache, so Back cannot bring one back.
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
 
 
+FIND_SUPPORT = "find"
+RIGHTS = "rights"
+
+
+def _see_other(name: str) -> HttpResponseRedirect:
+    """Post/Redirect/Get: the page after a form is a plain GET, so no history entry holds a POST body."""
+    response = HttpResponseRedirect(reverse(name))
+    response.status_code = 303
+    return response
+
+
+def _find_support_data(form: FindSupportForm) -> dict[str, Any]:
+    d = form.cleaned_data
+    return {
+        "happened": d["happened"],
+        "age": d["age"],
+        "district": d["district"],
+        "told_police": d.get("told_police") or "",
+        "needs": list(d["needs"]),
+    }
+
+
+def _recalled_find_support(request: HttpRequest) -> FindSupportForm | None:
+    """The answers this browser gave, checked again as if just sent (a choice may have gone since)."""
+    data = answers.recall(request, form=FIND_SUPPORT)
+    form = FindSupportForm(data) if data is not None else None
+    return form if form is not None and form.is_valid() else None
+
+
 @public
+@csrf_exempt  # changes and keeps nothing on the server; works after "Exit this page" cleared the cookies
 def find_support(request: HttpRequest) -> HttpResponse:
-    if "happened" not in request.GET or "change" in request.GET:
-        initial: dict[str, Any] = {
-            k: v for k, v in request.GET.items() if k in {"happened", "age", "district", "told_police"}
-        }
-        initial["needs"] = request.GET.getlist("needs")
-        return render(request, "directory/find_support.html", {"form": FindSupportForm(initial=initial)})
-    form = FindSupportForm(request.GET)
-    if not form.is_valid():
-        return render(request, "directory/find_support.html", {"form": form})
-    results = find_support_results(
+    """The five questions. Answers come by POST and go to the results by a redirect, carried in a short-lived
+    cookie (onedoor.directory.answers): never in a URL, never saved on the server. A link with answers in its
+    query string (an old bookmark) gets the questions, and its query is ignored."""
+    if request.method == "POST":
+        form = FindSupportForm(request.POST)
+        if not form.is_valid():
+            return render(request, "directory/find_support.html", {"form": form})
+        response = _see_other("directory:find_support_results")
+        answers.remember(response, form=FIND_SUPPORT, data=_find_support_data(form))
+        return response
+    recalled = _recalled_find_support(request)  # "Change your answers"
+    initial = recalled.cleaned_data if recalled is not None else {}
+    return render(request, "directory/find_support.html", {"form": FindSupportForm(initial=initial)})
+
+
+@public
+def find_support_results(request: HttpRequest) -> HttpResponse:
+    form = _recalled_find_support(request)
+    if form is None:  # nothing answered in this browser, or "Exit this page" was used: start again
+        return redirect("directory:find_support")
+    results = find_support_results_for(
         situation=form.situation,
         age=form.cleaned_data["age"],
         district=form.district_code,
         needs=frozenset(form.cleaned_data["needs"]),
     )
+    return render(request, "directory/results.html", {"form": form, "results": results})
+
+
+@public
+def find_support_contact(request: HttpRequest) -> HttpResponse:
+    """ "Ask this service to contact me": the self-referral form, with the find-support answers filled in
+    from the cookie, not from a URL. It posts to the self-referral page like the form there."""
+    form = _recalled_find_support(request)
+    if form is None:
+        return redirect("directory:refer")
     return render(
         request,
-        "directory/results.html",
-        {"form": form, "results": results, "refer_query": request.GET.urlencode()},
+        "directory/refer.html",
+        {"form": SelfReferralForm(initial=form.cleaned_data), "submission_token": form_token(request)},
     )
 
 
@@ -104,8 +162,19 @@ def services_directory(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@csrf_exempt  # as find_support: changes and keeps nothing on the server
 def rights(request: HttpRequest) -> HttpResponse:
-    form = RightsForm(request.GET or None)
+    # Answered by POST and shown after a redirect, like find-support: whether someone reported a crime, or
+    # went to court, stays out of URLs and out of history.
+    if request.method == "POST":
+        form = RightsForm(request.POST)
+        if form.is_valid():
+            response = _see_other("directory:rights")
+            answers.remember(response, form=RIGHTS, data=form.cleaned_data)
+            return response
+    else:
+        recalled = answers.recall(request, form=RIGHTS)
+        form = RightsForm(recalled) if recalled is not None else RightsForm()
     reported = court = ""
     if form.is_bound and form.is_valid():
         reported = form.cleaned_data.get("reported", "")
@@ -129,15 +198,9 @@ def rights(request: HttpRequest) -> HttpResponse:
 @public
 def refer_yourself(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        initial: dict[str, Any] = {k: v for k, v in request.GET.items() if k in {"happened", "age", "district"}}
-        if request.GET.getlist("needs"):
-            initial["needs"] = request.GET.getlist("needs")
-        if request.GET.get("told_police"):
-            initial["told_police"] = request.GET["told_police"]
+        # A blank form. Answers from find-support arrive through /find-support/contact/, never in this URL.
         return render(
-            request,
-            "directory/refer.html",
-            {"form": SelfReferralForm(initial=initial), "submission_token": form_token(request)},
+            request, "directory/refer.html", {"form": SelfReferralForm(), "submission_token": form_token(request)}
         )
     form = SelfReferralForm(request.POST)
     if form.is_spam:

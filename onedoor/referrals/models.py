@@ -263,6 +263,7 @@ class RuleOutcome(models.TextChoices):
     REFER = "refer", "Refer to the service"
     SIGNPOST = "signpost", "Signpost only: commissioned elsewhere (not a gap)"
     OFFER_ONLY = "offer_only", "No referral: a support-offer message only (not a gap)"
+    SHOW_FIRST = "show_first", "Show first to the person: these services lead their list (refers nowhere)"
 
 
 class RoutingRule(models.Model):
@@ -292,6 +293,10 @@ class RoutingRule(models.Model):
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     signpost = models.ManyToManyField(Service, blank=True, related_name="+")
     reason = models.TextField(help_text="Plain English, shown to the referrer")
+    public_reason = models.TextField(
+        blank=True,
+        help_text="Plain words for the person themselves, shown on the public pages instead of the reason",
+    )
     note = models.CharField(max_length=300, blank=True, help_text="An action the receiving team must take")
 
     class Meta:
@@ -300,6 +305,7 @@ class RoutingRule(models.Model):
             models.CheckConstraint(
                 condition=~Q(outcome="refer") | Q(service__isnull=False), name="refer_rule_has_service"
             ),
+            models.CheckConstraint(condition=Q(outcome__in=RuleOutcome.values), name="routing_rule_outcome_valid"),
         ]
 
     def __str__(self) -> str:

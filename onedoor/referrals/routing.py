@@ -12,6 +12,8 @@ How a decision is made (docs/routing.md says why):
 4. Without consent or a recorded lawful basis, nothing is referred: the decision is signpost-only,
    listing the services that would have fitted.
 5. When nothing matches a case that is in scope, that is a gap in service.
+6. "Show first" rules take no part in the decision: they only say which services lead the list a person sees
+   on the public pages (children's services for under-18s, for example), with words for the person.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ class CompiledRule:
     signpost: tuple[str, ...]
     reason: str
     note: str
+    public_reason: str = ""
     offence_groups: frozenset[str] = frozenset()
     requires_offence_group: bool = False
     excluded_offence_groups: frozenset[str] = frozenset()
@@ -177,6 +180,7 @@ class RoutingTable:
                     signpost=tuple(s.slug for s in r.signpost.all()),
                     reason=r.reason,
                     note=r.note,
+                    public_reason=r.public_reason,
                     offence_groups=_slugs(r.offence_groups.all()),
                     requires_offence_group=r.requires_offence_group,
                     excluded_offence_groups=_slugs(r.excluded_offence_groups.all()),
@@ -305,8 +309,12 @@ class RoutingTable:
             self._cuts = cuts
         return cuts
 
+    def show_first(self, inp: RouteInput) -> tuple[CompiledRule, ...]:
+        """The "show first" rules that match: in order, the services that lead the person's list."""
+        return tuple(r for r in self.rules if r.outcome == RuleOutcome.SHOW_FIRST and r.matches(inp))
+
     def decide(self, inp: RouteInput) -> Decision:
-        matched = [r for r in self.rules if r.matches(inp)]
+        matched = [r for r in self.rules if r.outcome != RuleOutcome.SHOW_FIRST and r.matches(inp)]
         if any(r.precedence != Precedence.FALLBACK for r in matched):
             # "Anything else" rules apply only when no other rule matched.
             matched = [r for r in matched if r.precedence != Precedence.FALLBACK]

@@ -76,7 +76,7 @@ def test_the_migration_blanks_addresses_already_kept_for_the_public_and_leaves_t
 
     from django.apps import apps
 
-    migration = import_module("onedoor.core.migrations.0004_h2_public_audit_rows_keep_no_address")
+    migration = import_module("onedoor.core.migrations.0004_public_audit_rows_keep_no_address")
     _insert_raw(None, "192.0.2.10", "old.public")
     _insert_raw(None, "2001:db8::5", "old.public6")
     _insert_raw(None, "import_police", "old.cli")

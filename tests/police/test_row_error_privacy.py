@@ -154,7 +154,7 @@ def test_the_migration_withholds_values_already_stored() -> None:
             PoliceRowError(batch=batch, line=10, column="(row)", value="Sam,Quill,07700", expected="a row"),
         ]
     )
-    migration = import_module("onedoor.police.migrations.0003_h2_row_error_values_withheld")
+    migration = import_module("onedoor.police.migrations.0003_row_error_values_withheld")
     migration.withhold(apps, None)
     values = dict(PoliceRowError.objects.filter(batch=batch).values_list("line", "value"))
     assert values == {2: "", 7: "", 8: "", 9: "E07009999", 10: ""}

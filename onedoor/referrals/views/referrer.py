@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, 
 from onedoor.directory.models import Service
 from onedoor.referrals import selectors, services
 from onedoor.referrals.forms import ReferralForm
+from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, Referral, Status, StatusEvent
 
 
 def _create(form: ReferralForm, user: Any) -> dict[str, Any]:
@@ -58,16 +60,43 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/mine.html", {"page": page})
 
 
+@dataclass(frozen=True)
+class WhereItIs:
+    """What actually happened to a referral, for the referrer: which panel to show and what to say in it."""
+
+    kind: str  # "sent" (with a service, contact owed), "with" (contacted or engaged), "moved", "ended"
+    service: Service | None
+    event: StatusEvent | None  # the event that put it in its current status
+    previous_service: Service | None = None  # before a re-route
+    awaiting_contact: bool = False
+
+
+def where_it_is(referral: Referral, timeline: list[StatusEvent]) -> WhereItIs:
+    last = next((e for e in reversed(timeline) if e.to_status == referral.status), None)
+    awaiting = referral.status in AWAITING_CONTACT_STATUSES
+    if referral.status == Status.REROUTED:
+        before = [e.service for e in timeline if last is not None and e.at <= last.at and e.pk != last.pk]
+        previous = next((s for s in reversed(before) if s is not None and s != referral.current_service), None)
+        return WhereItIs("moved", referral.current_service, last, previous, awaiting_contact=True)
+    if referral.status in (Status.DECLINED, Status.NOT_ENGAGED, Status.CLOSED):
+        return WhereItIs("ended", last.service if last else referral.current_service, last)
+    if awaiting:
+        return WhereItIs("sent", referral.current_service, last, awaiting_contact=True)
+    return WhereItIs("with", referral.current_service, last)
+
+
 @roles(Role.REFERRER)
 def my_referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.referral_for_referrer(user=request.user, reference=reference)
     services.referral_record_view(referral=referral, actor=request.user, what="timeline")
+    timeline = list(selectors.referrer_timeline(referral=referral))
     return render(
         request,
         "referrals/mine_detail.html",
         {
             "referral": referral,
-            "timeline": selectors.referrer_timeline(referral=referral),
+            "timeline": timeline,
+            "where": where_it_is(referral, timeline),
             "signpost": Service.objects.filter(slug__in=referral.routing_signpost),
         },
     )

@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
     updates and deletes. (On PostgreSQL the application's own role cannot touch the triggers at all: see
     `manage.py grant_app_role` and docs/adr/0004.)"""
 
-    dependencies = [("core", "0006_h6_submission_key")]
+    dependencies = [("core", "0006_submission_key")]
 
     operations = [migrations.RunPython(forward, backward)]

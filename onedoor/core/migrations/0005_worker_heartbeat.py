@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_h2_public_audit_rows_keep_no_address'),
+        ('core', '0004_public_audit_rows_keep_no_address'),
     ]
 
     operations = [

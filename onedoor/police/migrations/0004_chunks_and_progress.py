@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('police', '0003_h2_row_error_values_withheld'),
+        ('police', '0003_row_error_values_withheld'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
