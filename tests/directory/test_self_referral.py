@@ -79,5 +79,13 @@ def test_domestic_abuse_self_referral_is_signposted_and_keeps_nothing_personal(c
 
 
 def test_form_is_prefilled_from_find_support(client):
-    page = client.get(URL, {"happened": "rape", "age": "30", "district": "E07000222"}).content.decode()
+    # The answers travel in find-support's own cookie, never in the URL.
+    client.post("/find-support/", {"happened": "rape", "age": "30", "district": "E07000222"})
+    page = client.get("/find-support/contact/").content.decode()
     assert 'value="rape" checked' in page and 'value="30"' in page
+    assert 'name="submission_token"' in page
+
+
+def test_the_form_ignores_answers_in_its_own_query(client):
+    page = client.get(URL, {"happened": "rape", "age": "30", "district": "E07000222"}).content.decode()
+    assert 'value="rape" checked' not in page and 'value="30"' not in page
