@@ -89,7 +89,7 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
-# --- Serving (h6): the embedded SQLite default, and static files -------------------------------------
+# --- Serving: the embedded SQLite default, and static files (docs/deployment.md, ADR 0007) ---------------
 # SQLite under concurrent use: write-ahead logging lets readers carry on while one writer writes; every
 # write transaction takes the write lock when it begins (IMMEDIATE), so two writers queue behind the busy
 # timeout instead of one failing with "database is locked" on upgrade; NORMAL sync is safe under WAL.
@@ -116,7 +116,7 @@ STORAGES = {
 }
 # How long an API Idempotency-Key or a form's one-time token is remembered (onedoor/core/submissions.py).
 ONEDOOR_SUBMISSION_KEY_HOURS = env.int("ONEDOOR_SUBMISSION_KEY_HOURS", default=24)
-# --- end of serving (h6) ----------------------------------------------------------------------------
+# --- end of serving --------------------------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -207,7 +207,7 @@ ONEDOOR_OFFER_SERVICE = env.str("ONEDOOR_OFFER_SERVICE", default="victim-support
 # How long a sign-in link works, in seconds. Using it once makes it stop working.
 ONEDOOR_SIGN_IN_LINK_SECONDS = env.int("ONEDOOR_SIGN_IN_LINK_SECONDS", default=3 * 24 * 60 * 60)
 
-# -- Sign-in: throttling, lockout and session limits (h4; docs/accounts.md, ADR 0005) ------------------
+# -- Sign-in: throttling, lockout and session limits (docs/accounts.md, ADR 0005) ----------------------
 # django-axes counts failed password sign-ins per account and, separately, per client address (the same
 # address the audit log records, onedoor.core.middleware.client_address). Either reaching the limit
 # refuses sign-in until the cool-off has passed since the last failure; `manage.py unlock_sign_in`

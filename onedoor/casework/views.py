@@ -28,6 +28,7 @@ from onedoor.casework.models import (
     WelfareCheckIn,
 )
 from onedoor.core.access import roles
+from onedoor.core.audit import audit_refusal
 from onedoor.core.models import NeedCategory
 from onedoor.referrals import selectors as referral_selectors
 from onedoor.referrals.models import Referral
@@ -46,6 +47,8 @@ def _held_case(request: HttpRequest, reference: str) -> Any:
     """A case the user's organisation holds now: only they may change it."""
     referral = selectors.case_for_provider(user=request.user, reference=reference)
     if not selectors.holds(user=request.user, referral=referral):
+        # Seen but not held (the other side of a transition): refused, and audited like any refusal.
+        audit_refusal(actor=request.user, model=Referral, reference=referral.reference, what="case.change")
         raise Http404
     return referral
 

@@ -52,4 +52,4 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-from onedoor.core import admin_backlog  # noqa: E402, F401 - the "Workers and backlog" page (h7)
+from onedoor.core import admin_backlog  # noqa: E402, F401 - the "Workers and backlog" page

@@ -201,6 +201,8 @@ def test_compass_to_cgl_transition_links_referral_and_both_see_the_case_during_h
     assert "does not hold this case" in page.content.decode()
     # CGL can see, but not change, Compass's side.
     assert signed_in_client(cgl_worker).get(reverse("casework:contact", args=[young.reference])).status_code == 404
+    refused = AuditEvent.objects.filter(action="access.refused", actor=cgl_worker).latest("pk")
+    assert refused.object_id == str(young.pk) and refused.detail["what"] == "case.change"
 
     # After the window, each sees only its own side again.
     OnwardReferral.objects.filter(pk=t.pk).update(handover_ends_on=timezone.localdate() - timedelta(days=1))
