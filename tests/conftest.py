@@ -28,6 +28,17 @@ def _ensure_configuration() -> None:
 
     if not Taxonomy.objects.exists():
         load_directory(settings.ONEDOOR_AREA)
+    from onedoor.messaging.models import MessageTemplate
+
+    if not MessageTemplate.objects.exists():
+        # Migrations load the message templates; a transactional test's flush removes them.
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("onedoor.messaging.migrations.0002_load_message_templates").load(apps, None)
+        casework = import_module("onedoor.casework.migrations.0002_feedback_by_anonymous_link_and_case_message_templates")
+        casework.load_templates(apps, None)
 
 
 @pytest.fixture(scope="session")
