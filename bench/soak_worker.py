@@ -63,11 +63,14 @@ def scenario_worker_kill(
         str(timeout),
         "--json",
     ]
-    return _child(cmd, timeout)
+    return child_figures(cmd, timeout)
 
 
-def _child(cmd: list[str], timeout: float) -> dict[str, Any]:
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout + 120, check=True)  # noqa: S603
+def child_figures(cmd: list[str], timeout: float) -> dict[str, Any]:
+    """Runs a scenario in a child process and returns the figures it printed as JSON on its last line."""
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout + 120, check=False)  # noqa: S603
+    if done.returncode:
+        raise RuntimeError(f"{Path(cmd[1]).name} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 
@@ -80,7 +83,7 @@ def scenario_worker_db_restart(*, port: int = 5437, messages: int = 20, timeout:
     `seconds_to_first_send_after_restart`."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--scenario", "restart", "--port", str(port)]
     cmd += ["--messages", str(messages), "--timeout", str(timeout), "--json", "--database-url", "-"]
-    return _child(cmd, timeout)
+    return child_figures(cmd, timeout)
 
 
 def _start_worker(database_url: str, fake_url: str) -> subprocess.Popen[bytes]:

@@ -21,11 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def wipe() -> None:
-    """Empty every table an import writes (and the task queue), so that each run starts the same."""
+    """Empty every table an import writes (and the task queue), so that each run starts the same. The audit
+    log refuses TRUNCATE; on this scratch database, as its owner, the guard is lifted for the one statement
+    as `flush` does (onedoor/core/audit_guard.py) and put back after."""
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
     from onedoor.accounts.models import User
+    from onedoor.core.audit_guard import audit_guard_lifted
     from onedoor.core.models import AuditEvent
     from onedoor.messaging.models import Message
     from onedoor.police.models import PoliceBatch, PoliceChunk, PoliceRowError, PoliceVictimRecord
@@ -45,7 +48,7 @@ def wipe() -> None:
         DBTaskResult,
     ]
     tables = ", ".join(f'"{m._meta.db_table}"' for m in models)
-    with connection.cursor() as cursor:
+    with audit_guard_lifted(connection), connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} CASCADE")
     User.objects.filter(email__endswith="police.example").delete()
 

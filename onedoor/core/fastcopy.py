@@ -9,6 +9,9 @@ database) uses `bulk_create`, so both paths give the same rows.
 `insert_values` does the same from plain dicts of attribute values, without building a model instance per
 row (the costliest part of a bulk write in Python): fields left out get their model default, as `Model()`
 would give them.
+
+COPY runs on psycopg's own cursor, so its errors are translated into Django's (`wrap_database_errors`), as
+for any query: a duplicate key is `django.db.IntegrityError` on both paths, which callers retry on.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def insert(model: type[M], objs: Sequence[M]) -> list[M]:
         json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
         auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
         values = attrgetter(*(f.attname for f in fields))  # more than one field: returns a tuple
-        with cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
+        with connection.wrap_database_errors, cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
             for obj in objs:
                 for f in auto:
                     f.pre_save(obj, add=True)
@@ -102,7 +105,7 @@ def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]], *, 
                 [meta.db_table, pk.column, len(rows)],
             )
             ids = [value for (value,) in cursor.fetchall()]
-        with cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
+        with connection.wrap_database_errors, cursor.cursor.copy(_copy_sql(meta, fields)) as copy:
             for i, row in enumerate(rows):
                 values = [values_of(row)] if single else list(values_of(row))
                 for j in json_at:

@@ -255,8 +255,13 @@ def _load_chunk(
             # The same victim again in this file, loaded by another chunk (perhaps at the same time).
             # The first line wins, whichever chunk ran first, where the other chunk set the record.
             if rec.last_batch_id != batch.pk or rec.line < row.line:
+                # The same words as when the later chunk ran first (below); the record's line is this file's
+                # only if this file set it, not if it left the record unchanged (ADR 0009, consequences).
+                of = f" of line {rec.line}" if rec.last_batch_id == batch.pk else ""
                 errors.append(
-                    RowError(row.line, "victim_reference", row.key[2], "a victim not already in this file (duplicate)")
+                    RowError(
+                        row.line, "victim_reference", row.key[2], f"a victim not already in this file (duplicate{of})"
+                    )
                 )
                 continue
             errors.append(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onedoor.core import fastcopy
@@ -47,3 +50,18 @@ def test_without_ids_nothing_is_returned_and_the_rows_are_there() -> None:
     now = timezone.now()
     assert fastcopy.insert_values(SignpostRecord, [{"created_at": now, "source": Source.SELF}]) == []
     assert SignpostRecord.objects.filter(source=Source.SELF).count() == 1
+
+
+def test_a_duplicate_key_is_djangos_integrity_error_on_either_path() -> None:
+    # Callers (the police import's parallel chunks) retry on django.db.IntegrityError; psycopg's own error
+    # from a raw COPY would escape that and fail the batch.
+    now = timezone.now()
+    row = {"kind": "support-offer", "status": MessageStatus.WITHHELD, "withheld_reasons": ["under_16"]}
+    row |= {"created_at": now, "updated_at": now}
+    reference = uuid.uuid4()
+    fastcopy.insert_values(Message, [{**row, "reference": reference}])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fastcopy.insert_values(Message, [{**row, "reference": reference}])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fastcopy.insert(Message, [Message(**row, reference=reference)])
+    assert Message.objects.filter(reference=reference).count() == 1
