@@ -37,8 +37,8 @@ def _ensure_configuration() -> None:
         from django.apps import apps
 
         import_module("onedoor.messaging.migrations.0002_load_message_templates").load(apps, None)
-        casework = import_module("onedoor.casework.migrations.0002_feedback_by_anonymous_link_and_case_message_templates")
-        casework.load_templates(apps, None)
+        casework = "onedoor.casework.migrations.0002_feedback_by_anonymous_link_and_case_message_templates"
+        import_module(casework).load_templates(apps, None)
 
 
 @pytest.fixture(scope="session")
