@@ -24,6 +24,7 @@ from onedoor.core.audit import audit_record_rows
 from onedoor.core.models import DemographicCategory
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service
+from onedoor.police.notices import tell_referrers
 from onedoor.referrals.models import Allocation, Referral, SignpostRecord, Source, Status, StatusEvent
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
 from onedoor.referrals.services import (
@@ -196,7 +197,5 @@ def referrals_write_bulk(*, plan: BulkPlan) -> list[BulkOutcome]:
     )
     to_tell = [e for e, (_, _, _, referrer) in zip(event_ids, plan.referred, strict=True) if referrer is not None]
     if to_tell:
-        from onedoor.police.tasks import tell_referrers
-
         enqueue_on_commit(tell_referrers, event_ids=to_tell)
     return plan.outcomes

@@ -4,14 +4,14 @@
    of whole rows and store each chunk's text in the database, with the batch, in one transaction; one
    load task per chunk is enqueued on commit. A file that cannot be read is refused there and then.
 2. Load chunks (`police_chunk_load`), in parallel: check the chunk's rows and create, update or leave
-   each victim record, as before (`services._load_chunk`), marking the chunk done in the same
+   each victim record, as before (`load._load_chunk`), marking the chunk done in the same
    transaction.
 3. Whichever load chunk finishes last cuts the unprocessed records into id ranges: one process task
    each. Process chunks (`police_chunk_process`), in parallel, route and offer support to every record
    in their range except the contested ones: those whose person or contact key another unprocessed
    record shares.
 4. Whichever process chunk finishes last runs the finishing step: the contested records, in id order,
-   a chunk per transaction (`services.police_records_process`), then the batch is completed.
+   a chunk per transaction (`process.police_records_process`), then the batch is completed.
 
 Every step is idempotent (a chunk's `done_at` commits with its writes; the hand-over to the next phase
 happens under the batch's row lock), so a task run twice, or a batch resumed after its worker died, ends
@@ -28,10 +28,12 @@ from typing import IO, Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django_tasks import task
 
 from onedoor.accounts.models import User
 from onedoor.core.audit import audit_record
 from onedoor.core.tasks import enqueue_on_commit
+from onedoor.police.load import CHUNK_SIZE, ImportInterrupted, _check, _load_chunk, _rejected, area_force_codes
 from onedoor.police.models import (
     BatchPhase,
     BatchStatus,
@@ -41,18 +43,12 @@ from onedoor.police.models import (
     PoliceVictimRecord,
 )
 from onedoor.police.parser import FileRejected, LineSink, Vocabulary, read_rows, sniff
-from onedoor.police.services import (
+from onedoor.police.process import (
     _CHUNK_FIELDS,
     _MATCH_KEYS,
-    CHUNK_SIZE,
-    ImportInterrupted,
-    _check,
     _Context,
-    _load_chunk,
     _plan_chunk,
-    _rejected,
     _write_chunk,
-    area_force_codes,
     police_records_process,
 )
 
@@ -140,8 +136,6 @@ def police_batch_upload(
                 total += rows
             PoliceBatch.objects.filter(pk=batch.pk).update(rows_expected=total)
             if enqueue:
-                from onedoor.police.tasks import police_load_chunk
-
                 for n in range(1, number + 1):
                     enqueue_on_commit(police_load_chunk, batch_id=batch.pk, number=n)
     except FileRejected as exc:
@@ -286,16 +280,12 @@ def police_batch_advance(*, batch_id: int, chunk_size: int = CHUNK_SIZE, enqueue
             batch.to_process = sum(rows for _, _, rows in ranges)
             batch.save(update_fields=["phase", "to_process"])
             if enqueue:
-                from onedoor.police.tasks import police_process_chunk
-
                 for n in range(1, len(ranges) + 1):
                     enqueue_on_commit(police_process_chunk, batch_id=batch.pk, number=n)
         elif batch.phase == BatchPhase.PROCESS and not _pending(batch, ChunkPhase.PROCESS):
             batch.phase = BatchPhase.FINISH
             batch.save(update_fields=["phase"])
         if batch.phase == BatchPhase.FINISH and enqueue:
-            from onedoor.police.tasks import police_finish_batch
-
             enqueue_on_commit(police_finish_batch, batch_id=batch.pk)
         return str(batch.phase)
 
@@ -359,8 +349,6 @@ def police_batch_resume(*, batch_id: int, enqueue: bool = True) -> str:
     if batch is None:
         return ""
     if enqueue:
-        from onedoor.police.tasks import police_load_chunk, police_process_chunk
-
         with transaction.atomic():
             phase_task = {BatchPhase.LOAD: (ChunkPhase.LOAD, police_load_chunk)}
             phase_task[BatchPhase.PROCESS] = (ChunkPhase.PROCESS, police_process_chunk)
@@ -439,3 +427,52 @@ def police_batch_import(
     if batch.status != BatchStatus.RUNNING:
         return batch
     return police_batch_run(batch=batch, chunk_size=chunk_size, progress=progress, after_chunk=after_chunk)
+
+
+# -- the chunk tasks -------------------------------------------------------------------------------------
+# Here, beside the steps they run and the hand-over that queues them, so that neither module imports the
+# other; `onedoor.police.tasks` re-exports them under the names queued rows already hold. Each runs one
+# idempotent step and then tries to move its batch on; a chunk that fails for a reason a rerun will not
+# cure fails its batch, so that no batch is left "running" by an error.
+
+# Ahead of the send tasks the import queues, so that a batch finishes before its offers go out in bulk
+# (the send tasks wait minutes at most, and a finished batch is what the police data officer watches).
+IMPORT_PRIORITY = 10
+
+
+def _step(batch_id: int, work: Callable[[], Any]) -> None:
+    try:
+        work()
+    except (ChunkRetry, OperationalError, IntegrityError):
+        raise  # a conflict or the database going away: the task is retried, the batch stays resumable
+    except Exception as exc:
+        police_batch_fail(batch_id=batch_id, why=type(exc).__name__)
+        raise
+    police_batch_advance(batch_id=batch_id)
+
+
+@task(priority=IMPORT_PRIORITY)
+def police_load_chunk(*, batch_id: int, number: int) -> None:
+    _step(batch_id, lambda: police_chunk_load(batch_id=batch_id, number=number))
+
+
+@task(priority=IMPORT_PRIORITY)
+def police_process_chunk(*, batch_id: int, number: int) -> None:
+    _step(batch_id, lambda: police_chunk_process(batch_id=batch_id, number=number))
+
+
+@task(priority=IMPORT_PRIORITY)
+def police_finish_batch(*, batch_id: int) -> None:
+    try:
+        police_batch_finish(batch_id=batch_id)
+    except (OperationalError, IntegrityError):
+        raise
+    except Exception as exc:
+        police_batch_fail(batch_id=batch_id, why=type(exc).__name__)
+        raise
+
+
+@task()
+def police_resume_stale_batches() -> None:
+    """The recovery task: resume running batches that have done nothing for ten minutes."""
+    police_batches_resume_stale()

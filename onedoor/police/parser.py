@@ -8,22 +8,53 @@ stops the others.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
+from onedoor.core.contact import (
+    FORMULA_START,
+    is_uk_mobile,
+    normalise_email,
+    normalise_name,
+    normalise_phone,
+)
+from onedoor.police.encoding import ENCODING_LABELS, FileFacts, FileRejected, sniff
+from onedoor.police.vocabulary import LANGUAGES, Vocabulary
+
+# Names importers use from here: the contact normalisers live in onedoor.core.contact, the encoding in
+# onedoor.police.encoding, the vocabulary in onedoor.police.vocabulary.
+__all__ = [
+    "COLUMNS",
+    "ENCODING_LABELS",
+    "FORMAT_VERSION",
+    "HEADER_LIMIT",
+    "LANGUAGES",
+    "REQUIRED_COLUMNS",
+    "VALUE_SHOWN_COLUMNS",
+    "FileFacts",
+    "FileRejected",
+    "LineSink",
+    "ParsedRow",
+    "RowError",
+    "Vocabulary",
+    "is_uk_mobile",
+    "normalise_email",
+    "normalise_name",
+    "normalise_phone",
+    "parse_datetime",
+    "read_rows",
+    "row_error_value",
+    "sniff",
+    "validate_row",
+]
 
 UK = ZoneInfo("Europe/London")
 FORMAT_VERSION = "1"
@@ -54,56 +85,8 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("force_code", "crime_reference", "victim_reference", "recorded_at", "offence_group")
 
-ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}
-# Guesses that mean "not a Western European single-byte file": reject rather than garble it.
-_NON_LATIN = (
-    "koi8",
-    "cp1251",
-    "iso8859_5",
-    "cp866",
-    "mac_cyrillic",
-    "cp855",
-    "cp1253",
-    "iso8859_7",
-    "cp1255",
-    "iso8859_8",
-    "cp1256",
-    "iso8859_6",
-    "cp874",
-    "tis_620",
-    "big5",
-    "gb",
-    "hz",
-    "shift_jis",
-    "euc",
-    "cp932",
-    "cp949",
-    "cp950",
-    "iso2022",
-    "utf_16",
-    "utf_32",
-    "johab",
-)
-
-_FORCE_CODE = re.compile(r"^E23\d{6}$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_.]{0,39}$")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-# ISO 639-1, every two-letter code.
-_ISO_639_1 = """
-    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee
-    el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is
-    it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms
-    mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk
-    sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi
-    yo za zh zu
-"""
-_LANGUAGES = frozenset(_ISO_639_1.split())
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_email = EmailValidator()
-
-
-class FileRejected(ValueError):
-    """The whole file cannot be read (encoding, or a missing required column)."""
 
 
 # The columns whose values are codes from the reference data or the area, never facts about a person:
@@ -153,142 +136,6 @@ class ParsedRow:
     def key(self) -> tuple[str, str, str]:
         v = self.values
         return (v["force_code"], v["crime_reference"], v["victim_reference"])
-
-
-@dataclass
-class Vocabulary:
-    """What values are allowed, loaded once per import (and not changed after: see `cells`)."""
-
-    force_codes: frozenset[str]
-    offence_groups: Mapping[str, int]  # slug -> id
-    flags: frozenset[str]
-    districts: Mapping[str, int]  # GSS code -> id
-    sex: Mapping[str, int]  # code or label (casefolded) -> id
-    ethnicity: Mapping[str, int]
-    not_recorded: Mapping[str, int] = field(default_factory=dict)
-    # Checked values of the columns that repeat down a file, remembered against these fields: change a
-    # field and the memo is stale, so build a new Vocabulary instead.
-    cells: _Cells = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self.cells = _Cells(self)
-
-    @classmethod
-    def load(cls, force_codes: frozenset[str]) -> Vocabulary:
-        from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
-
-        categories = DemographicCategory.objects.filter(characteristic__in=["sex", "ethnicity"])
-        return cls._build(
-            force_codes,
-            offence_groups=dict(OffenceGroup.objects.values_list("slug", "pk")),
-            flags=frozenset(Flag.objects.values_list("slug", flat=True)),
-            districts=dict(District.objects.values_list("gss_code", "pk")),
-            categories=[(c.pk, c.characteristic, c.code, c.label, c.group) for c in categories],
-        )
-
-    @classmethod
-    def from_reference_data(cls, force_codes: frozenset[str]) -> Vocabulary:
-        """The same vocabulary read from the reference data's files, without a database (ids are the rows'
-        places in each file): for measuring and testing the parser on its own."""
-        from onedoor.core.reference_data import read_dataset
-
-        def rows(name: str) -> list[dict[str, Any]]:
-            return list(read_dataset(name)["rows"])
-
-        return cls._build(
-            force_codes,
-            offence_groups={r["slug"]: pk for pk, r in enumerate(rows("offence_groups.json"), start=1)},
-            flags=frozenset(r["slug"] for r in rows("flags.json")),
-            districts={r["gss_code"]: pk for pk, r in enumerate(rows("districts.json"), start=1)},
-            categories=[
-                (pk, c["characteristic"], c["code"], c["label"], c.get("group") or "")
-                for pk, c in enumerate(rows("demographics.json"), start=1)
-            ],
-        )
-
-    @classmethod
-    def _build(
-        cls,
-        force_codes: frozenset[str],
-        *,
-        offence_groups: Mapping[str, int],
-        flags: frozenset[str],
-        districts: Mapping[str, int],
-        categories: list[tuple[int, str, str, str, str]],  # (id, characteristic, code, label, group)
-    ) -> Vocabulary:
-        """Sex and ethnicity are matched by code, by label, or by "group: label", without regard to case."""
-        demo: dict[str, dict[str, int]] = {"sex": {}, "ethnicity": {}}
-        not_recorded: dict[str, int] = {}
-        for pk, characteristic, code, label, group in categories:
-            if characteristic not in demo:
-                continue
-            names = demo[characteristic]
-            names[code.casefold()] = pk
-            names[label.casefold()] = pk
-            if group:
-                names[f"{group}: {label}".casefold()] = pk
-            if code == "not-recorded":
-                not_recorded[characteristic] = pk
-        return cls(
-            force_codes=force_codes,
-            offence_groups=offence_groups,
-            flags=flags,
-            districts=districts,
-            sex=demo["sex"],
-            ethnicity=demo["ethnicity"],
-            not_recorded=not_recorded,
-        )
-
-
-# -- pass 1: hash and encoding ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileFacts:
-    sha256: str
-    size: int
-    encoding: str  # a Python codec name: utf-8, utf-8-sig or cp1252
-
-
-def sniff(f: IO[bytes], block: int = 1 << 20) -> FileFacts:
-    """Hash the file and detect its encoding in one streamed pass. UTF-8 (with or without a BOM) wins
-    whenever the file holds valid UTF-8 text; a file with no valid UTF-8 beyond ASCII is checked with
-    charset-normalizer and read as Windows-1252. Lines in another encoding inside a UTF-8 file are
-    reported as row errors."""
-    f.seek(0)
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    size = 0
-    bom = False
-    invalid = False
-    utf8_text = False
-    sample = b""
-    first = True
-    while chunk := f.read(block):
-        if first:
-            bom = chunk.startswith(codecs.BOM_UTF8)
-            first = False
-        if len(sample) < block:
-            sample += chunk[: block - len(sample)]
-        digest.update(chunk)
-        size += len(chunk)
-        text = decoder.decode(chunk)
-        if "\ufffd" in text:
-            invalid = True
-        if not utf8_text and not text.isascii() and text.replace("\ufffd", "").replace("\ufeff", "") != "":
-            utf8_text = any(ord(ch) > 127 and ch not in "\ufffd\ufeff" for ch in text)
-    f.seek(0)
-    if bom:
-        return FileFacts(digest.hexdigest(), size, "utf-8-sig")
-    if not invalid or utf8_text:
-        return FileFacts(digest.hexdigest(), size, "utf-8")
-    from charset_normalizer import from_bytes
-
-    guess = from_bytes(sample).best()
-    name = (guess.encoding if guess else "").lower()
-    if name.startswith(_NON_LATIN):
-        raise FileRejected(f"The file looks like {name}. Send it as UTF-8 (preferred) or Windows-1252.")
-    return FileFacts(digest.hexdigest(), size, "cp1252")
 
 
 # -- pass 2: rows ------------------------------------------------------------------------------------
@@ -428,79 +275,6 @@ def read_rows(
         text.detach()
 
 
-def _yes_no(value: str, column: str, *, required: bool) -> tuple[str, str | None]:
-    v = value.strip().upper()
-    v = {"YES": "Y", "NO": "N"}.get(v, v)
-    if v in ("Y", "N") or (v == "" and not required):
-        return v, None
-    return "", ("Y or N" if required else "Y, N or blank (not stated)")
-
-
-_NOT_ASCII_LETTERS = re.compile(r"[^A-Za-z]+")
-
-
-def normalise_name(value: str) -> str:
-    if value.isascii():
-        # ASCII is its own NFKD form, its letters are exactly A-Z and a-z, and casefold is lower there:
-        # the same result without the Unicode tables, for most names.
-        return (value if value.isalpha() else _NOT_ASCII_LETTERS.sub("", value)).lower()
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(ch for ch in decomposed if ch.isalpha()).casefold()
-
-
-# The everyday ways of writing a UK number, once spaces, hyphens and brackets are gone: 0 and ten digits,
-# or 44 or +44 and ten digits. For these phonenumbers always answers +44 and the ten digits (the national
-# prefix 0 is stripped, or the country code is, as the twelve digits are too long for a GB number; ten
-# digits are a possible GB length, in the GB metadata of phonenumbers 9.0.43), and it costs 25-40 µs a
-# number. tests/police/test_parser_fast.py compares the two on generated numbers, so an upgrade of
-# phonenumbers that changed this would fail there.
-_UK_NUMBER = re.compile(r"(?:0|\+?44)([1-9][0-9]{9})")
-
-
-def _uk_e164(value: str) -> str | None:
-    if len(value) > 40:  # phonenumbers refuses very long input outright; leave anything long to it
-        return None
-    match = _UK_NUMBER.fullmatch(value.replace(" ", "").replace("-", "").replace("(", "").replace(")", ""))
-    return None if match is None else "+44" + match[1]
-
-
-def normalise_phone(value: str) -> str:
-    """E.164 for a possible UK (or international) number; raises ValueError otherwise."""
-    fast = _uk_e164(value)
-    if fast is not None:
-        return fast
-    try:
-        number = phonenumbers.parse(value, "GB")
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError(str(exc)) from None
-    if not phonenumbers.is_possible_number(number):
-        raise ValueError("not a possible phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-# A plain ASCII address that Django's EmailValidator always accepts (every part is a narrower form of
-# its patterns; tests/police/test_parser_fast.py checks it). The validator, about 15 µs a call, stays the
-# judge of everything else.
-_ATOM = r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PLAIN_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}")
-
-
-def normalise_email(address: str) -> str | None:
-    """The address with its domain in lower case, or None if it is not an email address."""
-    if len(address) > 320 or _PLAIN_EMAIL.fullmatch(address) is None:
-        try:
-            _email(address)
-        except ValidationError:
-            return None
-    local, _, domain = address.rpartition("@")
-    return f"{local}@{domain.lower()}"
-
-
-def is_uk_mobile(e164: str) -> bool:
-    return e164.startswith("+447") and not e164.startswith("+4470") and len(e164) == 13
-
-
 def _text(value: str, limit: int) -> tuple[str, str | None]:
     v = value.strip()
     if "\ufffd" in v:
@@ -521,7 +295,7 @@ def _name(value: str, required: bool) -> tuple[str, str | None]:
         return _text(value, 100)
     if required and not v:
         return v, "a name (required)"
-    if v.startswith(_FORMULA_START):
+    if v.startswith(FORMULA_START):
         return v, "a name, not a spreadsheet formula or a value starting with = + - @"
     if _NOT_IN_A_NAME.search(v):
         return v, "a name of letters, spaces, apostrophes, full stops and hyphens only"
@@ -535,128 +309,13 @@ def parse_datetime(value: str) -> datetime:
     return moment
 
 
-_MEMO_LIMIT = 5000  # distinct values remembered per column; a full memo starts again, so memory stays flat
-_T = TypeVar("_T")
-
-
-def _remember(memo: dict[str, _T], value: str, checked: _T) -> _T:
-    if len(memo) >= _MEMO_LIMIT:
-        memo.clear()
-    memo[value] = checked
-    return checked
-
-
-class _Cells:
-    """Checks of the columns whose values repeat down a file (the force, offence groups, flags, sex,
-    ethnicity, districts, languages, Y/N answers, officers), each remembered per distinct raw value for one
-    vocabulary. Never names, phone numbers or victims' email addresses: those differ from row to row."""
-
-    def __init__(self, vocab: Vocabulary) -> None:
-        self.vocab = vocab
-        self.forces: dict[str, tuple[str, str | None]] = {}
-        self.offences: dict[str, tuple[str, int | None, str | None]] = {}
-        self.flag_lists: dict[str, tuple[tuple[str, ...], str, str]] = {}
-        self.sexes: dict[str, tuple[int | None, str, str | None]] = {}
-        self.ethnicities: dict[str, tuple[int | None, str, str | None]] = {}
-        self.districts: dict[str, tuple[str, int | None, str | None]] = {}
-        self.languages: dict[str, tuple[str, str | None]] = {}
-        self.required_answers: dict[str, tuple[str, str | None]] = {}
-        self.optional_answers: dict[str, tuple[str, str | None]] = {}
-        self.officers: dict[str, tuple[str, bool]] = {}
-
-    def force_code(self, value: str) -> tuple[str, str | None]:
-        found = self.forces.get(value)
-        if found is not None:
-            return found
-        force = value.strip().upper()
-        problem = None
-        if not force:
-            problem = "a police force area code such as E23000017 (required)"
-        elif not _FORCE_CODE.fullmatch(force):
-            problem = "a police force area GSS code: E23 and six digits"
-        elif self.vocab.force_codes and force not in self.vocab.force_codes:
-            problem = f"this deployment's force: {', '.join(sorted(self.vocab.force_codes))}"
-        return _remember(self.forces, value, (force, problem))
-
-    def offence_group(self, value: str) -> tuple[str, int | None, str | None]:
-        found = self.offences.get(value)
-        if found is not None:
-            return found
-        offence = value.strip().lower()
-        problem = None
-        if offence not in self.vocab.offence_groups:
-            problem = "an offence-group slug from the reference data, for example burglary-residential"
-        return _remember(self.offences, value, (offence, self.vocab.offence_groups.get(offence), problem))
-
-    def flags(self, value: str) -> tuple[tuple[str, ...], str, str]:
-        """(the flags, sorted; them joined with ';'; the unknown ones joined with ';', or '')."""
-        found = self.flag_lists.get(value)
-        if found is not None:
-            return found
-        flags = sorted({f.strip().lower() for f in value.split(";") if f.strip()})
-        unknown = ";".join(f for f in flags if f not in self.vocab.flags)
-        return _remember(self.flag_lists, value, (tuple(flags), ";".join(flags), unknown))
-
-    def demographic(self, column: str, value: str) -> tuple[int | None, str, str | None]:
-        """(the category's id, the label as given, the problem) for sex or ethnicity."""
-        memo = self.sexes if column == "sex" else self.ethnicities
-        found = memo.get(value)
-        if found is not None:
-            return found
-        label = value.strip()
-        problem = None
-        if label:
-            table = self.vocab.sex if column == "sex" else self.vocab.ethnicity
-            pk = table.get(label.casefold())
-            if pk is None:
-                problem = f"an ONS {column} label or code, or blank for not recorded"
-        else:
-            pk = self.vocab.not_recorded.get(column)
-        return _remember(memo, value, (pk, label, problem))
-
-    def district(self, value: str) -> tuple[str, int | None, str | None]:
-        found = self.districts.get(value)
-        if found is not None:
-            return found
-        district = value.strip().upper()
-        problem = None
-        if district and district not in self.vocab.districts:
-            problem = f"a district GSS code: {', '.join(sorted(self.vocab.districts))}, or blank"
-        pk = self.vocab.districts.get(district) if district else None
-        return _remember(self.districts, value, (district, pk, problem))
-
-    def language(self, value: str) -> tuple[str, str | None]:
-        found = self.languages.get(value)
-        if found is not None:
-            return found
-        language = value.strip().lower()
-        problem = None
-        if language and language not in _LANGUAGES:
-            problem = "an ISO 639-1 language code such as pl, pa or gu, or blank"
-        return _remember(self.languages, value, (language, problem))
-
-    def yes_no(self, value: str, required: bool) -> tuple[str, str | None]:
-        memo = self.required_answers if required else self.optional_answers
-        found = memo.get(value)
-        if found is not None:
-            return found
-        return _remember(memo, value, _yes_no(value, "", required=required))
-
-    def officer_email(self, value: str) -> tuple[str, bool]:
-        """(the address, normalised when it is one; whether it is one)."""
-        found = self.officers.get(value)
-        if found is not None:
-            return found
-        address = value.strip()
-        normal = normalise_email(address) if address else address
-        return _remember(self.officers, value, (address, False) if normal is None else (normal, True))
-
-
 def validate_row(
     line: int, raw: Mapping[str, str | None], width_ok: bool, vocab: Vocabulary, today: date
 ) -> ParsedRow | list[RowError]:
     """Check and normalise one row. Returns the row, or every error found in it."""
-    # Written out straight, without helpers per cell, because it runs once per row of files of millions.
+    # Written out straight, without helpers per cell, because it runs once per row of files of millions:
+    # measure any change with `python bench/parse.py` (bench/README.md), whose digests must not change and
+    # whose µs a row must not grow. This function is the one part of the police app allowed past 600 lines.
     if "__csv_error__" in raw:
         # The reader's own words (which lines, and the csv module's reason), never the row's text.
         return [RowError(line, "(row)", "", (raw["__csv_error__"] or "a well-formed CSV row")[:300])]

@@ -6,10 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-import phonenumbers
 from django import forms
 from django.utils import timezone
 
+from onedoor.core.contact import valid_phone_e164
 from onedoor.core.models import CategoryKind, Characteristic, DemographicCategory, District, Flag, OffenceGroup
 from onedoor.referrals.models import ConsentGivenBy, LawfulBasis
 from onedoor.referrals.services import ReferralDetails
@@ -19,13 +19,6 @@ POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 # Coventry (CV1 to CV6) is policed by West Midlands Police, not Warwickshire.
 OUTSIDE_AREA_DISTRICTS = {"CV1", "CV2", "CV3", "CV4", "CV5", "CV6"}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y")
-
-
-def is_drama_number(number: phonenumbers.PhoneNumber) -> bool:
-    """Ofcom keeps 07700 900000 to 900999 for drama and tests (GOV.UK Notify's test numbers are there too).
-    The phone number library calls them invalid; OneDoor accepts them so that demos and tests never use a
-    real person's number."""
-    return number.country_code == 44 and str(number.national_number).startswith("7700900")
 
 
 def parse_flexible_date(value: str) -> date | None:
@@ -249,13 +242,10 @@ class ReferralForm(forms.Form):
         raw = self.cleaned_data.get("phone", "").strip()
         if not raw:
             return ""
-        try:
-            number = phonenumbers.parse(raw, "GB")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not (phonenumbers.is_valid_number(number) or is_drama_number(number)):
+        number = valid_phone_e164(raw)
+        if number is None:
             raise forms.ValidationError("Enter a UK phone number, like 07700 900 123 or 01926 123 456")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return number
 
     def clean_postcode(self) -> str:
         raw = self.cleaned_data.get("postcode", "").upper().strip()

@@ -17,19 +17,10 @@ from django.core.validators import EmailValidator
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from onedoor.core.contact import _PLAIN_EMAIL, _uk_e164, normalise_email, normalise_name, normalise_phone
 from onedoor.police import parser
 from onedoor.police.generator import FORCE_CODE
-from onedoor.police.parser import (
-    _NOT_IN_A_NAME,
-    _PLAIN_EMAIL,
-    Vocabulary,
-    _uk_e164,
-    normalise_email,
-    normalise_name,
-    normalise_phone,
-    read_rows,
-    validate_row,
-)
+from onedoor.police.parser import _NOT_IN_A_NAME, Vocabulary, read_rows, validate_row
 from tests.police.helpers import csv_bytes, row
 
 TODAY = date(2026, 1, 12)

@@ -3,10 +3,10 @@
 
 from django.db import migrations
 
+from onedoor.police.parser import VALUE_SHOWN_COLUMNS, row_error_value
+
 
 def withhold(apps, schema_editor):
-    from onedoor.police.parser import VALUE_SHOWN_COLUMNS, row_error_value
-
     PoliceRowError = apps.get_model("police", "PoliceRowError")
     PoliceRowError.objects.exclude(column__in=VALUE_SHOWN_COLUMNS).exclude(value="").update(value="")
     kept = PoliceRowError.objects.filter(column__in=VALUE_SHOWN_COLUMNS).exclude(value="")
