@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run serve soak test lint typecheck migrations-check pytest bench demo clean assets messages directory-data
+.PHONY: install run serve soak test lint layers typecheck migrations-check pytest bench demo clean assets messages directory-data
 
 install: $(VENV)/.installed node_modules/.installed onedoor/static/build/onedoor.css
 
@@ -97,6 +97,10 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The import-linter contract in pyproject.toml: no app imports an app in a layer above it (ADR 0012).
+layers: install
+	$(VENV)/bin/lint-imports --no-cache
+
 typecheck: install
 	$(VENV)/bin/mypy onedoor
 
@@ -111,7 +115,7 @@ migrations-check: install
 pytest: install /usr/bin/chromium
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
-test: lint typecheck migrations-check pytest
+test: lint layers typecheck migrations-check pytest
 
 bench: install
 	$(PY) bench/run.py

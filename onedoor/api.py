@@ -1,76 +1,15 @@
 """The OneDoor API, /api/v1/. Deny by default: the API's default authentication admits nobody, so
-every operation must name the roles it serves with `auth=api_auth(...)`."""
+every operation must name the roles it serves with `auth=api_auth(...)` (onedoor/accounts/api_auth.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.security import APIKeyCookie, HttpBearer
 
-from onedoor.accounts.middleware import is_two_factor_complete
-from onedoor.accounts.services import api_token_authenticate
-
-
-class _RoleCheck:
-    roles: frozenset[str]
-
-    def _admit(self, request: HttpRequest, user: Any) -> Any:
-        if user is None or not user.is_active or user.role not in self.roles:
-            return None
-        request.user = user
-        return user
-
-
-class TokenAuth(_RoleCheck, HttpBearer):
-    """`Authorization: Bearer od_…` from `manage.py create_api_token`."""
-
-    def __init__(self, roles: frozenset[str]) -> None:
-        super().__init__()
-        self.roles = roles
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return self._admit(request, api_token_authenticate(token))
-
-
-class SessionAuth(_RoleCheck, APIKeyCookie):
-    """A signed-in browser session, with CSRF, and two-factor sign-in completed where the role needs it."""
-
-    param_name = "sessionid"
-
-    def __init__(self, roles: frozenset[str]) -> None:
-        super().__init__(csrf=True)
-        self.roles = roles
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not is_two_factor_complete(user):
-            return None
-        return self._admit(request, user)
-
-
-def api_auth(*roles: str | Any) -> list[Any]:
-    flat: set[str] = set()
-    for r in roles:
-        if isinstance(r, str):
-            flat.add(r)
-        else:
-            flat.update(r)
-    allowed = frozenset(flat)
-    return [TokenAuth(allowed), SessionAuth(allowed)]
-
-
-class PublicAccess:
-    """Admits anyone, on purpose: for public information only (the Open Referral UK directory feed).
-    Declared explicitly, so that every operation still names who may use it."""
-
-    def __call__(self, request: HttpRequest) -> Any:
-        return "public"
-
-
-public_auth = [PublicAccess()]
-
+from onedoor.accounts.api_auth import api_auth
+from onedoor.directory.api import router as oruk_router
+from onedoor.messaging.api import router as messaging_router
+from onedoor.police.api import router as police_router
+from onedoor.referrals.api import router as referrals_router
 
 api = NinjaAPI(
     title="OneDoor API",
@@ -79,20 +18,7 @@ api = NinjaAPI(
     auth=api_auth(),  # admits nobody: each operation declares its own roles
     docs_url="/docs",
 )
-
-
-def _register() -> None:
-    from onedoor.referrals.api import router as referrals_router
-
-    api.add_router("/referrals", referrals_router)
-    from onedoor.directory.api import router as oruk_router
-
-    api.add_router("/oruk", oruk_router)
-    from onedoor.messaging.api import router as messaging_router
-    from onedoor.police.api import router as police_router
-
-    api.add_router("/police-transfers", police_router)
-    api.add_router("/messaging", messaging_router)
-
-
-_register()
+api.add_router("/referrals", referrals_router)
+api.add_router("/oruk", oruk_router)
+api.add_router("/police-transfers", police_router)
+api.add_router("/messaging", messaging_router)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "onedoor.insights",
     "onedoor.messaging",
     "onedoor.police",
+    "onedoor.public",
 ]
 
 MIDDLEWARE = [

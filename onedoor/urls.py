@@ -5,7 +5,7 @@ from django.urls import include, path
 from onedoor.accounts.middleware import is_two_factor_complete
 from onedoor.api import api
 from onedoor.core import health
-from onedoor.core import views as core_views
+from onedoor.public import home as public_home
 
 
 def _admin_permission(request):
@@ -23,7 +23,7 @@ admin.site.site_header = "OneDoor administration"
 admin.site.site_title = "OneDoor"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", public_home.home, name="home"),
     path("", include("onedoor.casework.urls")),
     path("account/", include("onedoor.accounts.urls")),
     path("", include("onedoor.referrals.urls")),
@@ -36,8 +36,8 @@ urlpatterns = [
 ]
 # The public front door, in every language: English at /, the others under /pl/, /ur/ …
 urlpatterns += i18n_patterns(
-    path("", core_views.home, name="home_i18n"),
-    path("", include("onedoor.directory.urls")),
+    path("", public_home.home, name="home_i18n"),
+    path("", include("onedoor.public.urls")),
     prefix_default_language=False,
 )
 handler500 = "onedoor.core.outage.server_error"

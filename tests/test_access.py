@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from onedoor.accounts.api_auth import PublicAccess, SessionAuth, TokenAuth
 from onedoor.accounts.models import Role
 from onedoor.accounts.totp import current_code
-from onedoor.api import PublicAccess, SessionAuth, TokenAuth, api
+from onedoor.api import api
 from onedoor.core.access import is_self_guarded, view_access
 from onedoor.messaging.api import NotifyCallbackAuth
 

@@ -16,7 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from onedoor.core.models import District, NeedCategory
-from onedoor.directory.journey import SITUATIONS
+from onedoor.public.journey import SITUATIONS
 
 MAX_EXAMPLES = 30
 FUZZ = hypothesis_settings(

@@ -5,9 +5,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+
+from onedoor.accounts.services import session_end_record
 
 ALLOW_UNVERIFIED_ATTR = "onedoor_allow_unverified"
 
@@ -104,10 +107,6 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     def _end(self, request: HttpRequest, user: Any, reason: str) -> HttpResponse:
-        from django.contrib.auth import logout
-
-        from onedoor.accounts.services import session_end_record
-
         session_end_record(user=user, reason=reason)
         logout(request)
         request.session[SESSION_ENDED_KEY] = reason

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 ADMINISTRATORS_GROUP = "Administrators"
@@ -51,8 +52,6 @@ ADMINISTRATOR_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
 
 @transaction.atomic
 def sync_administrators_group(**kwargs: Any) -> None:
-    from django.contrib.auth.models import Group, Permission
-
     group, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
     wanted = [f"{action}_{model}" for (_app, model), actions in ADMINISTRATOR_PERMISSIONS.items() for action in actions]
     perms = [

@@ -7,7 +7,9 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
+from axes.utils import reset
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,8 +18,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from onedoor.accounts.links import LINK_SALT, account_state
 from onedoor.accounts.models import ApiToken, Organisation, Role, User
+from onedoor.accounts.permissions import ADMINISTRATORS_GROUP, sync_administrators_group
+from onedoor.accounts.tasks import send_password_reset, send_sign_in_link
+from onedoor.accounts.throttle import account_key, cool_off_minutes
 from onedoor.core.audit import audit_record, audit_record_many
+from onedoor.core.tasks import enqueue_on_commit
 
 TOKEN_PREFIX = "od_"  # noqa: S105 - a public prefix, not a secret
 
@@ -78,10 +85,6 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     if role == Role.ADMINISTRATOR:
-        from django.contrib.auth.models import Group
-
-        from onedoor.accounts.permissions import ADMINISTRATORS_GROUP, sync_administrators_group
-
         if not Group.objects.filter(name=ADMINISTRATORS_GROUP).exists():
             sync_administrators_group()
         user.groups.add(Group.objects.get(name=ADMINISTRATORS_GROUP))
@@ -104,35 +107,18 @@ def totp_device_create(*, user: User, key_hex: str | None = None, confirmed: boo
 # secret key, carries the time it was made, and is bound to the account's state (last sign-in, password
 # and active flag). Signing in changes the last sign-in, so a used link stops working; so does any
 # password change or deactivation. Nothing is stored, so there is nothing to leak from the database.
-
-_LINK_SALT = "onedoor.accounts.sign_in_link"
-
-
-def _account_state(user: User) -> str:
-    last = user.last_login.isoformat() if user.last_login else ""
-    return hashlib.sha256(f"{user.pk}|{user.password}|{last}|{user.is_active}".encode()).hexdigest()[:32]
-
-
-def sign_in_link_token(*, user: User) -> str:
-    return signing.dumps({"u": user.pk, "s": _account_state(user)}, salt=_LINK_SALT, compress=True)
-
-
-def sign_in_link_url(*, user: User) -> str:
-    from django.urls import reverse
-
-    path = reverse("accounts:link_sign_in", args=[sign_in_link_token(user=user)])
-    return settings.ONEDOOR_PUBLIC_URL.rstrip("/") + path
+# The link itself is made in onedoor.accounts.links (the tasks that email it need it too).
 
 
 @transaction.atomic
 def sign_in_link_redeem(*, token: str) -> User | None:
     """The user the link is for, if it is genuine, unexpired and unused; it is then used up."""
     try:
-        data = signing.loads(token, salt=_LINK_SALT, max_age=settings.ONEDOOR_SIGN_IN_LINK_SECONDS)
+        data = signing.loads(token, salt=LINK_SALT, max_age=settings.ONEDOOR_SIGN_IN_LINK_SECONDS)
     except signing.BadSignature:
         return None
     user = User.objects.select_for_update().filter(pk=data.get("u"), is_active=True).first()
-    if user is None or not hmac.compare_digest(_account_state(user), str(data.get("s", ""))):
+    if user is None or not hmac.compare_digest(account_state(user), str(data.get("s", ""))):
         return None
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
@@ -155,9 +141,6 @@ def referrers_for_emails(
     in lower case: one query finds those who have accounts, and one insert makes the others. Each new
     account is checked as `user_create` checks it (its fields, and its name against existing accounts in
     one query), audited, and sent a sign-in link on commit."""
-    from onedoor.accounts.tasks import send_sign_in_link
-    from onedoor.core.tasks import enqueue_on_commit
-
     wanted = {e.lower(): e for e in emails if e}
     found: dict[str, User] = {}
     existing = (
@@ -202,9 +185,6 @@ def _active_with_email(email: str) -> QuerySet[User]:
 def sign_in_link_request(*, email: str) -> int:
     """A referrer who has lost or used up their link asks for a new one. Only active referrers are sent
     one; staff sign in with a password and two-factor authentication."""
-    from onedoor.accounts.tasks import send_sign_in_link
-    from onedoor.core.tasks import enqueue_on_commit
-
     users = list(_active_with_email(email).filter(role=Role.REFERRER))
     for user in users:
         audit_record(actor=None, action="user.sign_in_link_requested", obj=user)
@@ -216,9 +196,6 @@ def sign_in_link_request(*, email: str) -> int:
 def password_reset_request(*, email: str) -> int:
     """Email a password reset link to each active account with this address that has a password. The
     link is made when the email is sent and is stored nowhere (onedoor.accounts.tasks)."""
-    from onedoor.accounts.tasks import send_password_reset
-    from onedoor.core.tasks import enqueue_on_commit
-
     users = [u for u in _active_with_email(email) if u.has_usable_password()]
     for user in users:
         audit_record(actor=None, action="user.password_reset_requested", obj=user)
@@ -230,9 +207,6 @@ def password_reset_request(*, email: str) -> int:
 def password_reset_send(*, user: User, sent_by: User | None) -> None:
     """An administrator sends a user a link to choose a password: for a new account that has none yet, or
     instead of setting one for them. Nobody but the user ever knows the password."""
-    from onedoor.accounts.tasks import send_password_reset
-    from onedoor.core.tasks import enqueue_on_commit
-
     if not user.is_active or not user.email:
         raise ValidationError("This account is inactive or has no email address, so no reset link can be sent.")
     audit_record(actor=sent_by, action="user.password_reset_sent", obj=user)
@@ -260,10 +234,6 @@ def user_password_set(*, user: User, password: str, reason: str) -> None:
 def sign_in_unlock(*, username: str = "", address: str = "", actor: User | None = None) -> int:
     """Lift a sign-in lockout of an account (by its username) or of a client address, before the
     cool-off ends. Returns how many failure records were removed."""
-    from axes.utils import reset
-
-    from onedoor.accounts.throttle import account_key
-
     if not username and not address:
         raise ValueError("Give a username or an address to unlock")
     removed = 0
@@ -282,15 +252,11 @@ def sign_in_unlock(*, username: str = "", address: str = "", actor: User | None 
 def sign_in_failure_record(*, typed_username: str) -> None:
     """Audit one failed password sign-in. The account is named by its keyed hash only: people type
     passwords into the username box."""
-    from onedoor.accounts.throttle import account_key
-
     audit_record(actor=None, action="user.sign_in_failed", detail={"account": account_key(typed_username)})
 
 
 def sign_in_lockout_record(*, typed_username: str) -> None:
     """Audit a refused sign-in: the account or the address reached the failure limit."""
-    from onedoor.accounts.throttle import account_key, cool_off_minutes
-
     audit_record(
         actor=None,
         action="user.sign_in_locked_out",
@@ -311,10 +277,6 @@ def session_end_record(*, user: User, reason: str) -> None:
 def user_sync_staff_access(*, user: User) -> User:
     """Staff access to the admin follows the administrator role, and nothing else: `is_staff` and the
     Administrators group are set from the role. `is_superuser` is never set by OneDoor."""
-    from django.contrib.auth.models import Group
-
-    from onedoor.accounts.permissions import ADMINISTRATORS_GROUP, sync_administrators_group
-
     is_admin = user.role == Role.ADMINISTRATOR
     if user.is_staff != is_admin:
         user.is_staff = is_admin

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
+from onedoor.accounts.links import password_reset_url, sign_in_link_url
 from onedoor.accounts.models import User
-from onedoor.accounts.services import sign_in_link_url
 from onedoor.messaging.mail import send_staff_email
 
 
@@ -42,19 +38,6 @@ def send_sign_in_link(*, user_id: int, requested: bool = False) -> None:
             f"{closing}"
         ),
     )
-
-
-def password_reset_url(*, user: User) -> str:
-    """A link that lets the user choose a new password, once, within PASSWORD_RESET_TIMEOUT. The address
-    is the deployment's public one, never the Host header of the request that asked for it."""
-    path = reverse(
-        "accounts:password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return settings.ONEDOOR_PUBLIC_URL.rstrip("/") + path
 
 
 @task()

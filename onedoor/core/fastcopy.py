@@ -22,6 +22,7 @@ from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from psycopg.types.json import Jsonb
 
 M = TypeVar("M", bound=models.Model)
 
@@ -37,8 +38,6 @@ def insert(model: type[M], objs: Sequence[M]) -> list[M]:
         return list(objs)
     if connection.vendor != "postgresql":
         return model._default_manager.bulk_create(list(objs), batch_size=1000)
-    from psycopg.types.json import Jsonb
-
     meta = model._meta
     pk = meta.pk
     assert pk is not None

@@ -27,6 +27,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from onedoor.core.access import public
+from onedoor.core.worker import tasks_stuck
 
 FAILED_TASK_WINDOW = timedelta(days=1)
 
@@ -56,8 +57,6 @@ def _oldest_ready_task_age(now: datetime) -> float | None:
 
 def backlog(*, now: datetime | None = None) -> Backlog:
     """The backlog's figures and, for each threshold passed, a problem code."""
-    from onedoor.core.worker import tasks_stuck  # the worker imports the task machinery; only load it here
-
     moment = now or timezone.now()
     figures: dict[str, float | int | None] = {
         "failed_tasks_last_day": DBTaskResult.objects.filter(

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
-from onedoor.api import public_auth
+from onedoor.accounts.api_auth import public_auth
 from onedoor.directory import selectors
 from onedoor.directory.models import (
     DirectoryOrganisation,

@@ -19,6 +19,8 @@ from typing import Protocol
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from notifications_python_client.errors import APIError
+from notifications_python_client.notifications import NotificationsAPIClient
 
 
 class TemporaryFailure(Exception):
@@ -73,8 +75,6 @@ class FileBackend:
 
 class NotifyBackend:
     def __init__(self, api_key: str | None = None, base_url: str | None = None) -> None:
-        from notifications_python_client.notifications import NotificationsAPIClient
-
         self.client = NotificationsAPIClient(
             api_key or settings.ONEDOOR_NOTIFY_API_KEY,
             base_url=base_url or settings.ONEDOOR_NOTIFY_BASE_URL,
@@ -82,8 +82,6 @@ class NotifyBackend:
         )
 
     def send(self, message: Outgoing) -> Sent:
-        from notifications_python_client.errors import APIError
-
         try:
             if message.channel == "sms":
                 response = self.client.send_sms_notification(

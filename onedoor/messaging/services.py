@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task_backends
+from django_tasks.base import Task
 
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
@@ -46,6 +47,23 @@ SEND_BATCH = 500
 
 # Sent when a contact detail fails permanently: receivers flag it to the team holding the case.
 contact_invalid = Signal()  # kwargs: message
+
+# The task that sends a batch is in onedoor.messaging.tasks, which imports this module (the task calls
+# `messages_send_many`). So that the import goes one way only, the task registers itself here when its
+# module is imported (MessagingConfig.ready imports it), and queueing and retries enqueue it from here.
+_send_task: Task[..., None] | None = None
+
+
+def send_task_register(send: Task[..., None]) -> None:
+    global _send_task  # set once, at start-up
+    _send_task = send
+
+
+def _send_messages_task() -> Task[..., None]:
+    if _send_task is None:
+        raise RuntimeError("onedoor.messaging.tasks is not loaded: is onedoor.messaging in INSTALLED_APPS?")
+    return _send_task
+
 
 # Hooks so tests can run the rate limiter on a fake clock.
 clock: Callable[[], datetime] = timezone.now
@@ -186,8 +204,7 @@ def _enqueue_queued(saved: list[tuple[int, str, datetime | None]], now: datetime
 
 
 def _enqueue_send(ids: list[int], run_after: datetime | None) -> None:
-    from onedoor.messaging.tasks import send_messages
-
+    send_messages = _send_messages_task()
     if run_after is None:
         enqueue_on_commit(send_messages, message_ids=ids)
         return

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from onedoor.core.context import origin
-from onedoor.messaging.services import SEND_BATCH, messages_send_due, messages_send_many
+from onedoor.messaging.services import SEND_BATCH, messages_send_due, messages_send_many, send_task_register
 
 
 @task()
@@ -12,6 +12,9 @@ def send_messages(*, message_ids: list[int]) -> None:
     another worker is skipped, so running a batch twice (a stuck task given back) sends nothing twice."""
     with origin("task", "send_messages"):
         messages_send_many(message_ids=message_ids)
+
+
+send_task_register(send_messages)
 
 
 def send_due() -> None:

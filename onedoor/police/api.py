@@ -8,8 +8,8 @@ from django.urls import reverse
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
+from onedoor.accounts.api_auth import api_auth
 from onedoor.accounts.models import Role
-from onedoor.api import api_auth
 from onedoor.police import selectors
 from onedoor.police.chunks import police_batch_upload
 from onedoor.police.forms import upload_too_large

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.params.functions import Header as HeaderParam
 
+from onedoor.accounts.api_auth import api_auth
 from onedoor.accounts.models import Role
-from onedoor.api import api_auth
 from onedoor.core.submissions import (
     SubmissionKeyReused,
     submission_fingerprint,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from onedoor.core.contact import valid_phone_e164
 from onedoor.core.models import CategoryKind, Characteristic, DemographicCategory, District, Flag, OffenceGroup
-from onedoor.referrals.models import ConsentGivenBy, LawfulBasis
+from onedoor.directory.models import Service, ServiceKind
+from onedoor.referrals.models import ConsentGivenBy, DeclineReason, LawfulBasis
 from onedoor.referrals.services import ReferralDetails
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -382,9 +383,6 @@ class DeclineForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from onedoor.directory.models import Service
-        from onedoor.referrals.models import DeclineReason
-
         super().__init__(*args, **kwargs)
         self.fields["reason_code"].choices = DeclineReason.choices  # type: ignore[attr-defined]
         self.fields["suggested_service"].queryset = Service.objects.filter(active=True)  # type: ignore[attr-defined]
@@ -406,8 +404,6 @@ class RerouteForm(forms.Form):
     )
 
     def __init__(self, *args: Any, current_service_id: int | None = None, **kwargs: Any) -> None:
-        from onedoor.directory.models import Service, ServiceKind
-
         super().__init__(*args, **kwargs)
         self.fields["to_service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
             kind=ServiceKind.COMMISSIONED, active=True

@@ -28,6 +28,7 @@ from onedoor.referrals.models import (
     StatusEvent,
 )
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
+from onedoor.referrals.tasks import notify_referrer_of_status
 
 POLICE_REFERRAL_DAYS = 2  # Victims' Code, paragraph 4.5
 
@@ -338,8 +339,6 @@ def _require_holder(actor: User, referral: Referral) -> None:
 def _notify_referrer(referral: Referral, event: StatusEvent) -> None:
     if referral.referrer_id is None:
         return
-    from onedoor.referrals.tasks import notify_referrer_of_status
-
     enqueue_on_commit(notify_referrer_of_status, event_id=event.pk)
 
 

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import reverse
 
+from onedoor.accounts.links import sign_in_link_token
 from onedoor.accounts.models import Organisation, Role, User
 from onedoor.accounts.services import (
     referrer_for_email,
     referrers_for_emails,
     sign_in_link_redeem,
-    sign_in_link_token,
 )
 from onedoor.core.models import AuditEvent
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.cache import cache
 
-from onedoor.directory.views import DEFAULT_EXIT_URL
+from onedoor.public.views import DEFAULT_EXIT_URL
 from onedoor.referrals import selectors as referral_selectors
 from onedoor.referrals.models import Referral
 from tests.browser.conftest import axe_violations

@@ -311,7 +311,7 @@ def test_the_feedback_link_works_once_and_never_names_the_person(
     accepted_case: Callable[..., Referral], caseworker: User
 ):
     from onedoor.directory.models import Feedback, FeedbackLink
-    from onedoor.directory.services import FeedbackLinkUsed, feedback_create
+    from onedoor.public.services import FeedbackLinkUsed, feedback_create
 
     case = accepted_case()
     services.case_close(referral=case, actor=caseworker, reason="person_ended", better_able_to_cope="not_asked")

@@ -67,7 +67,7 @@ def test_an_outage_raised_outside_any_view_is_a_503_too(rf: Any) -> None:
 
 
 def test_a_bug_shows_the_friendly_500_page_without_the_database(rf: Any) -> None:
-    with mock.patch("onedoor.directory.views.selectors.services_search", side_effect=RuntimeError("bug")):
+    with mock.patch("onedoor.public.views.selectors.services_search", side_effect=RuntimeError("bug")):
         response = Client(raise_request_exception=False).get("/services/")
     assert response.status_code == 500
     page = response.content.decode()

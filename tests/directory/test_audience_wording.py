@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 
 from onedoor.accounts.models import Role
-from onedoor.directory.journey import SITUATIONS
 from onedoor.directory.models import Service
+from onedoor.public.journey import SITUATIONS
 from onedoor.referrals import services
 from onedoor.referrals.models import RoutingRule
 from tests.referrals.factories import make_referral

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from onedoor.directory.journey import SITUATION_BY_KEY, SITUATIONS, find_support
+from onedoor.public.journey import SITUATION_BY_KEY, SITUATIONS, find_support
 from onedoor.referrals.models import RoutingRule, RuleOutcome
 from onedoor.referrals.routing import RoutingTable
 
@@ -90,7 +90,7 @@ def test_show_first_rules_never_change_a_referral_decision():
     with_them = RoutingTable.load()
     RoutingRule.objects.filter(outcome=RuleOutcome.SHOW_FIRST).delete()
     without = RoutingTable.load()
-    from onedoor.directory.journey import route_input
+    from onedoor.public.journey import route_input
 
     for s in SITUATIONS:
         for age in (None, 4, 15, 17, 18, 30):

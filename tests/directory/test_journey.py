@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from onedoor.directory.journey import SITUATION_BY_KEY, SITUATIONS, find_support
+from onedoor.public.journey import SITUATION_BY_KEY, SITUATIONS, find_support
 from onedoor.referrals.models import RoutingRule
 from onedoor.referrals.routing import RoutingTable
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onedoor.core.headers import NoStoreMiddleware, is_no_store
-from onedoor.directory import answers
-from onedoor.directory.journey import SITUATIONS
+from onedoor.public import answers
+from onedoor.public.journey import SITUATIONS
 
 pytestmark = pytest.mark.django_db
 RUGBY = "E07000220"

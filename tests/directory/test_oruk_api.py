@@ -172,7 +172,8 @@ def test_inactive_services_are_not_published(client):
 
 
 def test_the_feed_needs_no_sign_in_and_declares_public_access(client):
-    from onedoor.api import PublicAccess, api
+    from onedoor.accounts.api_auth import PublicAccess
+    from onedoor.api import api
 
     assert client.get(f"{BASE}/taxonomies").status_code == 200
     oruk = next(router for prefix, router in api._routers if prefix == "/oruk")

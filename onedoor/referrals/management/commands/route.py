@@ -1,5 +1,6 @@
 import json
 import sys
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--on", help="Route with the rules in force on this date (YYYY-MM-DD).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from datetime import date
-
         raw = sys.stdin.read()
         try:
             data = json.loads(raw)

@@ -1,3 +1,6 @@
+"""Home: a signed-in user goes straight to their own work (by role); everyone else sees the public front
+door's home page."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,4 +26,4 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("insights:overview")
         if user.role == Role.ADMINISTRATOR:
             return redirect("admin:index")
-    return render(request, "core/home.html")
+    return render(request, "public/home.html")

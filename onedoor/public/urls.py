@@ -1,7 +1,9 @@
 from django.urls import path
 
-from onedoor.directory import views
+from onedoor.public import views
 
+# The namespace is still "directory", as it was before the public pages had their own app, so that every
+# `{% url "directory:…" %}` and reverse() keeps working.
 app_name = "directory"
 
 # These are served under a language prefix for every language but English (/pl/find-support/ …).

@@ -9,8 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onedoor.core.models import District, NeedCategory
-from onedoor.directory.journey import SITUATION_BY_KEY, SITUATIONS, Situation
 from onedoor.directory.models import Satisfaction
+from onedoor.public.journey import SITUATION_BY_KEY, SITUATIONS, Situation
 
 OUTSIDE = "outside"
 

@@ -18,11 +18,12 @@ from onedoor.core.access import public
 from onedoor.core.models import VictimsCodeRight
 from onedoor.core.ratelimits import address_limit_reached, contact_limit_reached
 from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, form_submission_run, form_token
-from onedoor.directory import answers, selectors
-from onedoor.directory.forms import FeedbackForm, FindSupportForm, RightsForm, SelfReferralForm
-from onedoor.directory.journey import find_support as find_support_results_for
+from onedoor.directory import selectors
 from onedoor.directory.models import FeedbackLink
-from onedoor.directory.services import (
+from onedoor.public import answers
+from onedoor.public.forms import FeedbackForm, FindSupportForm, RightsForm, SelfReferralForm
+from onedoor.public.journey import find_support as find_support_results_for
+from onedoor.public.services import (
     FeedbackLinkUsed,
     SelfReferralIn,
     feedback_create,
@@ -51,12 +52,12 @@ def _limited(request: HttpRequest, *, form: str, contacts: list[str]) -> HttpRes
     if not (over_address or over_contact):
         return None
     reason = "contact" if over_contact else "address"
-    return render(request, "directory/refer_limited.html", {"reason": reason}, status=429)
+    return render(request, "public/refer_limited.html", {"reason": reason}, status=429)
 
 
 @public
 def front_door(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/home.html")
+    return render(request, "public/home.html")
 
 
 @public
@@ -107,18 +108,18 @@ def _recalled_find_support(request: HttpRequest) -> FindSupportForm | None:
 @csrf_exempt  # changes and keeps nothing on the server; works after "Exit this page" cleared the cookies
 def find_support(request: HttpRequest) -> HttpResponse:
     """The five questions. Answers come by POST and go to the results by a redirect, carried in a short-lived
-    cookie (onedoor.directory.answers): never in a URL, never saved on the server. A link with answers in its
+    cookie (onedoor.public.answers): never in a URL, never saved on the server. A link with answers in its
     query string (an old bookmark) gets the questions, and its query is ignored."""
     if request.method == "POST":
         form = FindSupportForm(request.POST)
         if not form.is_valid():
-            return render(request, "directory/find_support.html", {"form": form})
+            return render(request, "public/find_support.html", {"form": form})
         response = _see_other("directory:find_support_results")
         answers.remember(response, form=FIND_SUPPORT, data=_find_support_data(form))
         return response
     recalled = _recalled_find_support(request)  # "Change your answers"
     initial = recalled.cleaned_data if recalled is not None else {}
-    return render(request, "directory/find_support.html", {"form": FindSupportForm(initial=initial)})
+    return render(request, "public/find_support.html", {"form": FindSupportForm(initial=initial)})
 
 
 @public
@@ -132,7 +133,7 @@ def find_support_results(request: HttpRequest) -> HttpResponse:
         district=form.district_code,
         needs=frozenset(form.cleaned_data["needs"]),
     )
-    return render(request, "directory/results.html", {"form": form, "results": results})
+    return render(request, "public/results.html", {"form": form, "results": results})
 
 
 @public
@@ -144,7 +145,7 @@ def find_support_contact(request: HttpRequest) -> HttpResponse:
         return redirect("directory:refer")
     return render(
         request,
-        "directory/refer.html",
+        "public/refer.html",
         {"form": SelfReferralForm(initial=form.cleaned_data), "submission_token": form_token(request)},
     )
 
@@ -156,7 +157,7 @@ def services_directory(request: HttpRequest) -> HttpResponse:
     now = timezone.localtime()
     return render(
         request,
-        "directory/services.html",
+        "public/services.html",
         {"query": query, "services": [(s, s.open_at(now)) for s in services]},
     )
 
@@ -191,7 +192,7 @@ def rights(request: HttpRequest) -> HttpResponse:
         )
         (apply if applies else maybe).append(right)
     return render(
-        request, "directory/rights.html", {"form": form, "apply": apply, "maybe": maybe, "answered": form.is_bound}
+        request, "public/rights.html", {"form": form, "apply": apply, "maybe": maybe, "answered": form.is_bound}
     )
 
 
@@ -200,14 +201,14 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         # A blank form. Answers from find-support arrive through /find-support/contact/, never in this URL.
         return render(
-            request, "directory/refer.html", {"form": SelfReferralForm(), "submission_token": form_token(request)}
+            request, "public/refer.html", {"form": SelfReferralForm(), "submission_token": form_token(request)}
         )
     form = SelfReferralForm(request.POST)
     if form.is_spam:
         # Looks like it worked, so that an automated form-filler learns nothing; nothing is saved.
-        return render(request, "directory/refer_not_sent.html", {"spam": True})
+        return render(request, "public/refer_not_sent.html", {"spam": True})
     if not form.is_valid():
-        return render(request, "directory/refer.html", {"form": form, "submission_token": form_token(request)})
+        return render(request, "public/refer.html", {"form": form, "submission_token": form_token(request)})
     try:
         # One referral per form, however often it is sent: a repeat gets the first result, and is not
         # counted against the limits again (the limits are counted only when the work runs).
@@ -216,15 +217,13 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
         return exc.response
     except ReferralRefused:
         form.add_error("consent", form.fields["consent"].error_messages["required"])
-        return render(request, "directory/refer.html", {"form": form, "submission_token": form_token(request)})
+        return render(request, "public/refer.html", {"form": form, "submission_token": form_token(request)})
     except SubmissionKeyReused as exc:
         form.add_error(None, already_sent_message(exc.first.get("sent", {}).get("reference")))
-        return render(
-            request, "directory/refer.html", {"form": form, "submission_token": form_token(request, fresh=True)}
-        )
+        return render(request, "public/refer.html", {"form": form, "submission_token": form_token(request, fresh=True)})
     if "sent" not in done.result:
         signpost = list(selectors.services_with_details().filter(slug__in=done.result["signpost"]))
-        return render(request, "directory/refer_not_sent.html", {"signpost": signpost, "gap": done.result["gap"]})
+        return render(request, "public/refer_not_sent.html", {"signpost": signpost, "gap": done.result["gap"]})
     request.session[SESSION_SENT] = done.result["sent"]
     return redirect("directory:refer_sent")
 
@@ -284,7 +283,7 @@ def refer_sent(request: HttpRequest) -> HttpResponse:
     due = date.fromisoformat(sent["due_on"]) if sent.get("due_on") else None
     return render(
         request,
-        "directory/refer_sent.html",
+        "public/refer_sent.html",
         {"reference": sent["reference"], "service": service, "due_on": due, "ways": sent["ways"]},
     )
 
@@ -292,7 +291,7 @@ def refer_sent(request: HttpRequest) -> HttpResponse:
 @public
 def feedback(request: HttpRequest, token: str | None = None) -> HttpResponse:
     if token is not None and not FeedbackLink.objects.filter(token=token, used_at__isnull=True).exists():
-        return render(request, "directory/feedback_used.html", status=410)
+        return render(request, "public/feedback_used.html", status=410)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -310,16 +309,16 @@ def feedback(request: HttpRequest, token: str | None = None) -> HttpResponse:
                 link_token=token,
             )
         except FeedbackLinkUsed:
-            return render(request, "directory/feedback_used.html", status=410)
-        return render(request, "directory/feedback_thanks.html")
-    return render(request, "directory/feedback.html", {"form": form, "token": token})
+            return render(request, "public/feedback_used.html", status=410)
+        return render(request, "public/feedback_thanks.html")
+    return render(request, "public/feedback.html", {"form": form, "token": token})
 
 
 @public
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/privacy.html")
+    return render(request, "public/privacy.html")
 
 
 @public
 def staying_safe(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/staying_safe.html")
+    return render(request, "public/staying_safe.html")

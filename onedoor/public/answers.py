@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 
 MAX_AGE = 30 * 60  # seconds
 PREFIX = "onedoor_answers_"
+# The salt keeps the module's old name (onedoor.directory.answers), so that answers already set still read.
 SALT = "onedoor.directory.answers"
 
 
