@@ -61,6 +61,16 @@ def latest_assessment(*, referral: Referral) -> Assessment | None:
     )
 
 
+def enhanced_rights_suggestion(*, referral: Referral) -> list[str]:
+    """The Enhanced Rights groups the referral suggests; empty if none."""
+    offence = referral.offence_group
+    return rules.enhanced_rights_basis(
+        age=referral.age_at_referral,
+        offence_enhanced=bool(offence and offence.enhanced_rights),
+        flags=[(f.slug, f.name, f.enhanced_rights) for f in referral.flags.all()],
+    )
+
+
 def support_plan(*, referral: Referral) -> SupportPlan | None:
     return (
         SupportPlan.objects.filter(referral=referral)

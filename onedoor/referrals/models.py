@@ -13,6 +13,10 @@ from django.utils import timezone
 from onedoor.core.models import DemographicCategory, District, Flag, NeedCategory, OffenceGroup
 from onedoor.directory.models import Service
 
+# Defined beside this module and registered with the app through this import.
+from onedoor.referrals.models_onward import OnwardKind as OnwardKind
+from onedoor.referrals.models_onward import OnwardReferral as OnwardReferral
+
 # Crockford's base32 without I, L, O, U: easy to read aloud on the phone.
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

@@ -13,7 +13,16 @@ from django.utils import timezone
 from onedoor.accounts.models import PROVIDER_ROLES, Role, User
 from onedoor.core.audit import audit_refusal
 from onedoor.directory.models import Service, ServiceKind
-from onedoor.referrals.models import FINAL_STATUSES, OPEN_STATUSES, Referral, SignpostRecord, Status, StatusEvent
+from onedoor.referrals.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    OnwardKind,
+    OnwardReferral,
+    Referral,
+    SignpostRecord,
+    Status,
+    StatusEvent,
+)
 
 
 def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
@@ -28,8 +37,6 @@ def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Referral.objects.none()
     if user.is_provider_staff and user.organisation_id is not None:
-        from onedoor.casework.models import OnwardKind, OnwardReferral  # casework builds on the spine
-
         org = user.organisation_id
         handover = OnwardReferral.objects.filter(
             kind=OnwardKind.TRANSITION, handover_ends_on__gte=timezone.localdate()

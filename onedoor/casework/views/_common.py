@@ -1,0 +1,67 @@
+"""What the casework pages share: who may use them, the held-case fetch, and the form round trip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from onedoor.accounts.models import PROVIDER_ROLES, Role, User
+from onedoor.casework import selectors, services
+from onedoor.core.audit import audit_refusal
+from onedoor.referrals.models import Referral
+from onedoor.referrals.services import referral_record_view
+
+CASEWORK_ROLES = PROVIDER_ROLES
+LEAD_ROLES = (Role.TEAM_LEAD,)
+
+
+def request_user(request: HttpRequest) -> User:
+    user: Any = request.user
+    return user
+
+
+def held_case(request: HttpRequest, reference: str) -> Any:
+    """A case the user's organisation holds now: only they may change it."""
+    referral = selectors.case_for_provider(user=request.user, reference=reference)
+    if not selectors.holds(user=request.user, referral=referral):
+        # Seen but not held (the other side of a transition): refused, and audited like any refusal.
+        audit_refusal(actor=request.user, model=Referral, reference=referral.reference, what="case.change")
+        raise Http404
+    return referral
+
+
+def call_service(form: forms.Form, call: Callable[[], Any]) -> Any:
+    """Call a service; put its refusal on the form. Returns the result, or None if refused."""
+    try:
+        return call()
+    except (services.CaseworkError, services.UnsafeContact, PermissionDenied, ValueError) as exc:
+        form.add_error(None, str(exc))
+        return None
+
+
+def form_page(request: HttpRequest, referral: Any, form: forms.Form, title: str, **extra: Any) -> HttpResponse:
+    if request.method == "GET":
+        # These pages show parts of the case too (contact details, earlier assessments): audit the view.
+        match = request.resolver_match
+        referral_record_view(referral=referral, actor=request.user, what=(match.url_name if match else None) or "form")
+    return render(
+        request,
+        extra.pop("template", "casework/form.html"),
+        {"referral": referral, "form": form, "title": title, **extra},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def to_case(referral: Any, message: str, request: HttpRequest) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("casework:case", reference=referral.reference)
+
+
+def service_offers(referral: Referral) -> list[str]:
+    return list(referral.current_service.offers) if referral.current_service else []

@@ -1,0 +1,98 @@
+"""My cases, the team view, alerts, shared summaries and supervision sessions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from onedoor.accounts.models import Role, User
+from onedoor.casework import forms as cf
+from onedoor.casework import selectors, services
+from onedoor.casework.views._common import CASEWORK_ROLES, LEAD_ROLES, call_service, request_user
+from onedoor.core.access import roles
+from onedoor.referrals import selectors as referral_selectors
+from onedoor.referrals.models import Referral
+from onedoor.referrals.services import referral_record_view
+
+
+@roles(CASEWORK_ROLES)
+def my_cases(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    cases = list(selectors.my_cases(user=request.user))
+    return render(
+        request,
+        "casework/my_cases.html",
+        {
+            "cases": cases,
+            "due": selectors.due_for(user=request.user, today=today),
+            "today": today,
+            "counts": selectors.caseload_counts(cases=cases),
+            "alerts": selectors.open_alerts(user=request.user) if request_user(request).role == Role.TEAM_LEAD else [],
+            "shared": selectors.shared_cases_for(user=request.user),
+            "services": referral_selectors.services_of(user=request.user),
+        },
+    )
+
+
+@roles(LEAD_ROLES)
+def team(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "casework/team.html",
+        {
+            "rows": selectors.team_view(user=request.user, today=today),
+            "due": selectors.due_for(user=request.user, today=today, mine_only=False),
+            "today": today,
+        },
+    )
+
+
+@roles(LEAD_ROLES)
+def alerts(request: HttpRequest) -> HttpResponse:
+    return render(request, "casework/alerts.html", {"alerts": selectors.open_alerts(user=request.user)})
+
+
+@roles(LEAD_ROLES)
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = selectors.alert_for_lead(user=request.user, pk=pk)
+    services.alert_acknowledge(alert=alert, actor=request_user(request))
+    messages.success(request, "Alert acknowledged")
+    return redirect("casework:alerts")
+
+
+@roles(CASEWORK_ROLES)
+def shared_summary(request: HttpRequest, reference: str) -> HttpResponse:
+    summary = selectors.shared_summary_for(user=request.user, reference=reference)
+    referral = Referral.objects.get(reference=summary.reference)  # authorised by the selector above
+    referral_record_view(referral=referral, actor=request.user, what="shared_summary")
+    return render(request, "casework/shared_summary.html", {"summary": summary})
+
+
+@roles(CASEWORK_ROLES)
+def sessions(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    practitioners = (
+        referral_selectors.colleagues_of(user=user) if user.role == Role.TEAM_LEAD else User.objects.filter(pk=user.pk)
+    )
+    form = cf.SessionForm(request.POST or None, practitioners=practitioners, initial={"practitioner": user.pk})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if call_service(
+            form,
+            lambda: services.practitioner_session_record(
+                practitioner=d["practitioner"], actor=user, kind=d["kind"], on=d["on"]
+            ),
+        ):
+            messages.success(request, "Session recorded")
+            return redirect("casework:my_cases")
+    return render(
+        request,
+        "casework/form.html",
+        {"form": form, "title": "Record supervision or CPD (date and type only)"},
+        status=400 if form.is_bound and form.errors else 200,
+    )
