@@ -353,10 +353,13 @@ def _transition(
     changes: dict[str, Any] | None = None,
     audit_detail: dict[str, Any] | None = None,
     notify: bool = True,
+    reopening: bool = False,
 ) -> Referral:
     locked = Referral.objects.select_for_update(of=("self",)).select_related("current_service").get(pk=referral.pk)
     _require_holder(actor, locked)
-    if to not in TRANSITIONS[locked.status]:
+    # closed -> accepted is re-opening, and only referral_reopen does it (with its reason and casework's
+    # three-month limit); re-opening is only from closed.
+    if to not in TRANSITIONS[locked.status] or (locked.status == Status.CLOSED) != reopening:
         raise TransitionError(
             f"A referral that is {Status(locked.status).label.lower()} cannot be moved to {Status(to).label.lower()}."
         )
@@ -496,7 +499,7 @@ def referral_reopen(*, referral: Referral, actor: User, reason: str) -> Referral
     """Re-open a closed referral (casework checks the three-month limit)."""
     if not reason:
         raise ValueError("Give a reason for re-opening the referral.")
-    return _transition(referral=referral, actor=actor, to=Status.ACCEPTED, reason_code="reopened")
+    return _transition(referral=referral, actor=actor, to=Status.ACCEPTED, reason_code="reopened", reopening=True)
 
 
 # -- queue work ----------------------------------------------------------------------------------

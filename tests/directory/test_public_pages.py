@@ -164,13 +164,20 @@ def test_translations_are_complete_and_marked_for_native_speaker_review():
 
 def test_administrators_see_translation_review_status(make_user, signed_in_client):
     from onedoor.accounts.models import Role
+    from onedoor.directory.models import TranslationReview
 
     admin = make_user(Role.ADMINISTRATOR, totp=True)
     admin.is_staff = True
     admin.is_superuser = True  # the accounts app does not grant model permissions to administrators yet
     admin.save()
     html = signed_in_client(admin).get("/admin/directory/translationreview/").content.decode()
-    assert "Needs review by a native speaker" in html and "ur" in html
+    # Urdu's row: its language links to its own record, and its status is "needs review".
+    urdu = TranslationReview.objects.get(language="ur")
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
+    row = [r for r in rows if f'href="/admin/directory/translationreview/{urdu.pk}/change/' in r]
+    assert len(row) == 1
+    assert re.search(r'<th class="field-language"><a href="[^"]+">ur</a></th>', row[0])
+    assert '<td class="field-status">Needs review by a native speaker</td>' in row[0]
 
 
 def test_staff_pages_stay_in_english_whatever_the_browser_asks(client):

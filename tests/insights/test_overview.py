@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 import pytest
@@ -7,6 +8,15 @@ from onedoor.insights.disclosure import safe_count
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
+
+
+def _row(page: str, caption: str, label: str) -> list[str]:
+    """The data cells of the row headed `label` in the table captioned `caption`."""
+    table = page.split(f">{caption}</caption>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    found = [r for r in rows if re.search(rf"<th scope=\"row\"[^>]*>\s*{re.escape(label)}\s*</th>", r)]
+    assert len(found) == 1, f"one row for {label} in {caption}"
+    return [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", found[0], re.S)]
 
 
 @pytest.mark.parametrize(
@@ -24,7 +34,8 @@ def test_the_commissioner_sees_counts_and_never_a_person(
     client = signed_in_client(make_user(Role.COMMISSIONER_ANALYST, "opcc"))
     with django_assert_max_num_queries(12):
         page = client.get("/insights/").content.decode()
-    assert "Victim Support" in page and "6" in page
+    # Victim Support's row: 6 received in the last 30 days, 6 open now, none overdue.
+    assert _row(page, "Referrals by service", "Victim Support") == ["6", "6", "0"]
     assert "fewer than 5" in page  # RoSA's single referral
     for r in [*referrals]:
         assert r.reference not in page and r.first_name not in page
