@@ -98,7 +98,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy onedoor
+	$(VENV)/bin/mypy onedoor tests
 
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=onedoor.test_settings $(PY) manage.py makemigrations --check --dry-run

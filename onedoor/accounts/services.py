@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onedoor.accounts.models import ApiToken, Organisation, Role, User
 from onedoor.core.audit import audit_record, audit_record_many
+from onedoor.core.http import public_url
 
 TOKEN_PREFIX = "od_"  # noqa: S105 - a public prefix, not a secret
 
@@ -121,7 +122,7 @@ def sign_in_link_url(*, user: User) -> str:
     from django.urls import reverse
 
     path = reverse("accounts:link_sign_in", args=[sign_in_link_token(user=user)])
-    return settings.ONEDOOR_PUBLIC_URL.rstrip("/") + path
+    return public_url(path)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django_tasks import task
 
 from onedoor.accounts.models import User
 from onedoor.accounts.services import sign_in_link_url
+from onedoor.core.http import public_url
 from onedoor.messaging.mail import send_staff_email
 
 
@@ -54,7 +55,7 @@ def password_reset_url(*, user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return settings.ONEDOOR_PUBLIC_URL.rstrip("/") + path
+    return public_url(path)
 
 
 @task()

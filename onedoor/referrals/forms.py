@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from django import forms
@@ -13,6 +13,9 @@ from django.utils import timezone
 from onedoor.core.models import CategoryKind, Characteristic, DemographicCategory, District, Flag, OffenceGroup
 from onedoor.referrals.models import ConsentGivenBy, LawfulBasis
 from onedoor.referrals.services import ReferralDetails
+
+if TYPE_CHECKING:
+    from onedoor.directory.models import Service
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
@@ -38,8 +41,8 @@ def parse_flexible_date(value: str) -> date | None:
     return None
 
 
-class DemographicChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class DemographicChoiceField(forms.ModelChoiceField[DemographicCategory]):
+    def label_from_instance(self, obj: DemographicCategory) -> str:
         return str(obj.label)
 
 
@@ -376,7 +379,7 @@ class DeclineForm(forms.Form):
         choices=[],
         error_messages={"required": "Choose why you are declining the referral"},
     )
-    suggested_service: forms.ModelChoiceField = forms.ModelChoiceField(
+    suggested_service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Suggest another service (optional)",
@@ -401,7 +404,7 @@ class DeclineForm(forms.Form):
 
 
 class RerouteForm(forms.Form):
-    to_service: forms.ModelChoiceField = forms.ModelChoiceField(
+    to_service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         queryset=None,
         label="Which service should this referral go to?",
         to_field_name="slug",
