@@ -102,7 +102,7 @@ layers: install
 	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: install
-	$(VENV)/bin/mypy onedoor
+	$(VENV)/bin/mypy onedoor tests
 
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=onedoor.test_settings $(PY) manage.py makemigrations --check --dry-run

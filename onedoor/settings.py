@@ -6,7 +6,11 @@ Every value a deployment may change is an environment variable with a safe local
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
+
+# Lets the classes django-stubs makes generic (ModelAdmin, ModelForm, QuerySet, ...) be subscripted at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,7 +24,7 @@ CSRF_TRUSTED_ORIGINS = env.list("ONEDOOR_CSRF_TRUSTED_ORIGINS", default=[])
 
 # The area this deployment serves. Its configuration (organisations, services, routing rules) is data.
 ONEDOOR_AREA = env.str("ONEDOOR_AREA", default="warwickshire")
-ONEDOOR_PUBLIC_URL = env.str("ONEDOOR_PUBLIC_URL", default="http://127.0.0.1:8000")
+ONEDOOR_PUBLIC_URL: str = env.str("ONEDOOR_PUBLIC_URL", default="http://127.0.0.1:8000")
 # Two-factor authentication is required for every role except referrer. Switching it off is for
 # automated tests of unrelated behaviour only.
 ONEDOOR_REQUIRE_2FA = env.bool("ONEDOOR_REQUIRE_2FA", default=True)

@@ -1,5 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import include, path
 
 from onedoor.accounts.middleware import is_two_factor_complete
@@ -8,7 +9,7 @@ from onedoor.core import health
 from onedoor.public import home as public_home
 
 
-def _admin_permission(request):
+def _admin_permission(request: HttpRequest) -> bool:
     user = request.user
     return bool(
         user.is_active

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+from django.test import Client
+
 
 class _FormFields(HTMLParser):
     def __init__(self) -> None:
@@ -47,7 +49,7 @@ class _FormFields(HTMLParser):
             self._text.append(data)
 
 
-def admin_post(client: Any, url: str, changes: dict[str, Any]) -> Any:
+def admin_post(client: Client, url: str, changes: dict[str, Any]) -> Any:
     """GET the admin form at `url`, apply `changes` (a value, a list for a multiple select, or None to
     untick or clear), and POST it with "Save". Returns the response."""
     page = client.get(url)

@@ -4,10 +4,11 @@ once per test database, and again after a transactional test has flushed it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
+from pytest_django import DjangoDbBlocker
 
 from onedoor.accounts.models import Organisation, Role, User
 from onedoor.accounts.services import totp_device_create, user_create
@@ -42,7 +43,7 @@ def _ensure_configuration() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
     with django_db_blocker.unblock():
         _ensure_configuration()
 
@@ -58,7 +59,7 @@ def _configuration(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def make_user(db: Any) -> Callable[..., User]:
+def make_user(db: None) -> Callable[..., User]:
     counter = {"n": 0}
 
     def make(
@@ -88,10 +89,10 @@ def referrer(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def signed_in_client(client: Any) -> Callable[[User], Any]:
+def signed_in_client(client: Client) -> Callable[[User], Client]:
     """A test client signed in as `user`, with two-factor sign-in completed for staff roles."""
 
-    def sign_in(user: User) -> Any:
+    def sign_in(user: User) -> Client:
         client.force_login(user)
         if user.needs_two_factor:
             from django_otp import DEVICE_ID_SESSION_KEY

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
+from pytest_django import Settings
 
 from onedoor.accounts.api_auth import PublicAccess, SessionAuth, TokenAuth
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.accounts.totp import current_code
 from onedoor.api import api
 from onedoor.core.access import is_self_guarded, view_access
@@ -58,7 +61,7 @@ def test_every_api_operation_declares_roles() -> None:
             assert a.roles, f"{path} admits no role: declare the roles it serves"
 
 
-def test_an_undeclared_view_is_refused(rf: Any) -> None:
+def test_an_undeclared_view_is_refused(rf: RequestFactory) -> None:
     from django.http import HttpResponse
 
     from onedoor.core.access import DenyByDefaultMiddleware
@@ -77,7 +80,9 @@ def test_an_undeclared_view_is_refused(rf: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_staff_must_complete_two_factor_before_any_page(make_user: Any, client: Any, settings: Any) -> None:
+def test_staff_must_complete_two_factor_before_any_page(
+    make_user: Callable[..., User], client: Client, settings: Settings
+) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 60  # a wrong code locks further tries for a minute
     triage = make_user(Role.PROVIDER_TRIAGE, "rosa", totp=True)
     response = client.post("/account/sign-in/", {"username": triage.username, "password": "a-long-test-password"})
@@ -98,7 +103,7 @@ def test_staff_must_complete_two_factor_before_any_page(make_user: Any, client: 
 
 
 @pytest.mark.django_db
-def test_a_staff_user_without_a_device_is_sent_to_set_one_up(make_user: Any, client: Any) -> None:
+def test_a_staff_user_without_a_device_is_sent_to_set_one_up(make_user: Callable[..., User], client: Client) -> None:
     lead = make_user(Role.TEAM_LEAD, "cgl")
     client.post("/account/sign-in/", {"username": lead.username, "password": "a-long-test-password"})
     response = client.get("/account/two-factor/", follow=True)
@@ -107,13 +112,13 @@ def test_a_staff_user_without_a_device_is_sent_to_set_one_up(make_user: Any, cli
 
 
 @pytest.mark.django_db
-def test_referrers_do_not_need_two_factor(referrer: Any, client: Any) -> None:
+def test_referrers_do_not_need_two_factor(referrer: User, client: Client) -> None:
     client.post("/account/sign-in/", {"username": referrer.username, "password": "a-long-test-password"})
     assert client.get("/referrals/new/").status_code == 200
 
 
 @pytest.mark.django_db
-def test_the_api_session_route_also_requires_two_factor(make_user: Any, client: Any) -> None:
+def test_the_api_session_route_also_requires_two_factor(make_user: Callable[..., User], client: Client) -> None:
     from tests.referrals.factories import make_referral
 
     referral = make_referral(referrer=make_user(Role.REFERRER))
@@ -123,7 +128,9 @@ def test_the_api_session_route_also_requires_two_factor(make_user: Any, client: 
 
 
 @pytest.mark.django_db
-def test_the_admin_is_for_verified_administrators_only(make_user: Any, signed_in_client: Any) -> None:
+def test_the_admin_is_for_verified_administrators_only(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     admin_user = make_user(Role.ADMINISTRATOR, "opcc")
     admin_user.is_staff = True
     admin_user.save()
@@ -136,7 +143,7 @@ def test_the_admin_is_for_verified_administrators_only(make_user: Any, signed_in
 
 
 @pytest.mark.django_db
-def test_sign_ins_are_audited_wherever_they_happen(referrer: Any, client: Any) -> None:
+def test_sign_ins_are_audited_wherever_they_happen(referrer: User, client: Client) -> None:
     from onedoor.core.models import AuditEvent
 
     client.post("/account/sign-in/", {"username": referrer.username, "password": "wrong"})
@@ -148,7 +155,9 @@ def test_sign_ins_are_audited_wherever_they_happen(referrer: Any, client: Any) -
 
 
 @pytest.mark.django_db
-def test_administrators_manage_configuration_not_cases(make_user: Any, signed_in_client: Any) -> None:
+def test_administrators_manage_configuration_not_cases(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     from onedoor.referrals.models import RoutingRule
 
     admin_user = make_user(Role.ADMINISTRATOR, "opcc")

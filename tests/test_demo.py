@@ -3,13 +3,14 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
+from pytest_django import Settings
 
 from onedoor.accounts.models import Role, User
 from onedoor.referrals.models import Referral, Status
 
 
 @pytest.mark.django_db
-def test_the_demo_has_every_role_varied_referrals_and_prints_logins(settings) -> None:
+def test_the_demo_has_every_role_varied_referrals_and_prints_logins(settings: Settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     out = StringIO()
     call_command("load_demo", "--count", "60", stdout=out)

@@ -6,7 +6,7 @@ Bounded for CI: a few dozen cases per operation; the whole file runs in well und
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -17,9 +17,12 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from schemathesis.core.errors import InvalidSchema
+from schemathesis.core.result import Err, Ok
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.schemas import APIOperation
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import api_token_create
 from tests.referrals.factories import make_referral
 
@@ -28,7 +31,15 @@ MAX_EXAMPLES = 25
 
 # Loaded once, when the tests are collected: the schema endpoint reads no database.
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-OPERATIONS = {f"{op.method.upper()} {op.path}": op for op in (r.ok() for r in SCHEMA.get_all_operations())}
+
+
+def _operation(result: Ok[APIOperation[Any, Any, Any, Any]] | Err[InvalidSchema]) -> APIOperation[Any, Any, Any, Any]:
+    if isinstance(result, Err):
+        raise result.err()  # a schema OneDoor serves that schemathesis cannot read is a failure
+    return result.ok()
+
+
+OPERATIONS = {f"{op.method.upper()} {op.path}": op for op in map(_operation, SCHEMA.get_all_operations())}
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +54,7 @@ def _one_connection_per_test() -> Iterator[None]:
 
 
 @pytest.fixture
-def tokens(make_user: Any) -> dict[str, str]:
+def tokens(make_user: Callable[..., User]) -> dict[str, str]:
     referrer = make_user(Role.REFERRER)
     make_referral(referrer=referrer)  # so that a guessed reference meets a database with referrals in it
     police = make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police")

@@ -11,9 +11,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from pytest_django import Settings
 
 from onedoor.core.models import District, NeedCategory
 from onedoor.public.journey import SITUATIONS
@@ -127,7 +129,7 @@ def _assert_no_server_error(response: Any, what: str) -> None:
     assert response.status_code < 500, f"{what} -> {response.status_code}"
 
 
-def _post(client: Any, url: str, data: dict[str, Any], multipart: bool) -> Any:
+def _post(client: Client, url: str, data: dict[str, Any], multipart: bool) -> Any:
     if multipart:
         return client.post(url, data)
     return client.post(url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded")
@@ -135,7 +137,7 @@ def _post(client: Any, url: str, data: dict[str, Any], multipart: bool) -> Any:
 
 @FUZZ
 @given(answers=find_support_answers(), language=st.sampled_from(["", "/pl", "/ur"]), post=st.booleans())
-def test_find_support_never_fails(client, answers, language, post):
+def test_find_support_never_fails(client: Client, answers: dict[str, Any], language: str, post: bool) -> None:
     url = f"{language}/find-support/"
     response = _post(client, url, answers, multipart=False) if post else client.get(url, answers)
     _assert_no_server_error(response, f"{url} {answers}")
@@ -143,13 +145,13 @@ def test_find_support_never_fails(client, answers, language, post):
 
 @hypothesis_settings(FUZZ, max_examples=12)  # each answer renders the whole directory
 @given(query=text, extra=st.dictionaries(st.sampled_from(["page", "q", "sort", "district"]), text, max_size=2))
-def test_the_services_list_never_fails(client, query, extra):
+def test_the_services_list_never_fails(client: Client, query: str, extra: dict[str, str]) -> None:
     _assert_no_server_error(client.get("/services/", {"q": query, **extra}), f"/services/ q={query!r} {extra}")
 
 
 @FUZZ
 @given(reported=choice_or_text(["yes", "no"]), court=choice_or_text(["no", "yes", "convicted"]))
-def test_your_rights_never_fails(client, reported, court):
+def test_your_rights_never_fails(client: Client, reported: str, court: str) -> None:
     response = client.get("/your-rights/", {"reported": reported, "court": court})
     _assert_no_server_error(response, f"rights {reported!r} {court!r}")
 
@@ -158,7 +160,7 @@ def test_your_rights_never_fails(client, reported, court):
 @given(data=self_referral(), multipart=st.booleans())
 @example(data=VALID_REFERRAL, multipart=True).via("the form as a person sends it")
 @example(data={**VALID_REFERRAL, "first_name": "Sam\x00"}, multipart=True).via("a NUL in a multipart field")
-def test_self_referral_never_fails(client, settings, data, multipart):
+def test_self_referral_never_fails(client: Client, settings: Settings, data: dict[str, Any], multipart: bool) -> None:
     settings.ONEDOOR_SELF_REFERRAL_RATE = "100000/h"  # the rate limit's 429 would hide the form
     response = _post(client, "/refer-yourself/", data, multipart)
     _assert_no_server_error(response, f"self-referral {data}")
@@ -168,14 +170,14 @@ def test_self_referral_never_fails(client, settings, data, multipart):
 
 @FUZZ
 @given(data=feedback(), token=st.one_of(st.none(), text.filter(lambda t: t and "/" not in t)), multipart=st.booleans())
-def test_feedback_never_fails(client, data, token, multipart):
+def test_feedback_never_fails(client: Client, data: dict[str, Any], token: str | None, multipart: bool) -> None:
     url = "/feedback/" if token is None else f"/feedback/{quote(token, safe='')}/"
     _assert_no_server_error(_post(client, url, data, multipart), f"{url} {data}")
 
 
 @FUZZ
 @given(username=text, password=text, nxt=st.one_of(st.none(), text), multipart=st.booleans())
-def test_sign_in_never_fails(client, username, password, nxt, multipart):
+def test_sign_in_never_fails(client: Client, username: str, password: str, nxt: str | None, multipart: bool) -> None:
     data = {"username": username, "password": password}
     url = "/account/sign-in/" if nxt is None else f"/account/sign-in/?{urlencode({'next': nxt})}"
     _assert_no_server_error(_post(client, url, data, multipart), f"sign-in {data} next={nxt!r}")

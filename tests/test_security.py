@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.core.input_guard import NUL_MESSAGE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +30,7 @@ def _csp(response: Any) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     "url", ["/", "/find-support/", "/services/", "/refer-yourself/", "/account/sign-in/", "/admin/login/"]
 )
-def test_every_page_has_a_csp_without_unsafe_inline(client, url):
+def test_every_page_has_a_csp_without_unsafe_inline(client: Client, url: str) -> None:
     response = client.get(url)
     assert response.status_code in (200, 302)
     policy = _csp(response)
@@ -39,7 +41,7 @@ def test_every_page_has_a_csp_without_unsafe_inline(client, url):
 
 
 @pytest.mark.django_db
-def test_permissions_policy_allows_no_powerful_feature(client):
+def test_permissions_policy_allows_no_powerful_feature(client: Client) -> None:
     header = client.get("/").headers["Permissions-Policy"]
     features = dict(item.strip().split("=") for item in header.split(","))
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
@@ -76,7 +78,7 @@ def _inline(html: str) -> list[str]:
     return finder.found
 
 
-def test_the_finder_finds_what_the_csp_would_block():
+def test_the_finder_finds_what_the_csp_would_block() -> None:
     assert _inline('<p style="x">') == ["<p style=>"]
     assert _inline('<a onclick="x()">') == ["<a onclick=>"]
     assert _inline("<script>alert(1)</script>") == ["inline script: alert(1)"]
@@ -84,12 +86,14 @@ def test_the_finder_finds_what_the_csp_would_block():
 
 
 @pytest.mark.parametrize("template", sorted(p for p in (ROOT / "onedoor").rglob("templates/**/*.html")), ids=str)
-def test_no_template_has_inline_script_or_style(template):
+def test_no_template_has_inline_script_or_style(template: Path) -> None:
     assert _inline(template.read_text()) == []
 
 
 @pytest.mark.django_db
-def test_rendered_pages_have_no_inline_script_or_style(client, make_user, signed_in_client):
+def test_rendered_pages_have_no_inline_script_or_style(
+    client: Client, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     for url in ("/", "/find-support/", "/services/", "/refer-yourself/", "/feedback/", "/your-rights/"):
         assert _inline(client.get(url).content.decode()) == [], url
     staff = make_user(Role.PROVIDER_TRIAGE, org="rosa")
@@ -118,14 +122,14 @@ PRODUCTION = {
 }
 
 
-def test_check_deploy_is_clean_under_production_settings():
+def test_check_deploy_is_clean_under_production_settings() -> None:
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stderr
 
 
-def test_check_deploy_still_warns_without_production_settings():
+def test_check_deploy_still_warns_without_production_settings() -> None:
     """The clean result above is the production defaults' doing, not a silenced check."""
     result = _manage("check", "--deploy", ONEDOOR_SECRET_KEY=REAL_KEY)
     for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
@@ -141,13 +145,13 @@ def test_check_deploy_still_warns_without_production_settings():
     ],
     ids=["no key", "default key", "debug"],
 )
-def test_production_refuses_to_start_with_the_default_key_or_debug(env, says):
+def test_production_refuses_to_start_with_the_default_key_or_debug(env: dict[str, str], says: str) -> None:
     result = _manage("check", **{**PRODUCTION, **env})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and says in result.stderr
 
 
-def test_an_unknown_environment_name_is_refused_not_treated_as_development():
+def test_an_unknown_environment_name_is_refused_not_treated_as_development() -> None:
     result = _manage("check", ONEDOOR_ENV="prod")
     assert result.returncode != 0 and "ONEDOOR_ENV must be" in result.stderr
 
@@ -165,7 +169,7 @@ def _settings_in(**env: str) -> dict[str, str]:
     return dict(zip(names, line.split()[1:], strict=True))
 
 
-def test_production_defaults_are_secure_and_each_is_settable():
+def test_production_defaults_are_secure_and_each_is_settable() -> None:
     assert _settings_in(**PRODUCTION) == {
         "hsts": "31536000",
         "redirect": "True",
@@ -208,7 +212,9 @@ PUBLIC_NUL_PROBES = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("method", "url", "kwargs"), PUBLIC_NUL_PROBES, ids=lambda p: str(p)[:50])
-def test_a_nul_anywhere_is_a_clear_400_not_a_server_error(client, method, url, kwargs):
+def test_a_nul_anywhere_is_a_clear_400_not_a_server_error(
+    client: Client, method: str, url: str, kwargs: dict[str, str]
+) -> None:
     if method == "post" and "content_type" not in kwargs:
         kwargs = {**kwargs, "content_type": "application/x-www-form-urlencoded"}
     response = getattr(client, method)(url, **kwargs)
@@ -217,7 +223,7 @@ def test_a_nul_anywhere_is_a_clear_400_not_a_server_error(client, method, url, k
 
 
 @pytest.mark.django_db
-def test_a_nul_in_a_cookie_or_header_is_refused_before_the_session_is_looked_up(client):
+def test_a_nul_in_a_cookie_or_header_is_refused_before_the_session_is_looked_up(client: Client) -> None:
     client.cookies["sessionid"] = "abc\x00def"
     assert client.get("/").status_code == 400
     client.cookies.clear()
@@ -225,7 +231,7 @@ def test_a_nul_in_a_cookie_or_header_is_refused_before_the_session_is_looked_up(
 
 
 @pytest.mark.django_db
-def test_the_400_page_is_a_proper_page_and_the_api_answers_json(client):
+def test_the_400_page_is_a_proper_page_and_the_api_answers_json(client: Client) -> None:
     page = client.get("/services/?q=%00")
     assert page.headers["Content-Type"].startswith("text/html") and "There is a problem" in page.content.decode()
     assert "Content-Security-Policy" in page.headers
@@ -234,7 +240,9 @@ def test_the_400_page_is_a_proper_page_and_the_api_answers_json(client):
 
 
 @pytest.mark.django_db
-def test_ordinary_input_that_looks_close_is_not_refused(client, make_user, signed_in_client):
+def test_ordinary_input_that_looks_close_is_not_refused(
+    client: Client, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     assert client.get("/services/?q=%2500").status_code == 200  # the text "%00", not a NUL
     assert client.get("/services/?q=caf%C3%A9+%E2%9C%93").status_code == 200
     response = client.post(
@@ -244,7 +252,9 @@ def test_ordinary_input_that_looks_close_is_not_refused(client, make_user, signe
 
 
 @pytest.mark.django_db
-def test_signed_in_pages_refuse_a_nul_too(client, make_user, signed_in_client):
+def test_signed_in_pages_refuse_a_nul_too(
+    client: Client, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     signed_in_client(make_user(Role.PROVIDER_TRIAGE, org="rosa"))
     assert client.get("/cases/R%00/").status_code == 400
     assert client.get("/queue/rosa/?page=%00").status_code == 400

@@ -1,13 +1,14 @@
-from typing import Any
+from collections.abc import Callable
 
 import pytest
+from django.test import Client
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from tests.referrals.factories import make_referral
 
 
 @pytest.mark.django_db
-def test_pages_render_for_each_role(make_user: Any, signed_in_client: Any) -> None:
+def test_pages_render_for_each_role(make_user: Callable[..., User], signed_in_client: Callable[[User], Client]) -> None:
     referrer = make_user(Role.REFERRER)
     referral = make_referral(referrer=referrer)
     client = signed_in_client(referrer)
@@ -30,7 +31,12 @@ def test_pages_render_for_each_role(make_user: Any, signed_in_client: Any) -> No
     ],
 )
 def test_every_role_lands_on_a_page_of_its_own(
-    make_user: Any, signed_in_client: Any, role: str, org: str | None, lands_on: str, link: str
+    make_user: Callable[..., User],
+    signed_in_client: Callable[[User], Client],
+    role: str,
+    org: str | None,
+    lands_on: str,
+    link: str,
 ) -> None:
     response = signed_in_client(make_user(role, org)).get("/", follow=True)
     assert response.redirect_chain[-1][0] == lands_on

@@ -12,7 +12,7 @@ Every change is audited with its from and to (onedoor.core.admin_audit).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -30,6 +30,7 @@ from onedoor.accounts.services import (
     user_sync_staff_access,
 )
 from onedoor.core.admin_audit import AuditedModelAdmin
+from onedoor.core.http import AuthedHttpRequest
 
 PERSONAL = ("first_name", "last_name", "email", "username")
 # Fields that decide what a user may do. Nobody may change their own.
@@ -38,16 +39,17 @@ NEVER_EDITABLE = ("is_staff", "is_superuser", "groups", "user_permissions", "las
 
 
 def _admin(request: HttpRequest) -> User:
-    user: Any = request.user  # the admin site admits only signed-in, verified administrators
-    return user
+    # The admin site admits only signed-in, verified administrators (onedoor/urls.py), but Django's admin
+    # hooks are typed with a plain HttpRequest.
+    return cast(AuthedHttpRequest, request).user
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedModelAdmin):
+class OrganisationAdmin(AuditedModelAdmin[Organisation]):
     list_display = ["name", "slug", "kind"]
 
 
-class UserAddForm(forms.ModelForm):
+class UserAddForm(forms.ModelForm[User]):
     """A new account has no password: its owner sets one through the reset link they are sent."""
 
     class Meta:
@@ -56,7 +58,7 @@ class UserAddForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin):
+class UserAdmin(AuditedModelAdmin[User]):
     list_display = ["username", "first_name", "last_name", "role", "organisation", "is_active"]
     list_filter = ["role", "organisation", "is_active"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -79,15 +81,15 @@ class UserAdmin(AuditedModelAdmin):
         state = "A password is set." if obj.has_usable_password() else "No password is set."
         return f"{state} Nobody can see or set it here: use the action “Send a password reset link”."
 
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         return self.add_fieldsets if obj is None else self.fieldsets
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = UserAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         if obj is None:
             return ()
         own = OWN_ACCESS if obj.pk == request.user.pk else ()
@@ -96,7 +98,7 @@ class UserAdmin(AuditedModelAdmin):
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         return not lookup.startswith("password") and super().lookup_allowed(lookup, value, request)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not change:
             created = user_create(
                 created_by=_admin(request), **{f: form.cleaned_data[f] for f in UserAddForm.Meta.fields}
@@ -126,7 +128,7 @@ class UserAdmin(AuditedModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(AuditedModelAdmin):
+class ApiTokenAdmin(AuditedModelAdmin[ApiToken]):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["user", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
     fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
@@ -147,7 +149,7 @@ admin.site.unregister(TOTPDevice)
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(AuditedModelAdmin, BaseTOTPDeviceAdmin):
+class TOTPDeviceAdmin(AuditedModelAdmin[TOTPDevice], BaseTOTPDeviceAdmin):
     """An administrator may remove a lost authenticator so that its owner can enrol again; nobody may add
     one to someone else's account, and its secret is never shown (OTP_ADMIN_HIDE_SENSITIVE_DATA)."""
 
@@ -156,5 +158,5 @@ class TOTPDeviceAdmin(AuditedModelAdmin, BaseTOTPDeviceAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: TOTPDevice | None = None) -> bool:
         return False  # moving a device to another account would let its holder pass as that person

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
+from onedoor.accounts.models import User
 from onedoor.accounts.services import password_reset_request, user_password_set
 
 
@@ -54,7 +55,15 @@ _PASSWORD_MESSAGES = {
 }
 
 
-class NewPasswordForm(SetPasswordForm):
+if TYPE_CHECKING:
+    # django-stubs makes SetPasswordForm generic, but django_stubs_ext.monkeypatch() does not cover it, so it
+    # cannot be subscripted at run time.
+    _SetPasswordForm = SetPasswordForm[User]
+else:
+    _SetPasswordForm = SetPasswordForm
+
+
+class NewPasswordForm(_SetPasswordForm):
     """Choose a new password from a reset link. Saving goes through `user_password_set`."""
 
     error_messages = {**SetPasswordForm.error_messages, **_PASSWORD_MESSAGES}

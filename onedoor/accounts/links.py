@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from onedoor.accounts.models import User
+from onedoor.core.http import public_url
 
 LINK_SALT = "onedoor.accounts.sign_in_link"
 
@@ -35,7 +35,7 @@ def sign_in_link_token(*, user: User) -> str:
 
 def sign_in_link_url(*, user: User) -> str:
     path = reverse("accounts:link_sign_in", args=[sign_in_link_token(user=user)])
-    return settings.ONEDOOR_PUBLIC_URL.rstrip("/") + path
+    return public_url(path)
 
 
 def password_reset_url(*, user: User) -> str:
@@ -48,4 +48,4 @@ def password_reset_url(*, user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return settings.ONEDOOR_PUBLIC_URL.rstrip("/") + path
+    return public_url(path)

@@ -34,6 +34,7 @@ from onedoor.accounts.services import (
 )
 from onedoor.core.access import public, signed_in
 from onedoor.core.audit import audit_record
+from onedoor.core.http import AuthedHttpRequest
 
 SESSION_ENDED_TEXT = {
     "idle": "You were signed out because you had not done anything for {idle} minutes. Sign in again to carry on.",
@@ -71,8 +72,8 @@ def _safe_next(request: HttpRequest) -> str:
 
 @signed_in
 @allow_unverified
-def two_factor(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def two_factor(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     if is_two_factor_complete(user):
         return redirect(_safe_next(request))
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -95,8 +96,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @allow_unverified
-def two_factor_enrol(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def two_factor_enrol(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -127,7 +128,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 @signed_in
 @allow_unverified
 @require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
+def sign_out(request: AuthedHttpRequest) -> HttpResponse:
     logout(request)
     return redirect("home")
 

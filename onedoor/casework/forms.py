@@ -27,7 +27,7 @@ from onedoor.directory.models import Service, ServiceKind
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class NeedChoiceField(forms.ModelChoiceField):
+class NeedChoiceField(forms.ModelChoiceField[NeedCategory]):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 

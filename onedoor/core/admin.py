@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -21,34 +19,34 @@ for model in (District, OffenceGroup, Flag, NeedCategory, VictimsCodeRight):
 
 
 @admin.register(DemographicCategory)
-class DemographicCategoryAdmin(AuditedModelAdmin):
+class DemographicCategoryAdmin(AuditedModelAdmin[DemographicCategory]):
     list_display = ["characteristic", "label", "group", "kind"]
     list_filter = ["characteristic", "kind"]
 
 
 @admin.register(OutcomeType)
-class OutcomeTypeAdmin(AuditedModelAdmin):
+class OutcomeTypeAdmin(AuditedModelAdmin[OutcomeType]):
     list_display = ["number", "label", "needs_verification"]
     list_editable = ["needs_verification"]
 
 
 @admin.register(ReferenceDataVersion)
-class ReferenceDataVersionAdmin(admin.ModelAdmin):
+class ReferenceDataVersionAdmin(admin.ModelAdmin[ReferenceDataVersion]):
     list_display = ["dataset", "version", "source", "loaded_at"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "channel", "origin"]
     list_filter = ["action", "channel"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
 

@@ -9,22 +9,26 @@ their values; secrets (`audit_exclude`) are not recorded at all.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from onedoor.core.audit import audit_config_change, audit_snapshot
 
 _BEFORE = "_onedoor_audit_before"
 
+_M = TypeVar("_M", bound=models.Model)
+
 
 def _label(obj: models.Model) -> str:
     return obj._meta.label_lower
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(admin.ModelAdmin[_M]):
     audit_exclude: tuple[str, ...] = ()
     audit_redact: tuple[str, ...] = ()
     audit_additions = True  # False where the service that creates the row audits it already
@@ -39,14 +43,14 @@ class AuditedModelAdmin(admin.ModelAdmin):
             setattr(request, _BEFORE, stash)
         return stash
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: _M, form: Any, change: bool) -> None:
         if change and obj.pk is not None:
             stored = type(obj)._default_manager.filter(pk=obj.pk).first()
             if stored is not None:
                 self._stash(request)[(_label(obj), obj.pk)] = self.audit_snapshot(stored)
         super().save_model(request, obj, form, change)
 
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+    def log_addition(self, request: HttpRequest, obj: _M, message: Any) -> LogEntry:
         entry = super().log_addition(request, obj, message)
         if self.audit_additions:
             audit_config_change(
@@ -59,7 +63,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             )
         return entry
 
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+    def log_change(self, request: HttpRequest, obj: _M, message: Any) -> LogEntry:
         entry = super().log_change(request, obj, message)
         before = self._stash(request).pop((_label(obj), obj.pk), None)
         audit_config_change(
@@ -72,7 +76,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         )
         return entry
 
-    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet[_M]) -> list[LogEntry]:
         for obj in queryset:
             audit_config_change(
                 actor=request.user,

@@ -27,7 +27,7 @@ PROBLEMS = {
 
 
 @admin.register(WorkerHeartbeat)
-class WorkersAndBacklogAdmin(admin.ModelAdmin):
+class WorkersAndBacklogAdmin(admin.ModelAdmin[WorkerHeartbeat]):
     list_display = ["worker_id", "hostname", "pid", "started_at", "last_seen"]
     ordering = ["-last_seen"]
 

@@ -15,10 +15,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 
-def is_no_store(response: HttpResponse) -> bool:
+def is_no_store(response: HttpResponseBase) -> bool:
     directives = {d.strip().split("=")[0].lower() for d in response.get("Cache-Control", "").split(",")}
     return "no-store" in directives
 

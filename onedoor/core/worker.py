@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connections, transaction
@@ -102,7 +103,7 @@ def worker_heartbeat(*, worker_id: str, now: datetime | None = None) -> None:
         )
 
 
-def tasks_stuck(*, now: datetime | None = None) -> list[DBTaskResult]:
+def tasks_stuck(*, now: datetime | None = None) -> list[DBTaskResult[..., Any]]:
     """Running tasks whose worker has sent no heartbeat for ONEDOOR_TASK_STUCK_SECONDS."""
     cutoff = (now or timezone.now()) - timedelta(seconds=stuck_seconds())
     alive = set(WorkerHeartbeat.objects.filter(last_seen__gte=cutoff).values_list("worker_id", flat=True))
@@ -270,7 +271,7 @@ class SupervisedWorker(Worker):
             except Exception:
                 log.exception("periodic job %s failed", job.name)
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
         """As django-tasks-db runs a task, except that a task interrupted by the database going away is
         given back to the queue (then the loop reconnects) rather than marked failed."""
         try:
@@ -302,7 +303,7 @@ class SupervisedWorker(Worker):
             self.running_task = False
             self._run_tasks += 1
 
-    def _fail(self, db_task_result: DBTaskResult, exc: BaseException) -> None:
+    def _fail(self, db_task_result: DBTaskResult[..., Any], exc: BaseException) -> None:
         db_task_result.set_failed(exc)
         log.warning("task %s (%s) failed: %s", db_task_result.pk, db_task_result.task_path, type(exc).__name__)
         try:

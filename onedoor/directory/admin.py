@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from onedoor.core.admin_audit import AuditedModelAdmin
 from onedoor.directory.models import (
@@ -18,38 +19,38 @@ from onedoor.directory.models import (
 )
 
 
-class PhoneInline(admin.TabularInline):
+class PhoneInline(admin.TabularInline[Phone, Service]):
     model = Phone
     extra = 0
     exclude = ["uuid"]
 
 
-class ScheduleInline(admin.TabularInline):
+class ScheduleInline(admin.TabularInline[Schedule, Service]):
     model = Schedule
     extra = 0
     exclude = ["uuid"]
 
 
-class LanguageInline(admin.TabularInline):
+class LanguageInline(admin.TabularInline[Language, Service]):
     model = Language
     extra = 0
     exclude = ["uuid"]
 
 
-class ServiceAreaInline(admin.TabularInline):
+class ServiceAreaInline(admin.TabularInline[ServiceArea, Service]):
     model = ServiceArea
     extra = 0
     exclude = ["uuid"]
 
 
-class ServiceAtLocationInline(admin.TabularInline):
+class ServiceAtLocationInline(admin.TabularInline[ServiceAtLocation, Service]):
     model = ServiceAtLocation
     extra = 0
     exclude = ["uuid"]
 
 
 @admin.register(Service)
-class ServiceAdmin(AuditedModelAdmin):
+class ServiceAdmin(AuditedModelAdmin[Service]):
     list_display = ["name", "slug", "kind", "status", "provider", "national", "active", "last_checked"]
     list_filter = ["kind", "status", "active", "national", "taxonomy_terms__taxonomy"]
     search_fields = ["name", "short_name", "slug", "description"]
@@ -59,20 +60,20 @@ class ServiceAdmin(AuditedModelAdmin):
 
 
 @admin.register(DirectoryOrganisation)
-class DirectoryOrganisationAdmin(AuditedModelAdmin):
+class DirectoryOrganisationAdmin(AuditedModelAdmin[DirectoryOrganisation]):
     list_display = ["name", "slug", "account"]
     search_fields = ["name", "slug"]
     readonly_fields = ["uuid", "modified_at"]
 
 
 @admin.register(Taxonomy)
-class TaxonomyAdmin(AuditedModelAdmin):
+class TaxonomyAdmin(AuditedModelAdmin[Taxonomy]):
     list_display = ["name", "slug", "version"]
     readonly_fields = ["uuid"]
 
 
 @admin.register(TaxonomyTerm)
-class TaxonomyTermAdmin(AuditedModelAdmin):
+class TaxonomyTermAdmin(AuditedModelAdmin[TaxonomyTerm]):
     list_display = ["code", "name", "taxonomy"]
     list_filter = ["taxonomy"]
     search_fields = ["code", "name"]
@@ -80,14 +81,14 @@ class TaxonomyTermAdmin(AuditedModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(AuditedModelAdmin):
+class LocationAdmin(AuditedModelAdmin[Location]):
     list_display = ["name", "city", "postal_code"]
     search_fields = ["name", "city", "postal_code"]
     readonly_fields = ["uuid", "modified_at"]
 
 
 @admin.register(TranslationReview)
-class TranslationReviewAdmin(AuditedModelAdmin):
+class TranslationReviewAdmin(AuditedModelAdmin[TranslationReview]):
     """Which public-page translations a native speaker has checked."""
 
     list_display = ["language", "status", "reviewer", "reviewed_on"]
@@ -95,15 +96,15 @@ class TranslationReviewAdmin(AuditedModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(admin.ModelAdmin[Feedback]):
     list_display = ["received_on", "satisfaction", "service", "via_link", "wants_contact"]
     list_filter = ["satisfaction", "via_link", "wants_contact"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Feedback | None = None) -> bool:
         return False
 
 
 @admin.register(FeedbackLink)
-class FeedbackLinkAdmin(AuditedModelAdmin):
+class FeedbackLinkAdmin(AuditedModelAdmin[FeedbackLink]):
     list_display = ["pk", "service", "created_at", "used_at"]
     readonly_fields = ["token", "created_at", "used_at"]

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from onedoor.accounts.models import Role
 from onedoor.core.access import roles
+from onedoor.core.http import AuthedHttpRequest
 from onedoor.insights import selectors
 from onedoor.insights.disclosure import SUPPRESS_BELOW
 
 
 @roles(Role.COMMISSIONER_ANALYST)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(
         request,

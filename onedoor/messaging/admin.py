@@ -1,11 +1,12 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from onedoor.core.admin_audit import AuditedModelAdmin
 from onedoor.messaging.models import InvalidContact, Message, MessageTemplate
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(AuditedModelAdmin):
+class MessageTemplateAdmin(AuditedModelAdmin[MessageTemplate]):
     list_display = ["key", "channel", "language_name", "language", "needs_native_review", "reviewed_by", "updated_at"]
     list_filter = ["needs_native_review", "channel", "language", "key"]
     search_fields = ["key", "body"]
@@ -24,7 +25,7 @@ class MessageTemplateAdmin(AuditedModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(admin.ModelAdmin[Message]):
     """Shows statuses and reasons; the recipient and content stay out of the list."""
 
     list_display = ["reference", "kind", "channel", "status", "withheld_reasons", "attempts", "created_at"]
@@ -44,11 +45,11 @@ class MessageAdmin(admin.ModelAdmin):
         "sent_at",
     ]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(InvalidContact)
-class InvalidContactAdmin(admin.ModelAdmin):
+class InvalidContactAdmin(admin.ModelAdmin[InvalidContact]):
     list_display = ["channel", "marked_at"]
     exclude = ["contact_key"]

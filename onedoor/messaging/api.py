@@ -42,7 +42,7 @@ class DeliveryReceipt(Schema):
     auth=NotifyCallbackAuth(),
     url_name="notify_callback",
 )
-def notify_callback(request: HttpRequest, payload: DeliveryReceipt) -> Status:
+def notify_callback(request: HttpRequest, payload: DeliveryReceipt) -> Status[dict[str, str] | None]:
     with origin("api", "notify-callback"):
         try:
             message = message_record_status(

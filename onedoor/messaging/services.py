@@ -87,7 +87,8 @@ _keyed: dict[str, hmac.HMAC] = {}
 
 def backoff(attempts: int) -> timedelta:
     """5, 20, 80 minutes: each retry waits four times longer."""
-    return BACKOFF_BASE * (4 ** max(attempts - 1, 0))
+    factor: int = 4 ** max(attempts - 1, 0)  # int ** int is typed Any: a negative power would be a float
+    return BACKOFF_BASE * factor
 
 
 class TemplateCache:

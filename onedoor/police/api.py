@@ -24,7 +24,7 @@ router = Router(tags=["police"])
     auth=api_auth(Role.POLICE_DATA_OFFICER),
     url_name="police_transfer_create",
 )
-def create_transfer(request: HttpRequest, file: UploadedFile = File(...)) -> Status:  # noqa: B008
+def create_transfer(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """Upload an overnight transfer file (multipart, field `file`). Stores it and answers at once (202)
     with the batch, which workers then import: follow `status_url` until `status` is `completed`. A file
     larger than the deployment accepts (`ONEDOOR_POLICE_UPLOAD_MAX_MB`) answers 413."""

@@ -7,7 +7,7 @@ from onedoor.referrals.models import RoutingRule
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(AuditedModelAdmin):
+class RoutingRuleAdmin(AuditedModelAdmin[RoutingRule]):
     list_display = ["name", "precedence", "order", "outcome", "service", "effective_from", "effective_to"]
     list_filter = ["precedence", "outcome", "service"]
     filter_horizontal = [

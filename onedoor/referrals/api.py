@@ -127,7 +127,7 @@ def _create(request: HttpRequest, form: ReferralForm) -> tuple[int, dict[str, An
 )
 def create_referral(
     request: HttpRequest, response: HttpResponse, payload: ReferralIn, idempotency_key: IdempotencyKey = None
-) -> Status:
+) -> Status[dict[str, Any]]:
     if idempotency_key is not None and not submission_key_is_valid(idempotency_key):
         return Status(
             422, {"errors": {"Idempotency-Key": ["Use 1 to 255 printable ASCII characters, for example a UUID."]}}

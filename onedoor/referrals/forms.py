@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -14,6 +14,9 @@ from onedoor.core.models import CategoryKind, Characteristic, DemographicCategor
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.referrals.models import ConsentGivenBy, DeclineReason, LawfulBasis
 from onedoor.referrals.services import ReferralDetails
+
+if TYPE_CHECKING:
+    from onedoor.directory.models import Service
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
@@ -32,8 +35,8 @@ def parse_flexible_date(value: str) -> date | None:
     return None
 
 
-class DemographicChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class DemographicChoiceField(forms.ModelChoiceField[DemographicCategory]):
+    def label_from_instance(self, obj: DemographicCategory) -> str:
         return str(obj.label)
 
 
@@ -367,7 +370,7 @@ class DeclineForm(forms.Form):
         choices=[],
         error_messages={"required": "Choose why you are declining the referral"},
     )
-    suggested_service: forms.ModelChoiceField = forms.ModelChoiceField(
+    suggested_service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Suggest another service (optional)",
@@ -389,7 +392,7 @@ class DeclineForm(forms.Form):
 
 
 class RerouteForm(forms.Form):
-    to_service: forms.ModelChoiceField = forms.ModelChoiceField(
+    to_service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         queryset=None,
         label="Which service should this referral go to?",
         to_field_name="slug",

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 from django_tasks import task
 
+from onedoor.core.http import public_url
 from onedoor.messaging.mail import send_staff_email
 from onedoor.referrals.models import Status, StatusEvent
 
@@ -19,7 +19,7 @@ def notify_referrer_of_status(*, event_id: int) -> None:
         return
     status = Status(event.to_status).label
     service = event.service.short_name if event.service else "OneDoor"
-    link = settings.ONEDOOR_PUBLIC_URL.rstrip("/") + reverse("referrals:mine_detail", args=[referral.reference])
+    link = public_url(reverse("referrals:mine_detail", args=[referral.reference]))
     send_staff_email(
         to=referrer.email,
         subject=f"Referral {referral.reference}: {status}",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from pytest_django import Settings
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ awkward = st.one_of(
 
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(page=st.sampled_from(PAGES), value=awkward, other=awkward)
-def test_account_forms_never_fail_with_a_server_error(page: str, value: str, other: str, settings: Any) -> None:
+def test_account_forms_never_fail_with_a_server_error(page: str, value: str, other: str, settings: Settings) -> None:
     settings.ONEDOOR_ACCOUNT_EMAIL_RATE_PER_ADDRESS = "1000/h"
     settings.ONEDOOR_ACCOUNT_EMAIL_RATE_PER_EMAIL = "1000/h"
     response = Client().post(page, {"username": value, "password": other, "email": value, "next": other})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,8 +11,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import sign_in_link_request
 from onedoor.core.models import AuditEvent
 from tests.accounts.helpers import ask_by_email
@@ -25,21 +27,21 @@ def _ask(client: Client, email: str, address: str = "198.51.100.60") -> Any:
     return ask_by_email(client, URL, email, address)
 
 
-def test_a_referrer_gets_a_new_link_that_signs_them_in(make_user: Any, client: Client) -> None:
+def test_a_referrer_gets_a_new_link_that_signs_them_in(make_user: Callable[..., User], client: Client) -> None:
     user = make_user(Role.REFERRER)
     response = _ask(client, user.email.upper())
     assert response.status_code == 302 and response["Location"] == reverse("accounts:sign_in_link_sent")
     [message] = mail.outbox
     assert message.to == [user.email] and message.subject == "Your OneDoor sign-in link"
     assert "Someone asked for a new link" in message.body
-    link = re.search(r"http://127\.0\.0\.1:8000(/account/sign-in/link/\S+/)", message.body)
+    link = re.search(r"http://127\.0\.0\.1:8000(/account/sign-in/link/\S+/)", str(message.body))
     assert link
     signed_in = client.post(urlsplit(link.group(0)).path)
     assert signed_in["Location"] == reverse("referrals:mine")
     assert AuditEvent.objects.filter(action="user.sign_in_link_requested", object_id=str(user.pk)).exists()
 
 
-def test_the_page_says_the_same_for_unknown_addresses_and_staff(make_user: Any, client: Client) -> None:
+def test_the_page_says_the_same_for_unknown_addresses_and_staff(make_user: Callable[..., User], client: Client) -> None:
     referrer = make_user(Role.REFERRER)
     staff = make_user(Role.CASEWORKER, "rosa")
     responses = [_ask(client, email) for email in (referrer.email, "nobody@example.org", staff.email)]
@@ -49,7 +51,7 @@ def test_the_page_says_the_same_for_unknown_addresses_and_staff(make_user: Any, 
     assert "If a referrer's account uses that email address" in page
 
 
-def test_inactive_referrers_get_no_link(make_user: Any) -> None:
+def test_inactive_referrers_get_no_link(make_user: Callable[..., User]) -> None:
     user = make_user(Role.REFERRER)
     user.is_active = False
     user.save()
@@ -57,7 +59,7 @@ def test_inactive_referrers_get_no_link(make_user: Any) -> None:
 
 
 def test_link_requests_are_rate_limited_per_email_and_per_address(
-    make_user: Any, client: Client, settings: Any
+    make_user: Callable[..., User], client: Client, settings: Settings
 ) -> None:
     settings.ONEDOOR_ACCOUNT_EMAIL_RATE_PER_EMAIL = "2/h"
     settings.ONEDOOR_ACCOUNT_EMAIL_RATE_PER_ADDRESS = "4/h"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client, TestCase
 from django.urls import reverse
+from pytest_django import Settings
 
 from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import password_reset_request, password_reset_send, user_password_set
@@ -25,7 +27,7 @@ NEW = "correct-horse-battery-staple-9"
 
 def _reset_link() -> str:
     [message] = mail.outbox
-    match = re.search(r"https?://\S+/account/password-reset/\S+/\S+/", message.body)
+    match = re.search(r"https?://\S+/account/password-reset/\S+/\S+/", str(message.body))
     assert match, message.body
     return urlsplit(match.group(0)).path
 
@@ -34,7 +36,7 @@ def _ask_for_reset(client: Client, email: str, address: str = "198.51.100.40") -
     return ask_by_email(client, reverse("accounts:password_reset"), email, address)
 
 
-def test_reset_journey_sets_a_new_password_and_is_audited(make_user: Any, client: Client) -> None:
+def test_reset_journey_sets_a_new_password_and_is_audited(make_user: Callable[..., User], client: Client) -> None:
     user = make_user(Role.REFERRER)
     response = _ask_for_reset(client, user.email.upper())
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_done")
@@ -57,7 +59,9 @@ def test_reset_journey_sets_a_new_password_and_is_audited(make_user: Any, client
     assert "This reset link does not work" in again.content.decode()
 
 
-def test_reset_page_says_the_same_whether_or_not_an_account_exists(make_user: Any, client: Client) -> None:
+def test_reset_page_says_the_same_whether_or_not_an_account_exists(
+    make_user: Callable[..., User], client: Client
+) -> None:
     user = make_user(Role.REFERRER)
     known = _ask_for_reset(client, user.email)
     sent = len(mail.outbox)
@@ -68,7 +72,7 @@ def test_reset_page_says_the_same_whether_or_not_an_account_exists(make_user: An
     assert "If an account with a password uses that email address" in page
 
 
-def test_no_reset_for_inactive_or_passwordless_accounts(make_user: Any) -> None:
+def test_no_reset_for_inactive_or_passwordless_accounts(make_user: Callable[..., User]) -> None:
     inactive = make_user(Role.REFERRER)
     inactive.is_active = False
     inactive.save()
@@ -80,7 +84,7 @@ def test_no_reset_for_inactive_or_passwordless_accounts(make_user: Any) -> None:
     assert password_reset_request(email="") == 0
 
 
-def test_reset_form_errors_say_what_to_fix(client: Client, make_user: Any) -> None:
+def test_reset_form_errors_say_what_to_fix(client: Client, make_user: Callable[..., User]) -> None:
     page = client.post(reverse("accounts:password_reset"), {"email": "not an email"}).content.decode()
     assert "Enter an email address in the correct format" in page
     user = make_user(Role.REFERRER)
@@ -94,7 +98,7 @@ def test_reset_form_errors_say_what_to_fix(client: Client, make_user: Any) -> No
     assert user.check_password(PASSWORD)
 
 
-def test_reset_requests_are_rate_limited(client: Client, make_user: Any, settings: Any) -> None:
+def test_reset_requests_are_rate_limited(client: Client, make_user: Callable[..., User], settings: Settings) -> None:
     settings.ONEDOOR_ACCOUNT_EMAIL_RATE_PER_EMAIL = "2/h"
     user = make_user(Role.REFERRER)
     for _ in range(2):
@@ -108,7 +112,7 @@ def test_reset_requests_are_rate_limited(client: Client, make_user: Any, setting
     assert _ask_for_reset(client, "someone-else@example.org", address="192.0.2.201").status_code == 429
 
 
-def test_a_reset_lifts_the_accounts_lockout(make_user: Any, client: Client, settings: Any) -> None:
+def test_a_reset_lifts_the_accounts_lockout(make_user: Callable[..., User], client: Client, settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     user = make_user(Role.REFERRER)
     for _ in range(2):
@@ -123,7 +127,7 @@ def test_a_reset_lifts_the_accounts_lockout(make_user: Any, client: Client, sett
     assert AuditEvent.objects.filter(action="user.sign_in_unlocked", actor=user).exists()
 
 
-def test_change_your_own_password(make_user: Any, signed_in_client: Any) -> None:
+def test_change_your_own_password(make_user: Callable[..., User], signed_in_client: Callable[[User], Client]) -> None:
     user = make_user(Role.CASEWORKER, "rosa", totp=True)
     client = signed_in_client(user)
     assert (
@@ -147,7 +151,7 @@ def test_change_your_own_password(make_user: Any, signed_in_client: Any) -> None
     assert AuditEvent.objects.filter(action="user.password_changed", actor=user, object_id=str(user.pk)).exists()
 
 
-def test_changing_a_password_ends_other_sessions(make_user: Any) -> None:
+def test_changing_a_password_ends_other_sessions(make_user: Callable[..., User]) -> None:
     user = make_user(Role.REFERRER)
     elsewhere = Client()
     elsewhere.force_login(user)
@@ -156,7 +160,7 @@ def test_changing_a_password_ends_other_sessions(make_user: Any) -> None:
     assert elsewhere.get("/referrals/mine/").status_code == 302
 
 
-def test_changing_a_password_needs_two_factor_first(make_user: Any, client: Client) -> None:
+def test_changing_a_password_needs_two_factor_first(make_user: Callable[..., User], client: Client) -> None:
     user = make_user(Role.CASEWORKER, "rosa", totp=True)
     client.force_login(user)
     assert client.get(reverse("accounts:password_change"))["Location"] == "/account/two-factor/"
@@ -164,7 +168,7 @@ def test_changing_a_password_needs_two_factor_first(make_user: Any, client: Clie
     assert client.get(reverse("accounts:password_change"))["Location"].startswith("/account/sign-in/")
 
 
-def test_a_referrer_without_a_password_is_told_how_they_sign_in(make_user: Any, client: Client) -> None:
+def test_a_referrer_without_a_password_is_told_how_they_sign_in(make_user: Callable[..., User], client: Client) -> None:
     user = make_user(Role.REFERRER)
     user.set_unusable_password()
     user.save()
@@ -174,13 +178,15 @@ def test_a_referrer_without_a_password_is_told_how_they_sign_in(make_user: Any, 
     assert "Your account has no password" in page and reverse("accounts:sign_in_link_request") in page
 
 
-def test_password_set_refuses_an_unknown_reason(make_user: Any) -> None:
+def test_password_set_refuses_an_unknown_reason(make_user: Callable[..., User]) -> None:
     user: User = make_user(Role.REFERRER)
     with pytest.raises(ValueError, match="Unknown reason"):
         user_password_set(user=user, password=NEW, reason="admin")
 
 
-def test_an_administrator_sends_a_link_to_choose_a_first_password(make_user: Any, client: Client) -> None:
+def test_an_administrator_sends_a_link_to_choose_a_first_password(
+    make_user: Callable[..., User], client: Client
+) -> None:
     admin_user = make_user(Role.ADMINISTRATOR, "opcc")
     new_staff = make_user(Role.CASEWORKER, "rosa")
     new_staff.set_unusable_password()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from onedoor.accounts.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY, session_end_reason
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def _age(client: Client, *, idle: int = 0, since_sign_in: int = 0) -> None:
 
 
 @pytest.fixture
-def triage_client(make_user: Any, signed_in_client: Any) -> Client:
+def triage_client(make_user: Callable[..., User], signed_in_client: Callable[[User], Client]) -> Client:
     client: Client = signed_in_client(make_user(Role.PROVIDER_TRIAGE, "rosa", totp=True))
     assert client.get(QUEUE).status_code == 200
     return client
@@ -51,7 +52,7 @@ def test_activity_keeps_the_session_alive(triage_client: Client) -> None:
     assert triage_client.get(QUEUE).status_code == 200
 
 
-def test_busy_session_still_ends_at_the_absolute_limit(triage_client: Client, settings: Any) -> None:
+def test_busy_session_still_ends_at_the_absolute_limit(triage_client: Client, settings: Settings) -> None:
     _age(triage_client, since_sign_in=settings.SESSION_COOKIE_AGE)
     response = triage_client.get(QUEUE)
     assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
@@ -60,7 +61,7 @@ def test_busy_session_still_ends_at_the_absolute_limit(triage_client: Client, se
     assert AuditEvent.objects.get(action="user.session_ended").detail == {"reason": "expired"}
 
 
-def test_idle_timeout_is_configurable(triage_client: Client, settings: Any) -> None:
+def test_idle_timeout_is_configurable(triage_client: Client, settings: Settings) -> None:
     settings.ONEDOOR_IDLE_TIMEOUT_MINUTES = 5
     _age(triage_client, idle=5 * 60 + 1)
     assert triage_client.get(QUEUE).status_code == 302
@@ -73,7 +74,7 @@ def test_a_post_after_the_timeout_is_refused_and_changes_nothing(triage_client: 
     assert not AuditEvent.objects.filter(action="user.password_changed").exists()
 
 
-def test_signing_in_again_restarts_both_clocks(make_user: Any, client: Client) -> None:
+def test_signing_in_again_restarts_both_clocks(make_user: Callable[..., User], client: Client) -> None:
     user = make_user(Role.REFERRER)
     client.post("/account/sign-in/", {"username": user.username, "password": "a-long-test-password"})
     _age(client, idle=31 * 60, since_sign_in=31 * 60)

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
-from django.test import TestCase
+from django.http import HttpResponseRedirect
+from django.test import Client, TestCase
 from django.urls import reverse
+from pytest_django import Settings
 
 from onedoor.accounts.links import sign_in_link_token
 from onedoor.accounts.models import Organisation, Role, User
@@ -39,17 +39,18 @@ def test_new_referrer_has_no_password_and_is_emailed_a_link() -> None:
     assert again == user
 
 
-def test_link_signs_in_once(client: Any) -> None:
+def test_link_signs_in_once(client: Client) -> None:
     user = _new_referrer()
     url = reverse("accounts:link_sign_in", args=[sign_in_link_token(user=user)])
     assert client.get(url).status_code == 200  # shows a button; a mail scanner's GET does not use it up
     response = client.post(url)
+    assert isinstance(response, HttpResponseRedirect)
     assert response.status_code == 302 and response.url == reverse("referrals:mine")
     client.logout()
     assert client.post(url).status_code == 400  # used
 
 
-def test_link_expires(settings: Any) -> None:
+def test_link_expires(settings: Settings) -> None:
     user = _new_referrer()
     token = sign_in_link_token(user=user)
     settings.ONEDOOR_SIGN_IN_LINK_SECONDS = -1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
@@ -12,8 +13,9 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from pytest_django import Settings
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import sign_in_unlock
 from onedoor.accounts.throttle import KEY_LENGTH, account_key
 from onedoor.core.models import AuditEvent
@@ -28,7 +30,7 @@ def _try(client: Client, username: str, password: str, address: str = "198.51.10
     return client.post(URL, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
-def test_sixty_wrong_passwords_then_the_right_one_does_not_sign_in(referrer: Any, client: Client) -> None:
+def test_sixty_wrong_passwords_then_the_right_one_does_not_sign_in(referrer: User, client: Client) -> None:
     for _ in range(60):
         assert _try(client, referrer.username, "wrong-guess").status_code in {200, 429}
     response = _try(client, referrer.username, PASSWORD)
@@ -37,7 +39,7 @@ def test_sixty_wrong_passwords_then_the_right_one_does_not_sign_in(referrer: Any
     assert client.get("/referrals/mine/").status_code == 302  # still signed out
 
 
-def test_locks_at_the_limit_and_says_how_long_to_wait(referrer: Any, client: Client, settings: Any) -> None:
+def test_locks_at_the_limit_and_says_how_long_to_wait(referrer: User, client: Client, settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     settings.ONEDOOR_SIGN_IN_COOLOFF_MINUTES = 20
     assert _try(client, referrer.username, "wrong").status_code == 200
@@ -50,7 +52,7 @@ def test_locks_at_the_limit_and_says_how_long_to_wait(referrer: Any, client: Cli
     assert _try(client, referrer.username, PASSWORD).status_code == 429
 
 
-def test_per_account_lock_holds_from_another_address(referrer: Any, client: Client, settings: Any) -> None:
+def test_per_account_lock_holds_from_another_address(referrer: User, client: Client, settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     for n in range(3):
         _try(client, referrer.username, "wrong", address=f"198.51.100.{n + 1}")
@@ -59,7 +61,9 @@ def test_per_account_lock_holds_from_another_address(referrer: Any, client: Clie
     assert _try(Client(), f" {referrer.username.upper()} ", PASSWORD, address="192.0.2.51").status_code == 429
 
 
-def test_per_address_lock_holds_for_other_accounts(make_user: Any, client: Client, settings: Any) -> None:
+def test_per_address_lock_holds_for_other_accounts(
+    make_user: Callable[..., User], client: Client, settings: Settings
+) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     for n in range(3):
         _try(client, f"guess-{n}", "wrong", address="203.0.113.66")
@@ -69,7 +73,7 @@ def test_per_address_lock_holds_for_other_accounts(make_user: Any, client: Clien
     assert _try(Client(), other.username, PASSWORD, address="203.0.113.67").status_code == 302
 
 
-def test_lock_ends_after_the_cool_off(referrer: Any, client: Client, settings: Any) -> None:
+def test_lock_ends_after_the_cool_off(referrer: User, client: Client, settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     for _ in range(2):
         _try(client, referrer.username, "wrong")
@@ -78,7 +82,7 @@ def test_lock_ends_after_the_cool_off(referrer: Any, client: Client, settings: A
     assert _try(client, referrer.username, PASSWORD).status_code == 302
 
 
-def test_failures_are_audited_by_keyed_hash_only(referrer: Any, client: Client, settings: Any) -> None:
+def test_failures_are_audited_by_keyed_hash_only(referrer: User, client: Client, settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     typed = "my-password-typed-in-the-wrong-box"
     _try(client, typed, "wrong", address="192.0.2.77")
@@ -105,13 +109,15 @@ def test_account_key_is_short_hex_and_ignores_case_and_spaces(typed: str) -> Non
     assert account_key(f"  {typed}  ") == account_key(typed) == account_key(typed.casefold())
 
 
-def test_account_key_depends_on_the_secret_key(settings: Any) -> None:
+def test_account_key_depends_on_the_secret_key(settings: Settings) -> None:
     before = account_key("alice")
     settings.SECRET_KEY = "another-deployments-secret-key-0123456789"
     assert account_key("alice") != before
 
 
-def test_unlock_command_lifts_an_account_lock_and_is_audited(referrer: Any, client: Client, settings: Any) -> None:
+def test_unlock_command_lifts_an_account_lock_and_is_audited(
+    referrer: User, client: Client, settings: Settings
+) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     for _ in range(2):
         _try(client, referrer.username, "wrong", address="198.51.100.20")
@@ -126,7 +132,7 @@ def test_unlock_command_lifts_an_account_lock_and_is_audited(referrer: Any, clie
     assert _try(Client(), referrer.username, PASSWORD, address="192.0.2.9").status_code == 302
 
 
-def test_unlock_by_address(make_user: Any, client: Client, settings: Any) -> None:
+def test_unlock_by_address(make_user: Callable[..., User], client: Client, settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     for n in range(2):
         _try(client, f"guess-{n}", "wrong", address="203.0.113.80")
@@ -144,7 +150,7 @@ def test_unlock_needs_something_to_unlock() -> None:
     assert not AuditEvent.objects.filter(action="user.sign_in_unlocked").exists()
 
 
-def test_the_admin_sign_in_is_throttled_too(make_user: Any, client: Client, settings: Any) -> None:
+def test_the_admin_sign_in_is_throttled_too(make_user: Callable[..., User], client: Client, settings: Settings) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     admin_user = make_user(Role.ADMINISTRATOR, "opcc")
     for _ in range(2):

@@ -4,11 +4,13 @@ server. Accessibility is checked with axe-core from npm (node_modules/axe-core).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it are
 # ordinary synchronous calls.
@@ -35,7 +37,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: install Debian's package with `apt-get install -y chromium`")
     from playwright.sync_api import sync_playwright
@@ -46,7 +48,7 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-def _context(browser: Any, **kwargs: Any) -> Iterator[Any]:
+def _context(browser: Browser, **kwargs: Any) -> Iterator[BrowserContext]:
     context = browser.new_context(**kwargs)
     context.set_default_timeout(15_000)
     yield context
@@ -54,17 +56,17 @@ def _context(browser: Any, **kwargs: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Browser) -> Iterator[Page]:
     for context in _context(browser):
         yield context.new_page()
 
 
 @pytest.fixture
-def new_page(browser: Any) -> Iterator[Any]:
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     """Open more pages, each in its own context (its own cookies): `new_page(java_script_enabled=False)`."""
-    contexts: list[Any] = []
+    contexts: list[BrowserContext] = []
 
-    def make(**kwargs: Any) -> Any:
+    def make(**kwargs: Any) -> Page:
         context = browser.new_context(**kwargs)
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -75,7 +77,7 @@ def new_page(browser: Any) -> Iterator[Any]:
         c.close()
 
 
-def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
     """Run axe-core on the page and return the violations at the given impacts."""
     # Evaluated by the test driver, not added as an inline <script>: the pages' Content Security Policy
     # (rightly) refuses inline scripts, and the test must not weaken it.
@@ -90,7 +92,7 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
 
 
 @pytest.fixture(autouse=True)
-def _no_rate_limit_counts_from_other_tests(live_server: Any) -> Iterator[None]:
+def _no_rate_limit_counts_from_other_tests(live_server: LiveServer) -> Iterator[None]:
     """Rate-limit counts live in the cache table, which a live-server test's flush leaves alone: start
     each browser test with none, as a person arriving fresh would."""
     from django.core.cache import cache

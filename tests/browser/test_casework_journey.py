@@ -12,6 +12,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
 from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import totp_device_create
@@ -22,7 +24,7 @@ from tests.browser.conftest import axe_violations
 from tests.referrals.factories import make_referral
 
 
-def sign_in(new_page: Callable[..., Any], live_server: Any, user: User) -> Any:
+def sign_in(new_page: Callable[..., Any], live_server: LiveServer, user: User) -> Any:
     """A page signed in as `user` (two-factor sign-in completed for staff), by its session cookie."""
     client = Client()
     client.force_login(user)
@@ -46,7 +48,7 @@ def sign_in(new_page: Callable[..., Any], live_server: Any, user: User) -> Any:
     return page
 
 
-def axe_violations_in_main(page: Any) -> list[dict[str, Any]]:
+def axe_violations_in_main(page: Page) -> list[dict[str, Any]]:
     """axe-core's serious and critical violations, leaving out the shared site header's colour contrast (a
     base-template matter, reported separately), so that this page's own content is held to the standard."""
     found = []
@@ -59,7 +61,7 @@ def axe_violations_in_main(page: Any) -> list[dict[str, Any]]:
     return found
 
 
-def record_contact(page: Any, outcome: str) -> None:
+def record_contact(page: Page, outcome: str) -> None:
     page.get_by_role("link", name="Record a contact attempt").click()
     page.get_by_role("group", name="How did you try to make contact?").get_by_label("Phone call").check()
     page.get_by_role("group", name="What happened?").get_by_label(outcome).check()
@@ -67,7 +69,7 @@ def record_contact(page: Any, outcome: str) -> None:
     page.get_by_text("Contact attempt recorded").wait_for()
 
 
-def record_phq9(page: Any, stage: str, answers: list[int]) -> None:
+def record_phq9(page: Page, stage: str, answers: list[int]) -> None:
     page.get_by_role("link", name="Record PHQ-9").click()
     page.get_by_role("group", name="When is this being given?").get_by_label(stage).check()
     for n, value in enumerate(answers, start=1):
@@ -76,8 +78,8 @@ def record_phq9(page: Any, stage: str, answers: list[int]) -> None:
 
 
 def test_a_case_from_acceptance_to_closure(
-    live_server: Any, new_page: Callable[..., Any], make_user: Callable[..., User]
-):
+    live_server: LiveServer, new_page: Callable[..., Any], make_user: Callable[..., User]
+) -> None:
     referrer = make_user(Role.REFERRER)
     worker = make_user(Role.TEAM_LEAD, org="victim-support")  # triages and holds cases
     referral = make_referral(referrer=referrer, safe_to_leave_voicemail=False)
@@ -112,12 +114,12 @@ def test_a_case_from_acceptance_to_closure(
     page.get_by_label("Plan headline").fill("Feel safe at home again")
     page.get_by_label("Review date").fill((timezone.localdate() + timedelta(days=28)).isoformat())
     page.get_by_role("button", name="Save").click()
-    for need, goal, intervention in (
+    for need_label, goal, intervention in (
         ("Shelter and accommodation", "Door and window locks fitted", "Practical help"),
         ("Mental and physical health", "Sleeping better", "Emotional support"),
     ):
         page.get_by_role("link", name="Add a goal").click()
-        page.get_by_label("Need this goal addresses").select_option(label=need)
+        page.get_by_label("Need this goal addresses").select_option(label=need_label)
         page.get_by_label("Goal", exact=True).fill(goal)
         page.get_by_role("group", name="Intervention").get_by_label(intervention, exact=True).check()
         page.get_by_role("button", name="Save").click()

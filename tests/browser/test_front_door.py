@@ -5,12 +5,17 @@ screens, with JavaScript on and off."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
+from onedoor.accounts.models import User
 from onedoor.public.views import DEFAULT_EXIT_URL
 from onedoor.referrals import selectors as referral_selectors
 from onedoor.referrals.models import Referral
@@ -34,11 +39,11 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits() -> None:
     cache.clear()
 
 
-def guard(page: Any, live_server: Any) -> list[str]:
+def guard(page: Page, live_server: LiveServer) -> list[str]:
     """Record every request; answer the neutral exit site locally and refuse any other host."""
     own = urlsplit(live_server.url).netloc
     seen: list[str] = []
@@ -58,12 +63,12 @@ def guard(page: Any, live_server: Any) -> list[str]:
     return seen
 
 
-def third_party(seen: list[str], live_server: Any) -> list[str]:
+def third_party(seen: list[str], live_server: LiveServer) -> list[str]:
     own = urlsplit(live_server.url).netloc
     return [u for u in seen if urlsplit(u).netloc not in (own, NEUTRAL_HOST) and not u.startswith("data:")]
 
 
-def run_journey(page: Any, live_server: Any) -> None:
+def run_journey(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Find support that fits you").click()
     page.get_by_label("Someone pressured or tricked me into sexual things").check()
@@ -75,7 +80,7 @@ def run_journey(page: Any, live_server: Any) -> None:
     page.locator(".onedoor-results").first.wait_for()
 
 
-def answer(page: Any, base: str, which: str) -> None:
+def answer(page: Page, base: str, which: str) -> None:
     """Reach an answered page by answering, in any language (by value, not by label)."""
     if which.startswith("find-support/"):
         page.goto(base + "find-support/")
@@ -96,7 +101,7 @@ def answer(page: Any, base: str, which: str) -> None:
         page.wait_for_load_state()
 
 
-def open_page(page: Any, base: str, path: str) -> Any:
+def open_page(page: Page, base: str, path: str) -> Any:
     if path in ANSWERED_PAGES:
         answer(page, base, path)
         return None
@@ -104,7 +109,9 @@ def open_page(page: Any, base: str, path: str) -> Any:
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_find_support_for_a_sexually_exploited_15_year_old_in_rugby(new_page, live_server, js):
+def test_find_support_for_a_sexually_exploited_15_year_old_in_rugby(
+    new_page: Callable[..., Page], live_server: LiveServer, js: bool
+) -> None:
     page = new_page(java_script_enabled=js)
     seen = guard(page, live_server)
     run_journey(page, live_server)
@@ -120,7 +127,7 @@ def test_find_support_for_a_sexually_exploited_15_year_old_in_rugby(new_page, li
     assert not third_party(seen, live_server)
 
 
-def refer_yourself(page: Any, live_server: Any) -> str:
+def refer_yourself(page: Page, live_server: LiveServer) -> str:
     page.goto(live_server.url + "/refer-yourself/")
     for name, value in (("happened", "sexual-exploitation"), ("district", "E07000220")):
         field = page.locator(f"[name={name}]")
@@ -141,8 +148,12 @@ def refer_yourself(page: Any, live_server: Any) -> str:
 
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
 def test_self_referral_gives_a_reference_and_reaches_the_right_queue(
-    new_page, live_server, js, make_user, signed_in_client
-):
+    new_page: Callable[..., Page],
+    live_server: LiveServer,
+    js: bool,
+    make_user: Callable[..., User],
+    signed_in_client: Callable[[User], Client],
+) -> None:
     from onedoor.accounts.models import Role
 
     page = new_page(java_script_enabled=js)
@@ -151,6 +162,7 @@ def test_self_referral_gives_a_reference_and_reaches_the_right_queue(
     assert re.fullmatch(r"OD-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
     assert "What happens next" in page.content()
     referral = Referral.objects.get(reference=reference)
+    assert referral.current_service is not None
     assert referral.source == "self" and referral.current_service.slug == "barnardos"
     assert referral.preferred_language == "Polish" and referral.safe_to_text
     assert referral in referral_selectors.queue(service=referral.current_service)
@@ -159,7 +171,7 @@ def test_self_referral_gives_a_reference_and_reaches_the_right_queue(
     assert not third_party(seen, live_server)
 
 
-def left_for_the_neutral_site(page: Any, live_server: Any, act: Any) -> None:
+def left_for_the_neutral_site(page: Page, live_server: LiveServer, act: Any) -> None:
     """Chromium follows the /exit/ redirect itself, past Playwright's routing, and the machine has no
     network: so check that the browser navigated to the neutral site and is no longer on ours."""
     with page.expect_request(lambda r: urlsplit(r.url).netloc == NEUTRAL_HOST and r.is_navigation_request()) as request:
@@ -174,14 +186,14 @@ def left_for_the_neutral_site(page: Any, live_server: Any, act: Any) -> None:
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_quick_exit_leaves_the_page(new_page, live_server, js):
+def test_quick_exit_leaves_the_page(new_page: Callable[..., Page], live_server: LiveServer, js: bool) -> None:
     page = new_page(java_script_enabled=js)
     guard(page, live_server)
     page.goto(live_server.url + "/find-support/")
     left_for_the_neutral_site(page, live_server, lambda: page.get_by_role("button", name="Exit this page").click())
 
 
-def test_quick_exit_keyboard_shortcut(page, live_server):
+def test_quick_exit_keyboard_shortcut(page: Page, live_server: LiveServer) -> None:
     guard(page, live_server)
     page.goto(live_server.url + "/your-rights/")
     page.locator("h1").click()
@@ -194,7 +206,7 @@ def test_quick_exit_keyboard_shortcut(page, live_server):
 
 
 @pytest.mark.parametrize("lang", ["", "ur/"], ids=["english", "urdu-rtl"])
-def test_no_serious_accessibility_violations(new_page, live_server, lang):
+def test_no_serious_accessibility_violations(new_page: Callable[..., Page], live_server: LiveServer, lang: str) -> None:
     page = new_page()
     guard(page, live_server)
     failures = {}
@@ -216,7 +228,9 @@ def test_no_serious_accessibility_violations(new_page, live_server, lang):
     assert not failures, failures
 
 
-def test_every_page_in_every_language_works_without_javascript_at_320px(new_page, live_server):
+def test_every_page_in_every_language_works_without_javascript_at_320px(
+    new_page: Callable[..., Page], live_server: LiveServer
+) -> None:
     from django.conf import settings
 
     page = new_page(java_script_enabled=False, viewport={"width": 320, "height": 640})
@@ -245,7 +259,7 @@ EXIT_BOX = """() => {
 }"""
 
 
-def exit_in_view(page: Any) -> dict[str, Any]:
+def exit_in_view(page: Page) -> dict[str, Any]:
     box: dict[str, Any] = page.evaluate(EXIT_BOX)
     where = {k: box[k] for k in ("top", "bottom", "scrollY", "scrollHeight")}
     assert box["top"] >= 0 and box["bottom"] <= box["height"], where
@@ -256,7 +270,9 @@ def exit_in_view(page: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_exit_this_page_stays_in_view_to_the_bottom_of_every_page_and_works_there(new_page, live_server, viewport, js):
+def test_exit_this_page_stays_in_view_to_the_bottom_of_every_page_and_works_there(
+    new_page: Callable[..., Page], live_server: LiveServer, viewport: str, js: bool
+) -> None:
     """Scroll each public page from top to bottom, a screen at a time: the button is on screen, uncovered, at
     every step. At the bottom, a click where the button is drawn (not a scripted click, which would scroll
     to it first) leaves for the neutral site."""
@@ -281,7 +297,7 @@ def test_exit_this_page_stays_in_view_to_the_bottom_of_every_page_and_works_ther
     assert screens["services/"] > 10, screens
 
 
-def _no_answers_on(page: Any) -> None:
+def _no_answers_on(page: Page) -> None:
     html = page.content()
     assert "onedoor-results" not in html and 'data-service="barnardos"' not in html
     assert page.locator("input[name=happened]:checked").count() == 0
@@ -291,7 +307,9 @@ def _no_answers_on(page: Any) -> None:
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_back_after_exit_shows_no_answers_and_no_url_ever_held_them(new_page, live_server, js):
+def test_back_after_exit_shows_no_answers_and_no_url_ever_held_them(
+    new_page: Callable[..., Page], live_server: LiveServer, js: bool
+) -> None:
     page = new_page(java_script_enabled=js)
     seen = guard(page, live_server)
     run_journey(page, live_server)
@@ -308,7 +326,9 @@ def test_back_after_exit_shows_no_answers_and_no_url_ever_held_them(new_page, li
         assert not any(k in query for k in ("happened", "age=", "district", "told_police", "needs")), url
 
 
-def test_change_answers_and_ask_for_contact_carry_the_answers_without_a_url(page, live_server):
+def test_change_answers_and_ask_for_contact_carry_the_answers_without_a_url(
+    page: Page, live_server: LiveServer
+) -> None:
     guard(page, live_server)
     run_journey(page, live_server)
     page.locator("#change-answers").click()
@@ -327,4 +347,5 @@ def test_change_answers_and_ask_for_contact_carry_the_answers_without_a_url(page
     page.get_by_role("button", name="Send").click()
     page.wait_for_url(re.compile(r"/refer-yourself/sent/"))
     referral = Referral.objects.get(reference=page.locator("#reference").inner_text().strip())
+    assert referral.current_service is not None
     assert referral.age_at_referral == 15 and referral.current_service.slug == "barnardos"

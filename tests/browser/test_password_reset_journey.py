@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from playwright.sync_api import Page
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from tests.browser.conftest import axe_violations
 from tests.browser.test_referral_journey import sign_in
 
@@ -18,7 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NEW = "correct-horse-battery-staple-9"
 
 
-def test_forgotten_password_to_signed_in(live_server: Any, new_page: Any, make_user: Any) -> None:
+def test_forgotten_password_to_signed_in(
+    live_server: LiveServer, new_page: Callable[..., Page], make_user: Callable[..., User]
+) -> None:
     base = live_server.url
     user = make_user(Role.REFERRER, username="pc.reset")
     mail.outbox.clear()
@@ -36,7 +41,7 @@ def test_forgotten_password_to_signed_in(live_server: Any, new_page: Any, make_u
     assert axe_violations(page) == []
 
     [message] = mail.outbox
-    link = re.search(r"https?://\S+/account/password-reset/\S+/\S+/", message.body)
+    link = re.search(r"https?://\S+/account/password-reset/\S+/\S+/", str(message.body))
     assert link
     page.goto(base + urlsplit(link.group(0)).path)
     assert page.get_by_role("heading", name="Choose a new password").is_visible()
@@ -54,7 +59,9 @@ def test_forgotten_password_to_signed_in(live_server: Any, new_page: Any, make_u
     assert "/account/sign-in/" not in page.url
 
 
-def test_the_lockout_page_is_accessible(live_server: Any, new_page: Any, make_user: Any, settings: Any) -> None:
+def test_the_lockout_page_is_accessible(
+    live_server: LiveServer, new_page: Callable[..., Page], make_user: Callable[..., User], settings: Settings
+) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     user = make_user(Role.REFERRER, username="pc.locked")
     page = new_page()

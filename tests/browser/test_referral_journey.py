@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.accounts.totp import current_code
 from onedoor.referrals.models import Referral
 from tests.browser.conftest import axe_violations
@@ -15,14 +17,16 @@ from tests.browser.conftest import axe_violations
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sign_in(page: Any, base: str, username: str, password: str = "a-long-test-password") -> None:
+def sign_in(page: Page, base: str, username: str, password: str = "a-long-test-password") -> None:
     page.goto(f"{base}/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_refer_accept_and_see_the_closed_loop(live_server: Any, new_page: Any, make_user: Any) -> None:
+def test_refer_accept_and_see_the_closed_loop(
+    live_server: LiveServer, new_page: Callable[..., Page], make_user: Callable[..., User]
+) -> None:
     base = live_server.url
     referrer = make_user(Role.REFERRER, username="pc.jones")
     triage = make_user(Role.PROVIDER_TRIAGE, "barnardos", username="barnardos.t", totp=True)

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from onedoor.accounts.models import Role, User
 from onedoor.casework import services
@@ -29,7 +30,7 @@ def contact(case: Referral, actor: User) -> None:
 
 def test_assessment_keeps_history_and_works_out_enhanced_rights(
     accepted_case: Callable[..., Referral], caseworker: User
-):
+) -> None:
     case = accepted_case(age=16, offence="violence-with-injury")
     needs = all_needs()
     needs["mental-physical-health"] = ("high", "Not sleeping")
@@ -63,7 +64,7 @@ def test_assessment_keeps_history_and_works_out_enhanced_rights(
     assert AuditEvent.objects.filter(action="casework.assessment").count() == 2
 
 
-def test_assessment_needs_all_eight_needs(accepted_case: Callable[..., Referral], caseworker: User):
+def test_assessment_needs_all_eight_needs(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case()
     partial = dict(list(all_needs().items())[:7])
     with pytest.raises(services.CaseworkError, match="eight needs"):
@@ -77,7 +78,7 @@ def test_assessment_needs_all_eight_needs(accepted_case: Callable[..., Referral]
         )
 
 
-def test_safeguarding_referral_needs_a_concern(accepted_case: Callable[..., Referral], caseworker: User):
+def test_safeguarding_referral_needs_a_concern(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     with pytest.raises(services.CaseworkError, match="safeguarding concern"):
         services.assessment_record(
             referral=accepted_case(),
@@ -93,14 +94,16 @@ def test_safeguarding_referral_needs_a_concern(accepted_case: Callable[..., Refe
 # -- plan ------------------------------------------------------------------------------------------
 
 
-def test_plan_with_goals_and_progress_notes(accepted_case: Callable[..., Referral], caseworker: User):
+def test_plan_with_goals_and_progress_notes(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case()
+    any_need = NeedCategory.objects.first()
+    assert any_need is not None
     with pytest.raises(services.CaseworkError):
         services.goal_add(
             referral=case,
             actor=caseworker,
-            need=NeedCategory.objects.first(),
-            description="x",  # type: ignore[arg-type]
+            need=any_need,
+            description="x",
             intervention="advocacy",
         )
     plan = services.support_plan_save(
@@ -134,7 +137,7 @@ def test_plan_with_goals_and_progress_notes(accepted_case: Callable[..., Referra
 
 def test_waiting_list_position_estimate_and_fortnightly_check_ins(
     accepted_case: Callable[..., Referral], caseworker: User
-):
+) -> None:
     first, second = accepted_case(), accepted_case()
     e1 = services.waiting_list_add(referral=first, actor=caseworker, interim_support="Self-help booklet")
     services.waiting_list_add(referral=second, actor=caseworker)
@@ -154,7 +157,7 @@ def test_waiting_list_position_estimate_and_fortnightly_check_ins(
     assert row.estimate.weeks is not None and row.estimate.weekly_throughput > 0
 
 
-def test_check_ins_are_due_tasks(accepted_case: Callable[..., Referral], caseworker: User):
+def test_check_ins_are_due_tasks(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case()
     services.waiting_list_add(referral=case, actor=caseworker)
     later = timezone.localdate() + timedelta(days=14)
@@ -162,7 +165,7 @@ def test_check_ins_are_due_tasks(accepted_case: Callable[..., Referral], casewor
     assert "Welfare check-in" in kinds
 
 
-def test_position_message_refused_when_unsafe(accepted_case: Callable[..., Referral], caseworker: User):
+def test_position_message_refused_when_unsafe(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     entry = services.waiting_list_add(referral=accepted_case(safe_to_text=False), actor=caseworker)
     with pytest.raises(services.UnsafeContact):
         services.waiting_list_position_message_request(entry=entry, actor=caseworker)
@@ -178,8 +181,11 @@ def test_position_message_refused_when_unsafe(accepted_case: Callable[..., Refer
 
 
 def test_phq9_item_9_alerts_the_team_lead(
-    accepted_case: Callable[..., Referral], caseworker: User, team_lead: User, django_capture_on_commit_callbacks
-):
+    accepted_case: Callable[..., Referral],
+    caseworker: User,
+    team_lead: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     case = accepted_case()
     contact(case, caseworker)
     mail.outbox.clear()
@@ -198,13 +204,15 @@ def test_phq9_item_9_alerts_the_team_lead(
         services.alert_acknowledge(alert=alert, actor=caseworker)
 
 
-def test_phq9_without_item_9_raises_no_alert(accepted_case: Callable[..., Referral], caseworker: User, team_lead):
+def test_phq9_without_item_9_raises_no_alert(
+    accepted_case: Callable[..., Referral], caseworker: User, team_lead: User
+) -> None:
     case = accepted_case()
     services.measure_record(referral=case, actor=caseworker, measure="phq9", stage="start", answers=[3] * 8 + [0])
     assert not CaseAlert.objects.exists()
 
 
-def test_core10_item_6_alerts(accepted_case: Callable[..., Referral], caseworker: User):
+def test_core10_item_6_alerts(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case()
     services.measure_record(
         referral=case, actor=caseworker, measure="core10", stage="start", answers=[0, 4, 4, 0, 0, 1, 0, 0, 0, 0]
@@ -212,7 +220,7 @@ def test_core10_item_6_alerts(accepted_case: Callable[..., Referral], caseworker
     assert CaseAlert.objects.filter(referral=case).count() == 1
 
 
-def test_reliable_improvement_between_first_and_last(accepted_case: Callable[..., Referral], caseworker: User):
+def test_reliable_improvement_between_first_and_last(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case()
     services.measure_record(referral=case, actor=caseworker, measure="phq9", stage="start", answers=[2] * 8 + [0])
     services.measure_record(referral=case, actor=caseworker, measure="phq9", stage="closure", answers=[1] * 8 + [0])
@@ -225,7 +233,9 @@ def test_reliable_improvement_between_first_and_last(accepted_case: Callable[...
 # -- modern slavery --------------------------------------------------------------------------------
 
 
-def test_child_always_gets_nrm_without_consent_being_asked(accepted_case: Callable[..., Referral], caseworker: User):
+def test_child_always_gets_nrm_without_consent_being_asked(
+    accepted_case: Callable[..., Referral], caseworker: User
+) -> None:
     case = accepted_case(age=15)
     with pytest.raises(services.CaseworkError, match="consent is not asked"):
         services.modern_slavery_record(
@@ -242,7 +252,9 @@ def test_child_always_gets_nrm_without_consent_being_asked(accepted_case: Callab
     assert record.first_responder == "Warwickshire Police"
 
 
-def test_adult_without_consent_gets_ms1_and_with_consent_nrm(accepted_case: Callable[..., Referral], caseworker: User):
+def test_adult_without_consent_gets_ms1_and_with_consent_nrm(
+    accepted_case: Callable[..., Referral], caseworker: User
+) -> None:
     case = accepted_case(age=30)
     with pytest.raises(services.CaseworkError, match="consent"):
         services.modern_slavery_record(
@@ -284,7 +296,9 @@ def test_adult_without_consent_gets_ms1_and_with_consent_nrm(accepted_case: Call
 # -- closure ---------------------------------------------------------------------------------------
 
 
-def test_close_records_outcome_and_referrer_sees_closed(accepted_case: Callable[..., Referral], caseworker: User):
+def test_close_records_outcome_and_referrer_sees_closed(
+    accepted_case: Callable[..., Referral], caseworker: User
+) -> None:
     case = accepted_case()
     contact(case, caseworker)
     services.measure_record(referral=case, actor=caseworker, measure="gad7", stage="start", answers=[2] * 7)
@@ -309,7 +323,7 @@ def test_close_records_outcome_and_referrer_sees_closed(accepted_case: Callable[
 
 def test_the_feedback_link_works_once_and_never_names_the_person(
     accepted_case: Callable[..., Referral], caseworker: User
-):
+) -> None:
     from onedoor.directory.models import Feedback, FeedbackLink
     from onedoor.public.services import FeedbackLinkUsed, feedback_create
 
@@ -327,7 +341,7 @@ def test_the_feedback_link_works_once_and_never_names_the_person(
     assert case.reference not in row and case.first_name not in row and case.phone not in row
 
 
-def test_no_feedback_link_is_sent_where_unsafe(accepted_case: Callable[..., Referral], caseworker: User):
+def test_no_feedback_link_is_sent_where_unsafe(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     from onedoor.directory.models import FeedbackLink
 
     case = accepted_case(safe_to_text=False, safe_to_email=False)
@@ -336,7 +350,7 @@ def test_no_feedback_link_is_sent_where_unsafe(accepted_case: Callable[..., Refe
     assert not FeedbackLink.objects.exists()
 
 
-def test_reopen_within_three_months_only(accepted_case: Callable[..., Referral], caseworker: User):
+def test_reopen_within_three_months_only(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case()
     closure = services.case_close(referral=case, actor=caseworker, reason="moved_away", better_able_to_cope="partly")
     with pytest.raises(services.CaseworkError, match="reason"):
@@ -359,8 +373,8 @@ def test_reopen_within_three_months_only(accepted_case: Callable[..., Referral],
 
 
 def test_supervision_and_cpd_counts_in_team_view(
-    accepted_case: Callable[..., Referral], caseworker: User, team_lead: User, make_user
-):
+    accepted_case: Callable[..., Referral], caseworker: User, team_lead: User, make_user: Callable[..., User]
+) -> None:
     accepted_case()
     services.practitioner_session_record(practitioner=caseworker, actor=team_lead, kind="supervision", on=date.today())
     services.practitioner_session_record(practitioner=caseworker, actor=caseworker, kind="cpd", on=date.today())
@@ -372,7 +386,9 @@ def test_supervision_and_cpd_counts_in_team_view(
     assert rows[caseworker.pk].sessions == {"supervision": 1, "cpd": 1}
 
 
-def test_feedback_link_goes_by_email_where_texting_is_unsafe(accepted_case: Callable[..., Referral], caseworker: User):
+def test_feedback_link_goes_by_email_where_texting_is_unsafe(
+    accepted_case: Callable[..., Referral], caseworker: User
+) -> None:
     by_email = accepted_case(safe_to_text=False, safe_to_email=True, email="person@example.org")
     services.case_close(referral=by_email, actor=caseworker, reason="support_completed", better_able_to_cope="yes")
     message = Message.objects.get(kind="feedback-link")

@@ -15,7 +15,9 @@ from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.selectors import referrer_timeline
 
 
-def test_voicemail_where_unsafe_is_refused_and_says_why(accepted_case: Callable[..., Referral], caseworker: User):
+def test_voicemail_where_unsafe_is_refused_and_says_why(
+    accepted_case: Callable[..., Referral], caseworker: User
+) -> None:
     case = accepted_case(safe_to_call=True, safe_to_leave_voicemail=False)
     with pytest.raises(UnsafeContact, match="not safe to leave a voicemail"):
         contact_attempt_record(referral=case, actor=caseworker, channel="phone", outcome="voicemail_left")
@@ -24,13 +26,13 @@ def test_voicemail_where_unsafe_is_refused_and_says_why(accepted_case: Callable[
     assert case.status == Status.ACCEPTED
 
 
-def test_text_where_unsafe_is_refused(accepted_case: Callable[..., Referral], caseworker: User):
+def test_text_where_unsafe_is_refused(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case(safe_to_text=False)
     with pytest.raises(UnsafeContact, match="not safe to text"):
         contact_attempt_record(referral=case, actor=caseworker, channel="text", outcome="no_answer")
 
 
-def test_voicemail_where_safe_is_logged(accepted_case: Callable[..., Referral], caseworker: User):
+def test_voicemail_where_safe_is_logged(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case(safe_to_leave_voicemail=True)
     contact_attempt_record(referral=case, actor=caseworker, channel="phone", outcome="voicemail_left")
     case.refresh_from_db()
@@ -39,7 +41,7 @@ def test_voicemail_where_safe_is_logged(accepted_case: Callable[..., Referral], 
 
 def test_first_successful_contact_moves_to_contacted_with_audit(
     accepted_case: Callable[..., Referral], caseworker: User
-):
+) -> None:
     case = accepted_case()
     contact_attempt_record(referral=case, actor=caseworker, channel="phone", outcome="no_answer")
     contact_attempt_record(referral=case, actor=caseworker, channel="phone", outcome="wrong_number")
@@ -56,7 +58,7 @@ def test_first_successful_contact_moves_to_contacted_with_audit(
 
 def test_unable_to_contact_after_n_attempts_over_m_days_is_not_engaged(
     accepted_case: Callable[..., Referral], caseworker: User
-):
+) -> None:
     case = accepted_case()  # Victim Support: 3 attempts over 10 days
     now = timezone.now()
     contact_attempt_record(
@@ -76,7 +78,7 @@ def test_unable_to_contact_after_n_attempts_over_m_days_is_not_engaged(
     assert last.referrer_note == "Unable to contact after 3 attempts over 10 days."
 
 
-def test_three_attempts_in_two_days_do_not_close(accepted_case: Callable[..., Referral], caseworker: User):
+def test_three_attempts_in_two_days_do_not_close(accepted_case: Callable[..., Referral], caseworker: User) -> None:
     case = accepted_case()
     now = timezone.now()
     for days in (2, 1, 0):
@@ -89,7 +91,7 @@ def test_three_attempts_in_two_days_do_not_close(accepted_case: Callable[..., Re
 
 def test_another_organisation_cannot_log_contact(
     accepted_case: Callable[..., Referral], make_user: Callable[..., User]
-):
+) -> None:
     case = accepted_case()
     outsider = make_user(Role.CASEWORKER, org="rosa")
     with pytest.raises(PermissionDenied):
@@ -98,7 +100,7 @@ def test_another_organisation_cannot_log_contact(
 
 def test_close_as_unable_to_contact_once_the_window_has_passed(
     accepted_case: Callable[..., Referral], caseworker: User
-):
+) -> None:
     from onedoor.casework.services import CaseworkError, contact_unable_to_contact_close
 
     case = accepted_case()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 from onedoor.accounts.models import User
@@ -77,12 +78,16 @@ CASE_PAGES = [
 
 
 @pytest.mark.parametrize("name", CASE_PAGES)
-def test_case_pages_render(name: str, rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]):
+def test_case_pages_render(
+    name: str, rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
+) -> None:
     response = signed_in_client(caseworker).get(reverse(f"casework:{name}", args=[rich_case.reference]))
     assert response.status_code == 200
 
 
-def test_case_page_shows_everything(rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]):
+def test_case_page_shows_everything(
+    rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
+) -> None:
     text = signed_in_client(caseworker).get(reverse("casework:case", args=[rich_case.reference])).content.decode()
     for shown in (
         "Position <strong>1</strong>",
@@ -101,7 +106,9 @@ def test_case_page_shows_everything(rich_case: Referral, caseworker: User, signe
 
 
 @pytest.mark.parametrize("code", ["phq9", "gad7", "core10"])
-def test_measure_pages(code: str, rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]):
+def test_measure_pages(
+    code: str, rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
+) -> None:
     client = signed_in_client(caseworker)
     url = reverse("casework:measure", args=[rich_case.reference, code])
     assert client.get(url).status_code == 200
@@ -112,7 +119,9 @@ def test_measure_pages(code: str, rich_case: Referral, caseworker: User, signed_
     assert client.get(reverse("casework:measure", args=[rich_case.reference, "bdi"])).status_code == 404
 
 
-def test_goal_note_and_check_in_pages(rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]):
+def test_goal_note_and_check_in_pages(
+    rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
+) -> None:
     client = signed_in_client(caseworker)
     goal = rich_case.support_plan.goals.get()
     url = reverse("casework:goal_note", args=[rich_case.reference, goal.pk])
@@ -124,7 +133,9 @@ def test_goal_note_and_check_in_pages(rich_case: Referral, caseworker: User, sig
     assert client.post(url, {"note": "Fine"}).status_code == 302
 
 
-def test_joint_working_can_be_ended(rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]):
+def test_joint_working_can_be_ended(
+    rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
+) -> None:
     joint = JointWorking.objects.get(referral=rich_case)
     response = signed_in_client(caseworker).post(reverse("casework:joint_end", args=[rich_case.reference, joint.pk]))
     assert response.status_code == 302
@@ -134,7 +145,7 @@ def test_joint_working_can_be_ended(rich_case: Referral, caseworker: User, signe
 
 def test_close_and_reopen_through_the_pages(
     rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     client = signed_in_client(caseworker)
     response = client.post(
         reverse("casework:close", args=[rich_case.reference]),
@@ -154,7 +165,7 @@ def test_close_and_reopen_through_the_pages(
 
 def test_transition_refused_from_a_general_service_case_to_a_non_adult_service(
     rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     response = signed_in_client(caseworker).post(
         reverse("casework:transition", args=[rich_case.reference]),
         {
@@ -169,7 +180,7 @@ def test_transition_refused_from_a_general_service_case_to_a_non_adult_service(
 
 def test_team_lead_pages(
     rich_case: Referral, caseworker: User, team_lead: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     client = signed_in_client(team_lead)
     assert client.get(reverse("casework:team")).status_code == 200
     alerts = client.get(reverse("casework:alerts")).content.decode()
@@ -186,7 +197,7 @@ def test_team_lead_pages(
     assert PractitionerSession.objects.get(practitioner=caseworker).kind == "supervision"
 
 
-def test_caseworkers_cannot_use_team_lead_pages(caseworker: User, signed_in_client: Callable[[User], Any]):
+def test_caseworkers_cannot_use_team_lead_pages(caseworker: User, signed_in_client: Callable[[User], Any]) -> None:
     client = signed_in_client(caseworker)
     assert client.get(reverse("casework:team")).status_code == 404
     assert client.get(reverse("casework:alerts")).status_code == 404
@@ -197,7 +208,7 @@ def test_caseworkers_cannot_use_team_lead_pages(caseworker: User, signed_in_clie
 
 def test_form_pages_that_show_the_case_are_audited(
     rich_case: Referral, caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     from onedoor.core.models import AuditEvent
 
     signed_in_client(caseworker).get(reverse("casework:contact", args=[rich_case.reference]))
@@ -206,7 +217,7 @@ def test_form_pages_that_show_the_case_are_audited(
 
 def test_unable_to_contact_button_refuses_until_the_window_has_passed(
     accepted_case: Callable[..., Referral], caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     case = accepted_case()
     for _ in range(3):
         services.contact_attempt_record(referral=case, actor=caseworker, channel="phone", outcome="no_answer")
@@ -219,7 +230,7 @@ def test_unable_to_contact_button_refuses_until_the_window_has_passed(
     assert case.status == Status.CONTACT_ATTEMPTED
 
 
-def test_supervision_and_cpd_counts_for_quarterly_returns(caseworker: User, team_lead: User):
+def test_supervision_and_cpd_counts_for_quarterly_returns(caseworker: User, team_lead: User) -> None:
     from onedoor.casework.selectors import practitioner_session_counts
 
     for on, kind in ((date(2026, 1, 5), "supervision"), (date(2026, 2, 5), "supervision"), (date(2026, 3, 31), "cpd")):
@@ -235,6 +246,13 @@ def test_supervision_and_cpd_counts_for_quarterly_returns(caseworker: User, team
 def test_the_goal_form_offers_only_the_services_interventions() -> None:
     from onedoor.casework.forms import GoalForm
 
-    offered = [c[0] for c in GoalForm(offers=["practical_help", "advocacy"]).fields["intervention"].choices]
+    offered = [c[0] for c in _choices(GoalForm(offers=["practical_help", "advocacy"]).fields["intervention"])]
     assert offered == ["practical_help", "advocacy"]
-    assert len(GoalForm().fields["intervention"].choices) == 9
+    assert len(_choices(GoalForm().fields["intervention"])) == 9
+
+
+def _choices(field: forms.Field) -> list[tuple[str, str]]:
+    assert isinstance(field, forms.ChoiceField)
+    # django-stubs types the `choices` getter with what the setter accepts; Django has already normalised them
+    # to a list of (value, label) pairs.
+    return cast(list[tuple[str, str]], field.choices)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from tests.referrals.factories import make_referral
 
 def test_voicemail_where_unsafe_is_refused_on_the_page_with_the_reason(
     accepted_case: Callable[..., Referral], caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     case = accepted_case(safe_to_leave_voicemail=False)
     client = signed_in_client(caseworker)
     url = reverse("casework:contact", args=[case.reference])
@@ -38,7 +39,7 @@ def test_voicemail_where_unsafe_is_refused_on_the_page_with_the_reason(
 
 def test_case_page_is_audited_and_shows_first_contact_due(
     accepted_case: Callable[..., Referral], caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     case = accepted_case()
     response = signed_in_client(caseworker).get(reverse("casework:case", args=[case.reference]))
     assert response.status_code == 200
@@ -49,7 +50,7 @@ def test_case_page_is_audited_and_shows_first_contact_due(
 
 def test_another_organisation_gets_404(
     accepted_case: Callable[..., Referral], make_user: Callable[..., User], signed_in_client: Callable[[User], Any]
-):
+) -> None:
     case = accepted_case()
     client = signed_in_client(make_user(Role.CASEWORKER, org="rosa"))
     assert client.get(reverse("casework:case", args=[case.reference])).status_code == 404
@@ -83,7 +84,7 @@ def test_joint_working_partner_sees_the_shared_summary_and_nothing_else(
     caseworker: User,
     make_user: Callable[..., User],
     signed_in_client: Callable[[User], Any],
-):
+) -> None:
     case = _joint_case(accepted_case, caseworker, consent=True)
     partner = make_user(Role.CASEWORKER, org="rosa")
     client = signed_in_client(partner)
@@ -108,7 +109,7 @@ def test_joint_working_without_consent_shows_nothing(
     caseworker: User,
     make_user: Callable[..., User],
     signed_in_client: Callable[[User], Any],
-):
+) -> None:
     case = _joint_case(accepted_case, caseworker, consent=False)
     client = signed_in_client(make_user(Role.CASEWORKER, org="rosa"))
     assert client.get(reverse("casework:shared", args=[case.reference])).status_code == 404
@@ -121,7 +122,7 @@ def test_ended_joint_working_shows_nothing(
     caseworker: User,
     make_user: Callable[..., User],
     signed_in_client: Callable[[User], Any],
-):
+) -> None:
     case = _joint_case(accepted_case, caseworker, consent=True)
     services.joint_working_end(joint=case.joint_working.get(), actor=caseworker)
     client = signed_in_client(make_user(Role.CASEWORKER, org="rosa"))
@@ -133,7 +134,7 @@ def test_ended_joint_working_shows_nothing(
 
 def test_onward_referral_creates_a_linked_referral_in_the_other_queue(
     accepted_case: Callable[..., Referral], caseworker: User
-):
+) -> None:
     case = accepted_case()
     rosa = Service.objects.get(slug="rosa")
     onward = services.onward_referral_make(referral=case, actor=caseworker, to_service=rosa)
@@ -144,7 +145,9 @@ def test_onward_referral_creates_a_linked_referral_in_the_other_queue(
     assert onward.to_referral.first_name == case.first_name
 
 
-def test_external_onward_referral_is_recorded_with_outcome(accepted_case: Callable[..., Referral], caseworker: User):
+def test_external_onward_referral_is_recorded_with_outcome(
+    accepted_case: Callable[..., Referral], caseworker: User
+) -> None:
     case = accepted_case()
     sarc = Service.objects.get(slug="sarc")
     onward = services.onward_referral_external(referral=case, actor=caseworker, to_service=sarc, outcome="Attended")
@@ -155,7 +158,7 @@ def test_external_onward_referral_is_recorded_with_outcome(accepted_case: Callab
 
 def test_compass_to_cgl_transition_links_referral_and_both_see_the_case_during_handover(
     referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Any]
-):
+) -> None:
     compass_worker = make_user(Role.CASEWORKER, org="compass")
     cgl_worker = make_user(Role.CASEWORKER, org="cgl")
     outsider = make_user(Role.CASEWORKER, org="rosa")
@@ -215,7 +218,7 @@ def test_compass_to_cgl_transition_links_referral_and_both_see_the_case_during_h
 
 def test_child_modern_slavery_form_does_not_ask_consent(
     accepted_case: Callable[..., Referral], caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     case = accepted_case(age=15)
     client = signed_in_client(caseworker)
     url = reverse("casework:slavery", args=[case.reference])
@@ -228,7 +231,7 @@ def test_child_modern_slavery_form_does_not_ask_consent(
 
 def test_adult_without_consent_gets_ms1_through_the_page(
     accepted_case: Callable[..., Referral], caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     case = accepted_case(age=40)
     client = signed_in_client(caseworker)
     url = reverse("casework:slavery", args=[case.reference])
@@ -242,7 +245,7 @@ def test_adult_without_consent_gets_ms1_through_the_page(
 # -- lists: query counts do not grow with the list -------------------------------------------------
 
 
-def _queries(client: Any, url: str) -> int:
+def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -255,7 +258,7 @@ def test_list_views_query_count_is_constant(
     caseworker: User,
     team_lead: User,
     signed_in_client: Callable[[User], Any],
-):
+) -> None:
     for _ in range(2):
         case = accepted_case()
         services.waiting_list_add(referral=case, actor=caseworker)
@@ -273,7 +276,7 @@ def test_list_views_query_count_is_constant(
 
 def test_waiting_list_page_query_count_is_constant(
     accepted_case: Callable[..., Referral], caseworker: User, signed_in_client: Callable[[User], Any]
-):
+) -> None:
     client = signed_in_client(caseworker)
     url = reverse("casework:waiting_list", args=["victim-support"])
     services.waiting_list_add(referral=accepted_case(), actor=caseworker)

@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection, transaction
 
+from onedoor.accounts.models import User
 from onedoor.core.audit import audit_record, audit_record_rows
 from onedoor.core.context import origin
 from onedoor.core.models import AppendOnlyError, AuditEvent
@@ -8,7 +9,7 @@ from onedoor.core.models import AppendOnlyError, AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_audit_records_who_what_and_from_where(referrer) -> None:
+def test_audit_records_who_what_and_from_where(referrer: User) -> None:
     with origin("web", "192.0.2.10"):
         event = audit_record(actor=referrer, action="thing.done", obj=referrer, detail={"k": "v"})
     assert event.actor == referrer
@@ -17,7 +18,7 @@ def test_audit_records_who_what_and_from_where(referrer) -> None:
     assert event.object_type == "accounts.user" and event.object_id == str(referrer.pk)
 
 
-def test_audit_rows_cannot_be_changed_or_deleted(referrer) -> None:
+def test_audit_rows_cannot_be_changed_or_deleted(referrer: User) -> None:
     event = audit_record(actor=referrer, action="thing.done")
     event.action = "thing.undone"
     with pytest.raises(AppendOnlyError):
@@ -30,7 +31,7 @@ def test_audit_rows_cannot_be_changed_or_deleted(referrer) -> None:
         AuditEvent.objects.filter(pk=event.pk).delete()
 
 
-def test_the_database_refuses_raw_updates_to_the_audit_log(referrer) -> None:
+def test_the_database_refuses_raw_updates_to_the_audit_log(referrer: User) -> None:
     from django.db.utils import DatabaseError
 
     event = audit_record(actor=referrer, action="thing.done")
@@ -39,7 +40,7 @@ def test_the_database_refuses_raw_updates_to_the_audit_log(referrer) -> None:
     assert AuditEvent.objects.filter(pk=event.pk, action="thing.done").exists()
 
 
-def test_a_public_action_keeps_no_address_a_process_name_and_a_staff_action_do(referrer) -> None:
+def test_a_public_action_keeps_no_address_a_process_name_and_a_staff_action_do(referrer: User) -> None:
     with origin("web", "192.0.2.10"):
         public = audit_record(actor=None, action="feedback.received")
         staff = audit_record(actor=referrer, action="thing.done")
@@ -50,7 +51,7 @@ def test_a_public_action_keeps_no_address_a_process_name_and_a_staff_action_do(r
     assert (public.origin, public_v6.origin, staff.origin, process.origin) == ("", "", "192.0.2.10", "notify-callback")
 
 
-def test_bulk_audit_rows_follow_the_same_rule(referrer) -> None:
+def test_bulk_audit_rows_follow_the_same_rule(referrer: User) -> None:
     with origin("web", "192.0.2.10"):
         audit_record_rows(action="bulk.done", entries=[(None, "core.thing", 1, {}), (referrer, "core.thing", 2, {})])
     rows = dict(AuditEvent.objects.filter(action="bulk.done").values_list("object_id", "origin"))
@@ -69,7 +70,7 @@ def _insert_raw(actor_id: int | None, origin_value: str, action: str) -> None:
 
 
 def test_the_migration_blanks_addresses_already_kept_for_the_public_and_leaves_the_log_append_only(
-    referrer,
+    referrer: User,
 ) -> None:
     from importlib import import_module
     from types import SimpleNamespace
@@ -91,7 +92,7 @@ def test_the_migration_blanks_addresses_already_kept_for_the_public_and_leaves_t
         cur.execute("UPDATE core_auditevent SET origin = 'x' WHERE action = 'old.staff'")
 
 
-def test_the_database_refuses_raw_deletes_of_the_audit_log(referrer) -> None:
+def test_the_database_refuses_raw_deletes_of_the_audit_log(referrer: User) -> None:
     from django.db.utils import DatabaseError
 
     event = audit_record(actor=referrer, action="thing.done")
@@ -102,7 +103,7 @@ def test_the_database_refuses_raw_deletes_of_the_audit_log(referrer) -> None:
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_the_database_refuses_truncating_the_audit_log_on_postgresql(referrer) -> None:
+def test_the_database_refuses_truncating_the_audit_log_on_postgresql(referrer: User) -> None:
     from django.db.utils import DatabaseError
 
     if connection.vendor != "postgresql":
@@ -114,7 +115,7 @@ def test_the_database_refuses_truncating_the_audit_log_on_postgresql(referrer) -
 
 
 @pytest.mark.django_db(transaction=True)
-def test_flush_lifts_the_guard_only_for_itself_and_puts_it_back(referrer) -> None:
+def test_flush_lifts_the_guard_only_for_itself_and_puts_it_back(referrer: User) -> None:
     from django.core.management import call_command
     from django.db.utils import DatabaseError
 

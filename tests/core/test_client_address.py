@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 from django.test import RequestFactory, override_settings
 from django_ratelimit.core import get_usage
 from hypothesis import given, settings
@@ -20,8 +22,8 @@ PROXY = "10.0.0.2"
 factory = RequestFactory()
 
 
-def request(remote: str, forwarded: str | None = None):
-    extra = {"REMOTE_ADDR": remote}
+def request(remote: str, forwarded: str | None = None) -> HttpRequest:
+    extra: dict[str, Any] = {"REMOTE_ADDR": remote}  # WSGI environ, as RequestFactory takes it
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
     return factory.get("/", **extra)

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from onedoor.accounts.models import User
 from onedoor.core.audit import audit_record
 from onedoor.core.models import AuditEvent
 
@@ -38,7 +39,7 @@ def app_role() -> Any:
             cur.execute(f'DROP ROLE "{role}"')
 
 
-def test_the_app_role_can_read_and_append_audit_rows_and_nothing_else(app_role: Any, referrer: Any) -> None:
+def test_the_app_role_can_read_and_append_audit_rows_and_nothing_else(app_role: Any, referrer: User) -> None:
     import psycopg
 
     event = audit_record(actor=referrer, action="thing.done")

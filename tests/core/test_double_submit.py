@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from onedoor.accounts.models import User
 from onedoor.core.models import SubmissionKey
 from onedoor.referrals.models import Referral, SignpostRecord
 from tests.directory.test_self_referral import form as self_referral_post
 from tests.referrals.test_form import valid_post
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse  # the stubs' name for a test response
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +29,14 @@ def _fresh_rate_limits() -> Any:
     cache.clear()
 
 
-def token_from(page: Any) -> str:
+def token_from(page: TestResponse) -> str:
     match = re.search(r'name="submission_token" value="([^"]+)"', page.content.decode())
     assert match, "the form carries a one-time token"
     return match.group(1)
 
 
 def test_the_referrer_form_sent_twice_makes_one_referral_and_shows_it_both_times(
-    referrer: Any, signed_in_client: Any
+    referrer: User, signed_in_client: Callable[[User], Client]
 ) -> None:
     client = signed_in_client(referrer)
     data = valid_post(submission_token=token_from(client.get("/referrals/new/")))
@@ -42,7 +47,7 @@ def test_the_referrer_form_sent_twice_makes_one_referral_and_shows_it_both_times
     assert first["Location"] == second["Location"] == f"/referrals/mine/{referral.reference}/"
 
 
-def test_each_blank_form_gets_its_own_token(referrer: Any, signed_in_client: Any) -> None:
+def test_each_blank_form_gets_its_own_token(referrer: User, signed_in_client: Callable[[User], Client]) -> None:
     client = signed_in_client(referrer)
     one, two = token_from(client.get("/referrals/new/")), token_from(client.get("/referrals/new/"))
     assert one != two
@@ -52,7 +57,7 @@ def test_each_blank_form_gets_its_own_token(referrer: Any, signed_in_client: Any
 
 
 def test_a_form_shown_again_with_errors_keeps_its_token_and_then_sends_once(
-    referrer: Any, signed_in_client: Any
+    referrer: User, signed_in_client: Callable[[User], Client]
 ) -> None:
     client = signed_in_client(referrer)
     token = token_from(client.get("/referrals/new/"))
@@ -65,7 +70,7 @@ def test_a_form_shown_again_with_errors_keeps_its_token_and_then_sends_once(
 
 
 def test_a_changed_form_sent_with_a_used_token_says_so_and_offers_a_fresh_one(
-    referrer: Any, signed_in_client: Any
+    referrer: User, signed_in_client: Callable[[User], Client]
 ) -> None:
     client = signed_in_client(referrer)
     token = token_from(client.get("/referrals/new/"))
@@ -81,7 +86,9 @@ def test_a_changed_form_sent_with_a_used_token_says_so_and_offers_a_fresh_one(
     assert Referral.objects.count() == 2
 
 
-def test_a_signposted_referral_sent_twice_leaves_one_record(referrer: Any, signed_in_client: Any) -> None:
+def test_a_signposted_referral_sent_twice_leaves_one_record(
+    referrer: User, signed_in_client: Callable[[User], Client]
+) -> None:
     client = signed_in_client(referrer)
     data = valid_post(
         submission_token=token_from(client.get("/referrals/new/")),
@@ -95,7 +102,9 @@ def test_a_signposted_referral_sent_twice_leaves_one_record(referrer: Any, signe
     assert SignpostRecord.objects.count() == 1 and not Referral.objects.exists()
 
 
-def test_a_token_is_per_referrer(referrer: Any, make_user: Any, signed_in_client: Any, client: Any) -> None:
+def test_a_token_is_per_referrer(
+    referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Client], client: Client
+) -> None:
     token = token_from(signed_in_client(referrer).get("/referrals/new/"))
     signed_in_client(referrer).post("/referrals/new/", valid_post(submission_token=token))
     other = make_user()
@@ -103,7 +112,7 @@ def test_a_token_is_per_referrer(referrer: Any, make_user: Any, signed_in_client
     assert Referral.objects.count() == 2
 
 
-def test_the_self_referral_form_sent_twice_makes_one_referral_and_shows_it_both_times(client: Any) -> None:
+def test_the_self_referral_form_sent_twice_makes_one_referral_and_shows_it_both_times(client: Client) -> None:
     data = self_referral_post(submission_token=token_from(client.get("/refer-yourself/")))
     first = client.post("/refer-yourself/", data)
     second = client.post("/refer-yourself/", data)
@@ -112,7 +121,7 @@ def test_the_self_referral_form_sent_twice_makes_one_referral_and_shows_it_both_
     assert referral.reference in client.get(second["Location"]).content.decode()
 
 
-def test_a_repeat_from_another_browser_session_still_shows_the_first_result(client: Any) -> None:
+def test_a_repeat_from_another_browser_session_still_shows_the_first_result(client: Client) -> None:
     data = self_referral_post(submission_token=token_from(client.get("/refer-yourself/")))
     client.post("/refer-yourself/", data)
     other = Client()  # the first response was lost with its cookie: a retry from a fresh session
@@ -121,7 +130,7 @@ def test_a_repeat_from_another_browser_session_still_shows_the_first_result(clie
     assert Referral.objects.get().reference in other.get(second["Location"]).content.decode()
 
 
-def test_a_changed_self_referral_with_a_used_token_is_not_sent_again(client: Any) -> None:
+def test_a_changed_self_referral_with_a_used_token_is_not_sent_again(client: Client) -> None:
     token = token_from(client.get("/refer-yourself/"))
     client.post("/refer-yourself/", self_referral_post(submission_token=token))
     changed = client.post("/refer-yourself/", self_referral_post(submission_token=token, best_times="evenings"))
@@ -130,7 +139,7 @@ def test_a_changed_self_referral_with_a_used_token_is_not_sent_again(client: Any
     assert Referral.objects.count() == 1
 
 
-def test_the_stored_result_holds_no_personal_details(client: Any) -> None:
+def test_the_stored_result_holds_no_personal_details(client: Client) -> None:
     data = self_referral_post(submission_token=token_from(client.get("/refer-yourself/")))
     client.post("/refer-yourself/", data)
     row = SubmissionKey.objects.get()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -56,7 +57,7 @@ def test_a_duplicate_key_is_djangos_integrity_error_on_either_path() -> None:
     # Callers (the police import's parallel chunks) retry on django.db.IntegrityError; psycopg's own error
     # from a raw COPY would escape that and fail the batch.
     now = timezone.now()
-    row = {"kind": "support-offer", "status": MessageStatus.WITHHELD, "withheld_reasons": ["under_16"]}
+    row: dict[str, Any] = {"kind": "support-offer", "status": MessageStatus.WITHHELD, "withheld_reasons": ["under_16"]}
     row |= {"created_at": now, "updated_at": now}
     reference = uuid.uuid4()
     fastcopy.insert_values(Message, [{**row, "reference": reference}])

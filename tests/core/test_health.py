@@ -4,6 +4,7 @@ thresholds, and the same backlog on the admin's "Workers and backlog" page."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,8 +13,9 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from pytest_django import DjangoAssertNumQueries, Settings
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.core.models import WorkerHeartbeat
 from onedoor.messaging.models import Message
 from tests.messaging.test_sending import _queued
@@ -27,7 +29,9 @@ def _get(client: Client, path: str) -> tuple[int, dict[str, Any], Any]:
 
 
 @pytest.mark.django_db
-def test_live_answers_without_touching_the_database(client: Client, django_assert_num_queries: Any) -> None:
+def test_live_answers_without_touching_the_database(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     with django_assert_num_queries(0):
         status, body, _ = _get(client, "/health/live")
     assert (status, body) == (200, {"status": "ok"})
@@ -44,7 +48,7 @@ def test_ready_reports_an_empty_backlog(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_ready_fails_when_a_message_has_waited_too_long(client: Client, settings: Any) -> None:
+def test_ready_fails_when_a_message_has_waited_too_long(client: Client, settings: Settings) -> None:
     settings.ONEDOOR_BACKLOG_MAX_AGE_SECONDS = 600
     [message] = _queued()
     Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(seconds=300))
@@ -72,7 +76,7 @@ def _task(status: str, finished_ago: timedelta) -> None:
 
 
 @pytest.mark.django_db
-def test_ready_fails_when_too_many_tasks_failed_in_a_day(client: Client, settings: Any) -> None:
+def test_ready_fails_when_too_many_tasks_failed_in_a_day(client: Client, settings: Settings) -> None:
     settings.ONEDOOR_BACKLOG_MAX_FAILED_TASKS = 2
     _task("FAILED", timedelta(hours=1))
     _task("FAILED", timedelta(days=2))  # too old to count
@@ -85,7 +89,7 @@ def test_ready_fails_when_too_many_tasks_failed_in_a_day(client: Client, setting
 
 
 @pytest.mark.django_db
-def test_ready_answers_503_when_the_database_is_unreachable(client: Client, monkeypatch: Any) -> None:
+def test_ready_answers_503_when_the_database_is_unreachable(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     def unreachable() -> None:
         raise OperationalError("connection refused")
 
@@ -97,7 +101,10 @@ def test_ready_answers_503_when_the_database_is_unreachable(client: Client, monk
 
 @pytest.mark.django_db
 def test_the_admin_shows_workers_and_the_backlog(
-    make_user: Any, signed_in_client: Any, settings: Any, django_assert_max_num_queries: Any
+    make_user: Callable[..., User],
+    signed_in_client: Callable[[User], Client],
+    settings: Settings,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     settings.ONEDOOR_BACKLOG_MAX_AGE_SECONDS = 60
     admin_user = make_user(Role.ADMINISTRATOR, "opcc")

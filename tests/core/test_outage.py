@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 from django.db import InterfaceError, OperationalError, connections
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from onedoor.core import outage
 
@@ -56,7 +56,7 @@ def test_the_api_answers_503_in_json(database_down: Any) -> None:
     assert response.status_code == 503 and "send the same request again" in response.json()["detail"]
 
 
-def test_an_outage_raised_outside_any_view_is_a_503_too(rf: Any) -> None:
+def test_an_outage_raised_outside_any_view_is_a_503_too(rf: RequestFactory) -> None:
     request = rf.get("/")
     for error in (OperationalError("gone"), InterfaceError("connection already closed")):
         try:
@@ -66,7 +66,7 @@ def test_an_outage_raised_outside_any_view_is_a_503_too(rf: Any) -> None:
         assert response.status_code == 503
 
 
-def test_a_bug_shows_the_friendly_500_page_without_the_database(rf: Any) -> None:
+def test_a_bug_shows_the_friendly_500_page_without_the_database(rf: RequestFactory) -> None:
     with mock.patch("onedoor.public.views.selectors.services_search", side_effect=RuntimeError("bug")):
         response = Client(raise_request_exception=False).get("/services/")
     assert response.status_code == 500

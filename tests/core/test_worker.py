@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 from django.db import OperationalError, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from pytest_django import Settings
 
 from onedoor.core import worker as worker_module
 from onedoor.core.models import AuditEvent, PeriodicJobRun, WorkerHeartbeat
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def db_tasks(settings: Any) -> None:
+def db_tasks(settings: Settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.ONEDOOR_MESSAGE_BACKEND = "tests.messaging.test_sending.RecordingBackend"
     RecordingBackend.calls = []
@@ -51,11 +52,11 @@ def _worker(**overrides: Any) -> SupervisedWorker:
         "excluded_queue_names": [],
     }
     w = SupervisedWorker(**{**options, **overrides})
-    w.sleep = lambda seconds: None  # type: ignore[method-assign,assignment]
+    w.sleep = lambda seconds: None
     return w
 
 
-def _left_running(*, started: timedelta, worker_ids: list[str]) -> tuple[DBTaskResult, Message]:
+def _left_running(*, started: timedelta, worker_ids: list[str]) -> tuple[DBTaskResult[..., Any], Message]:
     [message] = _queued()
     result = send_messages.enqueue(message_ids=[message.pk])
     DBTaskResult.objects.filter(pk=result.id).update(
@@ -64,7 +65,7 @@ def _left_running(*, started: timedelta, worker_ids: list[str]) -> tuple[DBTaskR
     return DBTaskResult.objects.get(pk=result.id), message
 
 
-def test_a_task_left_running_by_a_dead_worker_runs_again_once(settings: Any) -> None:
+def test_a_task_left_running_by_a_dead_worker_runs_again_once(settings: Settings) -> None:
     settings.ONEDOOR_TASK_STUCK_SECONDS = 60
     task, message = _left_running(started=timedelta(minutes=5), worker_ids=["dead-worker"])
     _worker().run()
@@ -81,7 +82,7 @@ def test_a_task_left_running_by_a_dead_worker_runs_again_once(settings: Any) -> 
     assert message.status == MessageStatus.SENDING and message.attempts == 1
 
 
-def test_a_long_task_of_a_live_worker_is_left_alone(settings: Any) -> None:
+def test_a_long_task_of_a_live_worker_is_left_alone(settings: Settings) -> None:
     settings.ONEDOOR_TASK_STUCK_SECONDS = 60
     task, _ = _left_running(started=timedelta(minutes=5), worker_ids=["busy-worker"])
     WorkerHeartbeat.objects.create(worker_id="busy-worker", last_seen=timezone.now())
@@ -92,7 +93,7 @@ def test_a_long_task_of_a_live_worker_is_left_alone(settings: Any) -> None:
     assert tasks_recover_stuck() == 0
 
 
-def test_a_task_that_never_finishes_is_failed_after_its_attempts(settings: Any) -> None:
+def test_a_task_that_never_finishes_is_failed_after_its_attempts(settings: Settings) -> None:
     settings.ONEDOOR_TASK_STUCK_SECONDS = 60
     dead = [f"dead-{n}" for n in range(MAX_TASK_ATTEMPTS)]
     task, _ = _left_running(started=timedelta(minutes=5), worker_ids=dead)
@@ -102,7 +103,7 @@ def test_a_task_that_never_finishes_is_failed_after_its_attempts(settings: Any) 
     assert AuditEvent.objects.filter(action="task.abandoned", object_id=str(task.pk)).exists()
 
 
-def test_the_loop_backs_off_and_carries_on_when_the_database_goes_away(monkeypatch: Any) -> None:
+def test_the_loop_backs_off_and_carries_on_when_the_database_goes_away(monkeypatch: pytest.MonkeyPatch) -> None:
     [message] = _queued()
     send_messages.enqueue(message_ids=[message.pk])
     real_ready = DBTaskResult.objects.ready
@@ -117,14 +118,14 @@ def test_the_loop_backs_off_and_carries_on_when_the_database_goes_away(monkeypat
     monkeypatch.setattr(DBTaskResult.objects, "ready", flaky_ready)
     w = _worker()
     slept: list[float] = []
-    w.sleep = slept.append  # type: ignore[method-assign,assignment]
+    w.sleep = slept.append
     w.run()
     assert slept == [0.5, 1.0, 2.0]
     assert w.reconnects == 3
     assert [c["reference"] for c in RecordingBackend.calls] == [str(message.reference)]
 
 
-def test_a_task_cut_off_by_the_database_is_given_back_not_failed(monkeypatch: Any) -> None:
+def test_a_task_cut_off_by_the_database_is_given_back_not_failed(monkeypatch: pytest.MonkeyPatch) -> None:
     [message] = _queued()
     result = send_messages.enqueue(message_ids=[message.pk])
     calls = {"n": 0}
@@ -157,7 +158,7 @@ def test_a_periodic_job_runs_once_per_interval_across_workers() -> None:
     assert PeriodicJobRun.objects.get(name="job").last_run_at == now + timedelta(seconds=60)
 
 
-def test_due_messages_are_sent_by_the_worker_without_a_command(settings: Any) -> None:
+def test_due_messages_are_sent_by_the_worker_without_a_command(settings: Settings) -> None:
     """A message deferred by quiet hours has come due, and its task was lost: the worker's every-minute
     job sends it."""
     [message] = _queued()
@@ -221,7 +222,7 @@ def _as_admin(sql: str) -> Any:
 
     db = connection.settings_dict
     with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True) as c:
-        cur = c.execute(sql)  # type: ignore[arg-type]
+        cur = c.execute(sql)
         return cur.fetchone()[0] if cur.description else None  # type: ignore[index]
 
 

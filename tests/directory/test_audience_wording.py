@@ -6,13 +6,15 @@ re-routed or closed referral."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.directory.models import Service
 from onedoor.public.journey import SITUATIONS
 from onedoor.referrals import services
@@ -25,7 +27,7 @@ AREA = json.loads((Path(settings.BASE_DIR) / "onedoor" / "areas" / "warwickshire
 PROFESSIONAL_PHRASES = ("the person should", "This is not a gap in service", "commissioned separately", "referrer")
 
 
-def test_every_rule_has_words_for_the_person_and_every_commissioned_service_words_for_referrers():
+def test_every_rule_has_words_for_the_person_and_every_commissioned_service_words_for_referrers() -> None:
     for rule in AREA["routing_rules"]:
         assert rule["public_reason"] and rule["public_reason"] != rule["reason"], rule["key"]
         assert not any(p.lower() in rule["public_reason"].lower() for p in PROFESSIONAL_PHRASES), rule["key"]
@@ -36,7 +38,7 @@ def test_every_rule_has_words_for_the_person_and_every_commissioned_service_word
 
 
 @pytest.mark.parametrize("age", [15, 40])
-def test_the_person_never_sees_a_reason_written_for_referrers(client, age):
+def test_the_person_never_sees_a_reason_written_for_referrers(client: Client, age: int) -> None:
     reasons = list(RoutingRule.objects.values_list("reason", flat=True))
     for situation in SITUATIONS:
         response = client.post(
@@ -50,7 +52,7 @@ def test_the_person_never_sees_a_reason_written_for_referrers(client, age):
             assert phrase not in html, (situation.key, phrase)
 
 
-def test_a_signposted_person_sees_words_meant_for_them(client):
+def test_a_signposted_person_sees_words_meant_for_them(client: Client) -> None:
     html = client.post("/find-support/", {"happened": "home-abuse", "age": "40", "district": RUGBY}, follow=True)
     text = html.content.decode().replace("&#x27;", "'")
     assert RoutingRule.objects.get(key="domestic-abuse").public_reason in text
@@ -60,19 +62,19 @@ def test_a_signposted_person_sees_words_meant_for_them(client):
 # -- the referrer's view ----------------------------------------------------------------------------------------
 
 
-def rosa_referral(referrer: Any) -> Any:
+def rosa_referral(referrer: User) -> Any:
     return make_referral(referrer=referrer, offence="rape")
 
 
-def detail(signed_in_client: Any, referrer: Any, referral: Any) -> str:
+def detail(signed_in_client: Callable[[User], Client], referrer: User, referral: Any) -> str:
     response = signed_in_client(referrer).get(f"/referrals/mine/{referral.reference}/")
     assert response.status_code == 200
     return response.content.decode().replace("&#x27;", "'")
 
 
 def test_a_new_referral_tells_the_referrer_what_the_team_will_do_not_what_the_person_is_told(
-    signed_in_client, referrer
-):
+    signed_in_client: Callable[[User], Client], referrer: User
+) -> None:
     referral = rosa_referral(referrer)
     rosa = Service.objects.get(slug="rosa")
     html = detail(signed_in_client, referrer, referral)
@@ -83,7 +85,9 @@ def test_a_new_referral_tells_the_referrer_what_the_team_will_do_not_what_the_pe
     assert 'style="' not in html
 
 
-def test_a_declined_referral_says_so_without_a_sent_to_panel(make_user, signed_in_client, referrer):
+def test_a_declined_referral_says_so_without_a_sent_to_panel(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client], referrer: User
+) -> None:
     referral = rosa_referral(referrer)
     triage = make_user(Role.PROVIDER_TRIAGE, "rosa", totp=True)
     services.referral_decline(
@@ -102,7 +106,9 @@ def test_a_declined_referral_says_so_without_a_sent_to_panel(make_user, signed_i
     assert rosa.what_happens_next not in html and rosa.referrer_next_steps not in html
 
 
-def test_a_closed_referral_says_it_has_closed_and_why(make_user, signed_in_client, referrer):
+def test_a_closed_referral_says_it_has_closed_and_why(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client], referrer: User
+) -> None:
     referral = rosa_referral(referrer)
     triage = make_user(Role.PROVIDER_TRIAGE, "rosa", totp=True)
     referral = services.referral_accept(referral=referral, actor=triage)
@@ -116,7 +122,9 @@ def test_a_closed_referral_says_it_has_closed_and_why(make_user, signed_in_clien
     assert "will contact" not in html and "First contact is due" not in html
 
 
-def test_a_rerouted_referral_names_who_passed_it_on_and_who_has_it_now(make_user, signed_in_client, referrer):
+def test_a_rerouted_referral_names_who_passed_it_on_and_who_has_it_now(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client], referrer: User
+) -> None:
     referral = make_referral(referrer=referrer)  # a burglary: Victim Support
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support", totp=True)
     services.referral_reroute(
@@ -130,7 +138,9 @@ def test_a_rerouted_referral_names_who_passed_it_on_and_who_has_it_now(make_user
     assert rosa.what_happens_next not in html
 
 
-def test_a_referral_the_person_did_not_engage_with(make_user, signed_in_client, referrer):
+def test_a_referral_the_person_did_not_engage_with(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client], referrer: User
+) -> None:
     referral = rosa_referral(referrer)
     triage = make_user(Role.PROVIDER_TRIAGE, "rosa", totp=True)
     referral = services.referral_accept(referral=referral, actor=triage)

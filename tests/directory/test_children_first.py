@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from onedoor.public.journey import SITUATION_BY_KEY, SITUATIONS, find_support
@@ -35,12 +36,12 @@ def documented_journeys() -> dict[str, list[str]]:
 JOURNEYS = documented_journeys()
 
 
-def test_the_doc_lists_every_situation_once():
+def test_the_doc_lists_every_situation_once() -> None:
     assert sorted(JOURNEYS) == sorted(s.key for s in SITUATIONS)
 
 
 @pytest.mark.parametrize("key", sorted(JOURNEYS))
-def test_each_under_18_journey_in_the_doc_ranks_childrens_help_first(key):
+def test_each_under_18_journey_in_the_doc_ranks_childrens_help_first(key: str) -> None:
     table = RoutingTable.load()
     for age in (4, 10, 15, 17):
         results = find_support(situation=SITUATION_BY_KEY[key], age=age, district=RUGBY, needs=frozenset(), table=table)
@@ -58,13 +59,13 @@ def test_each_under_18_journey_in_the_doc_ranks_childrens_help_first(key):
 
 
 @pytest.mark.parametrize("key", ["sexual", "rape", "home-abuse", "attacked"])
-def test_from_18_the_childrens_services_do_not_lead(key):
+def test_from_18_the_childrens_services_do_not_lead(key: str) -> None:
     results = find_support(situation=SITUATION_BY_KEY[key], age=18, district=RUGBY, needs=frozenset())
     assert not {"childline", "childrens-front-door"} & {r.service.slug for r in results.first}
     assert not results.notes
 
 
-def test_the_cases_from_the_issue():
+def test_the_cases_from_the_issue() -> None:
     """A 15-year-old hurt by a family member got only adult domestic-abuse services; a 15-year-old searching
     about sexual abuse saw Childline 14th of 14."""
     home = find_support(situation=SITUATION_BY_KEY["home-abuse"], age=15, district=RUGBY, needs=frozenset())
@@ -73,7 +74,7 @@ def test_the_cases_from_the_issue():
     assert [r.service.slug for r in sexual.first].index("childline") == 1
 
 
-def test_the_ranking_is_the_rules_data_not_code():
+def test_the_ranking_is_the_rules_data_not_code() -> None:
     """An administrator ends one rule and reorders another: the list follows, with no code change."""
     yesterday = timezone.localdate() - timedelta(days=1)
     RoutingRule.objects.filter(key="children-first-nspcc").update(effective_to=yesterday)
@@ -85,7 +86,7 @@ def test_the_ranking_is_the_rules_data_not_code():
     assert [r.service.slug for r in older.first] == ["domestic-abuse-service"]
 
 
-def test_show_first_rules_never_change_a_referral_decision():
+def test_show_first_rules_never_change_a_referral_decision() -> None:
     """The same decisions with and without the show-first rules, for every situation and age band."""
     with_them = RoutingTable.load()
     RoutingRule.objects.filter(outcome=RuleOutcome.SHOW_FIRST).delete()
@@ -98,7 +99,7 @@ def test_show_first_rules_never_change_a_referral_decision():
             assert with_them.decide(inp) == without.decide(inp), (s.key, age)
 
 
-def test_a_child_sees_the_sharing_words_and_the_childrens_services_on_the_page(client):
+def test_a_child_sees_the_sharing_words_and_the_childrens_services_on_the_page(client: Client) -> None:
     html = client.post(
         "/find-support/", {"happened": "home-abuse", "age": "15", "district": RUGBY, "told_police": "no"}, follow=True
     ).content.decode()
@@ -111,7 +112,7 @@ def test_a_child_sees_the_sharing_words_and_the_childrens_services_on_the_page(c
     assert "onedoor-sharing-note" not in adult and 'data-service="childline"' not in adult
 
 
-def test_the_sharing_words_are_translated(client):
+def test_the_sharing_words_are_translated(client: Client) -> None:
     html = client.post(
         "/pl/find-support/", {"happened": "attacked", "age": "12", "district": RUGBY}, follow=True
     ).content.decode()

@@ -3,16 +3,19 @@ every page, a strict Referrer-Policy, and "Exit this page" forgets the answers (
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.test import Client, RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pytest_django import Settings
 
+from onedoor.accounts.models import User
 from onedoor.core.headers import NoStoreMiddleware, is_no_store
 from onedoor.public import answers
 from onedoor.public.journey import SITUATIONS
@@ -48,7 +51,7 @@ def answered(client: Client, data: dict[str, Any] | None = None) -> Any:
     return client.post("/find-support/", data or ANSWERS, follow=True)
 
 
-def test_answers_go_by_post_and_come_back_after_a_redirect_to_a_plain_url(client):
+def test_answers_go_by_post_and_come_back_after_a_redirect_to_a_plain_url(client: Client) -> None:
     response = client.post("/find-support/", ANSWERS)
     assert response.status_code == 303 and response["Location"] == "/find-support/results/"
     results = client.get(response["Location"])
@@ -56,14 +59,14 @@ def test_answers_go_by_post_and_come_back_after_a_redirect_to_a_plain_url(client
     assert [u for u, _ in answered(client).redirect_chain] == ["/find-support/results/"]
 
 
-def test_nothing_is_kept_on_the_server(client):
+def test_nothing_is_kept_on_the_server(client: Client) -> None:
     answered(client)
     assert Session.objects.count() == 0
     cookie = client.cookies[answers.PREFIX + "find"]
     assert cookie["max-age"] == answers.MAX_AGE and cookie["httponly"] and cookie["samesite"] == "Strict"
 
 
-def test_a_link_with_answers_in_its_query_shows_only_the_empty_questions(client):
+def test_a_link_with_answers_in_its_query_shows_only_the_empty_questions(client: Client) -> None:
     html = client.get("/find-support/", {"happened": "rape", "age": "14", "district": RUGBY}).content.decode()
     assert "Support that can help you" not in html
     assert 'value="rape" checked' not in html and 'value="14"' not in html
@@ -71,7 +74,7 @@ def test_a_link_with_answers_in_its_query_shows_only_the_empty_questions(client)
     assert client.get("/find-support/results/?happened=rape&age=14")["Location"] == "/find-support/"
 
 
-def test_no_public_page_links_or_submits_answers_in_a_url(client):
+def test_no_public_page_links_or_submits_answers_in_a_url(client: Client) -> None:
     pages = [
         answered(client),
         client.get("/find-support/"),  # "Change your answers": filled in from the cookie
@@ -100,7 +103,9 @@ def test_no_public_page_links_or_submits_answers_in_a_url(client):
         unique=True,
     ),
 )
-def test_whatever_was_answered_no_link_on_the_results_carries_a_query(client, situation, age, district, told, needs):
+def test_whatever_was_answered_no_link_on_the_results_carries_a_query(
+    client: Client, situation: str, age: int, district: str, told: str, needs: list[str]
+) -> None:
     data = {"happened": situation, "age": str(age), "district": district, "told_police": told, "needs": needs}
     response = client.post("/find-support/", data, follow=True)
     assert response.redirect_chain == [("/find-support/results/", 303)]
@@ -109,7 +114,7 @@ def test_whatever_was_answered_no_link_on_the_results_carries_a_query(client, si
             assert not urlsplit(url).query or urlsplit(url).path.endswith(("/services/",)), url
 
 
-def test_exit_forgets_the_answers_and_back_finds_nothing(client):
+def test_exit_forgets_the_answers_and_back_finds_nothing(client: Client) -> None:
     answered(client)
     client.post("/your-rights/", {"reported": "yes", "court": "yes"})
     assert client.get("/find-support/results/").status_code == 200
@@ -122,14 +127,14 @@ def test_exit_forgets_the_answers_and_back_finds_nothing(client):
     assert "Rights that apply to you" not in client.get("/your-rights/").content.decode()
 
 
-def test_tampered_or_stale_answers_are_ignored(client, settings):
+def test_tampered_or_stale_answers_are_ignored(client: Client, settings: Settings) -> None:
     client.cookies[answers.PREFIX + "find"] = '{"happened":"rape","age":14}'  # unsigned
     assert client.get("/find-support/results/")["Location"] == "/find-support/"
     answered(client, {**ANSWERS, "happened": "no-such-thing"})
     assert client.get("/find-support/results/")["Location"] == "/find-support/"
 
 
-def test_bad_answers_get_a_clear_error_not_a_redirect(client):
+def test_bad_answers_get_a_clear_error_not_a_redirect(client: Client) -> None:
     response = client.post("/find-support/", {"happened": "", "age": "fifteen"})
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html and "Enter your age as a number" in html
@@ -156,7 +161,7 @@ PUBLIC_GETS = [
 ]
 
 
-def test_every_public_page_is_no_store_with_a_same_origin_referrer_policy(client):
+def test_every_public_page_is_no_store_with_a_same_origin_referrer_policy(client: Client) -> None:
     for url in PUBLIC_GETS:
         response = client.get(url)
         assert is_no_store(response), url
@@ -172,7 +177,7 @@ def test_every_public_page_is_no_store_with_a_same_origin_referrer_policy(client
         assert is_no_store(response), response.request["PATH_INFO"]
 
 
-def test_every_route_answers_no_store_whoever_asks(client):
+def test_every_route_answers_no_store_whoever_asks(client: Client) -> None:
     """Walk the whole URLconf, with made-up arguments, anonymously: every answer (page, redirect to sign in,
     404) carries no-store, because the middleware covers everything but static files."""
     import re
@@ -193,11 +198,14 @@ def test_every_route_answers_no_store_whoever_asks(client):
     assert visited >= 50, visited
 
 
-def test_staff_pages_that_show_a_person_are_no_store(make_user, signed_in_client, referrer):
+def test_staff_pages_that_show_a_person_are_no_store(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client], referrer: User
+) -> None:
     from onedoor.accounts.models import Role
     from tests.referrals.factories import make_referral
 
     referral = make_referral(referrer=referrer)
+    assert referral.current_service is not None and referral.current_service.organisation is not None
     service = referral.current_service.slug
     org = referral.current_service.organisation.slug
     triage = signed_in_client(make_user(Role.PROVIDER_TRIAGE, org, totp=True))
@@ -211,7 +219,7 @@ def test_staff_pages_that_show_a_person_are_no_store(make_user, signed_in_client
     assert referral.first_name in mine.get("/referrals/mine/").content.decode()
 
 
-def test_static_files_keep_their_own_caching(rf):
+def test_static_files_keep_their_own_caching(rf: RequestFactory) -> None:
     from django.http import HttpResponse
 
     def static(request: Any) -> HttpResponse:

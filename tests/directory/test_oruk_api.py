@@ -7,8 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from jsonschema import Draft7Validator, FormatChecker
+from pytest_django import DjangoAssertNumQueries
 
 from onedoor.directory.models import Service, Taxonomy, TaxonomyTerm
 from tests.directory import oruk_schema
@@ -55,7 +57,7 @@ def validate(instance: Any, schema: dict[str, Any]) -> None:
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
 
 
-def test_services_page_validates_against_the_schema(client):
+def test_services_page_validates_against_the_schema(client: Client) -> None:
     body = client.get(f"{BASE}/services", {"per_page": 200}).json()
     validate(body, oruk_schema.page_of(oruk_schema.SERVICE))
     assert body["total_items"] == Service.objects.filter(active=True).count() >= 60
@@ -63,7 +65,7 @@ def test_services_page_validates_against_the_schema(client):
     assert {"Victim Support", "RoSA", "Samaritans", "Childline"} <= slugs
 
 
-def test_one_service_validates_and_has_its_detail(client):
+def test_one_service_validates_and_has_its_detail(client: Client) -> None:
     cgl = Service.objects.get(slug="cgl")
     body = client.get(f"{BASE}/services/{cgl.uuid}").json()
     validate(body, oruk_schema.SERVICE)
@@ -92,13 +94,13 @@ def test_one_service_validates_and_has_its_detail(client):
         },
     ],
 )
-def test_a_schema_violation_is_caught(bad):
+def test_a_schema_violation_is_caught(bad: dict[str, Any]) -> None:
     """The validator is not a formality."""
     with pytest.raises(AssertionError):
         validate(bad, oruk_schema.SERVICE)
 
 
-def test_organizations_taxonomies_and_terms_validate(client):
+def test_organizations_taxonomies_and_terms_validate(client: Client) -> None:
     validate(client.get(f"{BASE}/organizations").json(), oruk_schema.page_of(oruk_schema.ORGANIZATION))
     taxonomies = client.get(f"{BASE}/taxonomies").json()
     validate(taxonomies, oruk_schema.page_of(oruk_schema.TAXONOMY))
@@ -109,9 +111,10 @@ def test_organizations_taxonomies_and_terms_validate(client):
     assert {"rape", "child-sexual-exploitation", "mental-physical-health", "young-people"} <= codes
 
 
-def test_filtering_by_taxonomy_term(client):
+def test_filtering_by_taxonomy_term(client: Client) -> None:
     term = TaxonomyTerm.objects.get(taxonomy__slug="crime-types", code="child-sexual-exploitation")
-    body = client.get(f"{BASE}/services", {"taxonomy_term_id": str(term.uuid), "per_page": 100}).json()
+    query: dict[str, str | int] = {"taxonomy_term_id": str(term.uuid), "per_page": 100}
+    body = client.get(f"{BASE}/services", query).json()
     names = {s["alternate_name"] for s in body["contents"]}
     assert str(Service.objects.get(slug="barnardos").uuid) in {s["id"] for s in body["contents"]}
     assert "Samaritans" not in names
@@ -121,8 +124,9 @@ def test_filtering_by_taxonomy_term(client):
         assert str(term.uuid) in {a["taxonomy_term_id"] for a in s["attributes"]}
 
 
-def test_search_pagination_and_modified_after(client):
-    body = client.get(f"{BASE}/services", {"search": "helpline", "per_page": 2, "page": 2}).json()
+def test_search_pagination_and_modified_after(client: Client) -> None:
+    query: dict[str, str | int] = {"search": "helpline", "per_page": 2, "page": 2}
+    body = client.get(f"{BASE}/services", query).json()
     assert body["page_number"] == 2 and body["size"] <= 2 and not body["first_page"]
     assert all("helpline" in (s["name"] + s["description"]).lower() for s in body["contents"])
     future = (timezone.now() + timedelta(days=1)).isoformat()
@@ -132,7 +136,7 @@ def test_search_pagination_and_modified_after(client):
     assert [s["alternate_name"] for s in body["contents"]] == ["RoSA"]
 
 
-def test_bad_parameters_and_missing_service(client):
+def test_bad_parameters_and_missing_service(client: Client) -> None:
     # Bounds and formats the schema states are checked against it (422, naming the parameter).
     response = client.get(f"{BASE}/services", {"taxonomy_term_id": "nope"})
     assert response.status_code == 422 and "taxonomy_term_id" in response.content.decode()
@@ -147,7 +151,7 @@ def test_bad_parameters_and_missing_service(client):
 
 
 @pytest.mark.parametrize("endpoint", ["services", "organizations", "taxonomies", "taxonomy_terms"])
-def test_a_page_past_the_last_is_empty_however_far(client, endpoint):
+def test_a_page_past_the_last_is_empty_however_far(client: Client, endpoint: str) -> None:
     for page in (2**63 - 1, 2**64, 10**30):
         response = client.get(f"{BASE}/{endpoint}", {"page": page})
         assert response.status_code == 200, (page, response.content[:200])
@@ -155,7 +159,7 @@ def test_a_page_past_the_last_is_empty_however_far(client, endpoint):
         assert body["contents"] == [] and body["empty"] and body["last_page"] and body["page_number"] == page
 
 
-def test_the_schema_states_the_bounds_and_the_id_formats(client):
+def test_the_schema_states_the_bounds_and_the_id_formats(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     params = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/oruk/services"]["get"]["parameters"]}
     assert params["per_page"]["maximum"] == 200 and params["per_page"]["minimum"] == 1
@@ -165,13 +169,13 @@ def test_the_schema_states_the_bounds_and_the_id_formats(client):
     assert one["schema"]["format"] == "uuid"
 
 
-def test_inactive_services_are_not_published(client):
+def test_inactive_services_are_not_published(client: Client) -> None:
     Service.objects.filter(slug="havoca").update(status="defunct")
     body = client.get(f"{BASE}/services", {"search": "HAVOCA"}).json()
     assert body["total_items"] == 0
 
 
-def test_the_feed_needs_no_sign_in_and_declares_public_access(client):
+def test_the_feed_needs_no_sign_in_and_declares_public_access(client: Client) -> None:
     from onedoor.accounts.api_auth import PublicAccess
     from onedoor.api import api
 
@@ -182,7 +186,9 @@ def test_the_feed_needs_no_sign_in_and_declares_public_access(client):
     assert Taxonomy.objects.count() == 4
 
 
-def test_list_views_use_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+def test_list_views_use_a_fixed_number_of_queries(
+    client: Client, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     """Prefetching keeps the whole directory to a handful of queries, however many services it has."""
     with django_assert_max_num_queries(12):
         assert client.get(f"{BASE}/services", {"per_page": 200}).status_code == 200
@@ -190,7 +196,7 @@ def test_list_views_use_a_fixed_number_of_queries(client, django_assert_max_num_
         assert client.get("/services/").status_code == 200
 
 
-def test_data_to_verify_is_kept_for_administrators_not_published(client):
+def test_data_to_verify_is_kept_for_administrators_not_published(client: Client) -> None:
     rosa = Service.objects.get(slug="rosa")
     assert "[verify]" in rosa.data_notes
     body = client.get(f"{BASE}/services/{rosa.uuid}").content.decode()

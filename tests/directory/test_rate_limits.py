@@ -3,14 +3,21 @@ address kept with what the public sends (issue 9, section 6)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
+from pytest_django import Settings
 
 from onedoor.core.models import AuditEvent
 from onedoor.core.ratelimits import normalise_contact, rate_key
 from onedoor.directory.models import Feedback
 from onedoor.referrals.models import Referral, SignpostRecord
 from tests.directory.test_self_referral import URL, form
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse  # the stubs' name for a test response
+
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 PROXY = "10.0.0.2"
@@ -20,11 +27,11 @@ def phone(n: int) -> str:
     return f"07700 9{n:05d}"
 
 
-def refer(client, n: int, **extra):
+def refer(client: Client, n: int, **extra: Any) -> TestResponse:
     return client.post(URL, form(phone=phone(n)), **extra)
 
 
-def assert_limited_page(response, reason: str) -> None:
+def assert_limited_page(response: TestResponse, reason: str) -> None:
     assert response.status_code == 429
     page = response.content.decode()
     assert f'data-limit="{reason}"' in page
@@ -35,7 +42,7 @@ def assert_limited_page(response, reason: str) -> None:
     assert 'href="/services/"' in page and 'href="/find-support/"' in page
 
 
-def test_a_shared_connection_is_not_locked_out_by_default(client):
+def test_a_shared_connection_is_not_locked_out_by_default(client: Client) -> None:
     # A refuge, a library or a mobile network: many people, one address. The old limit was 5 an hour.
     for n in range(8):
         assert refer(client, n, REMOTE_ADDR="203.0.113.9").status_code == 302
@@ -43,7 +50,7 @@ def test_a_shared_connection_is_not_locked_out_by_default(client):
 
 
 @override_settings(ONEDOOR_SELF_REFERRAL_ADDRESS_RATE="2/h")
-def test_an_address_over_its_limit_gets_the_help_page_and_nothing_is_saved(client):
+def test_an_address_over_its_limit_gets_the_help_page_and_nothing_is_saved(client: Client) -> None:
     for n in range(2):
         assert refer(client, n, REMOTE_ADDR="203.0.113.9").status_code == 302
     limited = refer(client, 2, REMOTE_ADDR="203.0.113.9")
@@ -53,7 +60,7 @@ def test_an_address_over_its_limit_gets_the_help_page_and_nothing_is_saved(clien
 
 
 @override_settings(ONEDOOR_SELF_REFERRAL_ADDRESS_RATE="1/h")
-def test_only_submissions_that_would_be_sent_count(client):
+def test_only_submissions_that_would_be_sent_count(client: Client) -> None:
     for _ in range(4):  # mistakes on the form are not held against the person
         assert client.post(URL, form(consent=""), REMOTE_ADDR="203.0.113.9").status_code == 200
     assert client.post(URL, form(website="http://spam.example"), REMOTE_ADDR="203.0.113.9").status_code == 200
@@ -61,7 +68,7 @@ def test_only_submissions_that_would_be_sent_count(client):
 
 
 @override_settings(ONEDOOR_SELF_REFERRAL_CONTACT_RATE="2/d")
-def test_one_phone_number_is_limited_from_any_address_however_it_is_written(client):
+def test_one_phone_number_is_limited_from_any_address_however_it_is_written(client: Client) -> None:
     same = ["07700 900123", "+44 7700 900123", "(07700) 900-123"]
     for n, number in enumerate(same[:2]):
         assert client.post(URL, form(phone=number), REMOTE_ADDR=f"203.0.113.{n}").status_code == 302
@@ -73,7 +80,7 @@ def test_one_phone_number_is_limited_from_any_address_however_it_is_written(clie
 
 
 @override_settings(ONEDOOR_SELF_REFERRAL_CONTACT_RATE="1/d")
-def test_an_email_address_is_limited_too(client):
+def test_an_email_address_is_limited_too(client: Client) -> None:
     kw = {"phone": "", "safe_ways": ["email"]}
     assert client.post(URL, form(email="Sam@Example.org", **kw), REMOTE_ADDR="203.0.113.1").status_code == 302
     limited = client.post(URL, form(email="sam@example.org", **kw), REMOTE_ADDR="203.0.113.2")
@@ -81,7 +88,7 @@ def test_an_email_address_is_limited_too(client):
 
 
 @override_settings(ONEDOOR_TRUSTED_PROXIES=[PROXY], ONEDOOR_SELF_REFERRAL_ADDRESS_RATE="2/h")
-def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client):
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client: Client) -> None:
     a = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.1"}
     b = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.2"}
     for n in range(2):
@@ -96,7 +103,7 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client):
 
 
 @override_settings(ONEDOOR_TRUSTED_PROXIES=[PROXY], ONEDOOR_SELF_REFERRAL_ADDRESS_RATE="2/h")
-def test_an_untrusted_sender_s_forwarded_header_is_ignored(client):
+def test_an_untrusted_sender_s_forwarded_header_is_ignored(client: Client) -> None:
     for n in range(2):
         fake = {"REMOTE_ADDR": "203.0.113.50", "HTTP_X_FORWARDED_FOR": f"198.51.100.{n}"}
         assert refer(client, n, **fake).status_code == 302
@@ -105,7 +112,7 @@ def test_an_untrusted_sender_s_forwarded_header_is_ignored(client):
 
 
 @override_settings(ONEDOOR_FEEDBACK_ADDRESS_RATE="2/h")
-def test_feedback_is_rate_limited(client):
+def test_feedback_is_rate_limited(client: Client) -> None:
     for _ in range(2):
         assert client.post("/feedback/", {"satisfaction": "4"}, REMOTE_ADDR="203.0.113.9").status_code == 200
     limited = client.post("/feedback/", {"satisfaction": "1"}, REMOTE_ADDR="203.0.113.9")
@@ -118,7 +125,7 @@ def test_feedback_is_rate_limited(client):
     assert Feedback.objects.count() == 4
 
 
-def test_no_address_is_kept_with_a_self_referral_or_feedback(client):
+def test_no_address_is_kept_with_a_self_referral_or_feedback(client: Client) -> None:
     address = "203.0.113.77"
     assert refer(client, 1, REMOTE_ADDR=address).status_code == 302
     assert client.post(URL, form(happened="home-abuse", age="30"), REMOTE_ADDR=address).status_code == 200
@@ -129,7 +136,7 @@ def test_no_address_is_kept_with_a_self_referral_or_feedback(client):
     assert address not in repr(events)
 
 
-def test_the_limit_keys_are_keyed_and_truncated(settings):
+def test_the_limit_keys_are_keyed_and_truncated(settings: Settings) -> None:
     key = rate_key("address", "203.0.113.9")
     assert len(key) == 16 and int(key, 16) >= 0
     assert rate_key("address", "203.0.113.10") != key

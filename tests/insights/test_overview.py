@@ -1,9 +1,11 @@
 import re
-from typing import Any
+from collections.abc import Callable
 
 import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.insights.disclosure import safe_count
 from tests.referrals.factories import make_referral
 
@@ -27,7 +29,10 @@ def test_small_counts_are_suppressed(n: int, shown: str) -> None:
 
 
 def test_the_commissioner_sees_counts_and_never_a_person(
-    referrer: Any, make_user: Any, signed_in_client: Any, django_assert_max_num_queries: Any
+    referrer: User,
+    make_user: Callable[..., User],
+    signed_in_client: Callable[[User], Client],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     referrals = [make_referral(referrer=referrer, first_name=f"Person{i}") for i in range(6)]
     make_referral(referrer=referrer, offence="rape", first_name="Solo")
@@ -42,6 +47,8 @@ def test_the_commissioner_sees_counts_and_never_a_person(
     assert "Solo" not in page
 
 
-def test_providers_and_referrers_cannot_open_insights(referrer: Any, make_user: Any, signed_in_client: Any) -> None:
+def test_providers_and_referrers_cannot_open_insights(
+    referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     assert signed_in_client(referrer).get("/insights/").status_code == 404
     assert signed_in_client(make_user(Role.CASEWORKER, "rosa")).get("/insights/").status_code == 404

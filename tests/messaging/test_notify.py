@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from onedoor.core.models import AuditEvent
 from onedoor.messaging import services as messaging
@@ -25,7 +26,7 @@ CALLBACK_TOKEN = "test-callback-token"
 
 
 @pytest.fixture
-def notify(settings: Any) -> Iterator[FakeNotify]:
+def notify(settings: Settings) -> Iterator[FakeNotify]:
     with FakeNotify() as fake:
         settings.ONEDOOR_MESSAGE_BACKEND = "onedoor.messaging.backends.NotifyBackend"
         settings.ONEDOOR_NOTIFY_API_KEY = API_KEY
@@ -36,7 +37,7 @@ def notify(settings: Any) -> Iterator[FakeNotify]:
 
 
 def _callback(client: Client, body: dict[str, Any], token: str | None = CALLBACK_TOKEN) -> Any:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}  # WSGI environ
     return client.post(reverse("api:notify_callback"), body, content_type="application/json", **headers)
 
 
@@ -141,7 +142,9 @@ def test_callbacks_must_carry_the_token(notify: FakeNotify, client: Client) -> N
     assert _callback(client, body).status_code == 204
 
 
-def test_rate_limit_waits_for_the_next_minute(notify: FakeNotify, settings: Any, monkeypatch: Any) -> None:
+def test_rate_limit_waits_for_the_next_minute(
+    notify: FakeNotify, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.ONEDOOR_NOTIFY_RATE_PER_MINUTE = 2
     start = timezone.now().replace(second=10, microsecond=0)
     clock = {"now": start}

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import pytest
 from django.db import connection
 from django.utils import timezone
+from pytest_django import Settings
 
 from onedoor.messaging import services as messaging
 from onedoor.messaging.backends import Outgoing, Sent, TemporaryFailure
@@ -48,7 +49,7 @@ class RecordingBackend:
 
 
 @pytest.fixture(autouse=True)
-def backend(settings: Any) -> type[RecordingBackend]:
+def backend(settings: Settings) -> type[RecordingBackend]:
     settings.ONEDOOR_MESSAGE_BACKEND = BACKEND
     RecordingBackend.calls = []
     RecordingBackend.in_flight = RecordingBackend.most_in_flight = 0
@@ -96,7 +97,7 @@ def test_a_claimed_message_is_not_sent_by_anyone_else() -> None:
     assert RecordingBackend.calls == []
 
 
-def test_a_dead_workers_claim_expires_and_the_message_is_sent_once(settings: Any) -> None:
+def test_a_dead_workers_claim_expires_and_the_message_is_sent_once(settings: Settings) -> None:
     """A worker claimed a message, Notify accepted it, and the worker was killed before recording it: after
     the claim timeout the message is sent again, once. That one message is the whole duplicate window."""
     [message, other] = _queued(2)
@@ -116,7 +117,7 @@ def test_a_dead_workers_claim_expires_and_the_message_is_sent_once(settings: Any
     assert message.status == MessageStatus.SENDING and message.claimed_at is None
 
 
-def test_a_late_record_after_the_claim_was_taken_over_changes_nothing(settings: Any) -> None:
+def test_a_late_record_after_the_claim_was_taken_over_changes_nothing(settings: Settings) -> None:
     [message] = _queued()
     _, stale_token = messaging.message_claim(message_id=message.pk)
     Message.objects.filter(pk=message.pk).update(claimed_at=timezone.now() - timedelta(days=1))
@@ -126,7 +127,7 @@ def test_a_late_record_after_the_claim_was_taken_over_changes_nothing(settings: 
     assert message.attempts == 1 and message.status == MessageStatus.SENDING
 
 
-def test_the_rate_limit_waits_with_no_transaction_open(settings: Any, monkeypatch: Any) -> None:
+def test_the_rate_limit_waits_with_no_transaction_open(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.ONEDOOR_NOTIFY_RATE_PER_MINUTE = 1
     start = timezone.now().replace(second=10, microsecond=0)
     clock = {"now": start}
@@ -148,7 +149,7 @@ def test_the_rate_limit_waits_with_no_transaction_open(settings: Any, monkeypatc
 @pytest.mark.skipif(
     connection.vendor == "sqlite", reason="the in-memory SQLite test database locks whole tables across threads"
 )
-def test_concurrent_sending_sends_each_message_once(settings: Any) -> None:
+def test_concurrent_sending_sends_each_message_once(settings: Settings) -> None:
     settings.ONEDOOR_SEND_CONCURRENCY = 4
     RecordingBackend.latency = 0.05
     messages = _queued(12)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.messaging.models import MessageTemplate
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,9 @@ def test_support_offer_in_english_and_at_least_three_local_languages() -> None:
             assert len(t.body) < 400
 
 
-def test_template_admin_shows_and_filters_review_status(make_user: Any, signed_in_client: Any) -> None:
+def test_template_admin_shows_and_filters_review_status(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     admin = make_user(Role.ADMINISTRATOR)
     admin.is_staff = admin.is_superuser = True
     admin.save()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from onedoor.messaging.models import Message, MessageStatus
 from onedoor.police import chunks
@@ -57,6 +58,11 @@ def _ledger(batch: PoliceBatch) -> tuple[int, ...]:
 def _errors() -> list[tuple[int, str, str]]:
     # The rows and what each says: a duplicate across chunks reads the same whichever chunk ran first.
     return sorted(PoliceRowError.objects.values_list("line", "column", "expected"))
+
+
+def _offer(record: Record) -> Message:
+    assert record.offer is not None, record.crime_reference
+    return record.offer
 
 
 def _clean_run(data: bytes) -> tuple[Any, Any, tuple[int, ...], list[tuple[int, str, str]]]:
@@ -197,9 +203,9 @@ def test_one_offer_per_person_across_chunks_in_any_order() -> None:
     police_batch_advance(batch_id=batch.pk, enqueue=False)
     police_batch_finish(batch_id=batch.pk, chunk_size=1)
     offers = {
-        r.crime_reference: r.offer.status for r in Record.objects.select_related("offer").filter(first_name="Alex")
+        r.crime_reference: _offer(r).status for r in Record.objects.select_related("offer").filter(first_name="Alex")
     }
-    reasons = {r.crime_reference: r.offer.withheld_reasons for r in Record.objects.select_related("offer")}
+    reasons = {r.crime_reference: _offer(r).withheld_reasons for r in Record.objects.select_related("offer")}
     assert offers["23/0000001/26"] == MessageStatus.QUEUED, reasons  # the first in the file
     assert offers["23/0000002/26"] == offers["23/0000003/26"] == MessageStatus.WITHHELD
     assert Message.objects.filter(status=MessageStatus.QUEUED).count() == 2
@@ -229,7 +235,9 @@ def test_a_chunk_that_fails_fails_its_batch(monkeypatch: pytest.MonkeyPatch) -> 
     assert batch.status == BatchStatus.FAILED and batch.failure == "ValueError" and batch.finished_at
 
 
-def test_the_recovery_task_resumes_a_batch_whose_worker_died(django_capture_on_commit_callbacks: Any) -> None:
+def test_the_recovery_task_resumes_a_batch_whose_worker_died(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     batch = _upload(csv_bytes([row(), row(victim_reference="V2")]), size=1)
     police_chunk_load(batch_id=batch.pk, number=1)  # then the worker died
     assert police_batches_resume_stale(idle=600, now=NOON) == []  # not idle long enough yet
@@ -280,7 +288,7 @@ def test_two_workers_at_once_give_one_offer_per_person() -> None:
         numbers = _numbers(batch, ChunkPhase.PROCESS)
     police_batch_finish(batch_id=batch.pk, chunk_size=5)
     alex = list(Record.objects.filter(first_name="Alex").select_related("offer").order_by("line"))
-    offered = [r.crime_reference for r in alex if r.offer.status != MessageStatus.WITHHELD]
+    offered = [r.crime_reference for r in alex if _offer(r).status != MessageStatus.WITHHELD]
     assert offered == [alex[0].crime_reference]  # one offer, to the first in the file (sent: tasks run inline)
     batch.refresh_from_db()
     assert (batch.status, batch.created, batch.errors) == (BatchStatus.COMPLETED, 40, 0)

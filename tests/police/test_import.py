@@ -126,6 +126,7 @@ def test_referral_made_with_police_source_and_officer_as_referrer() -> None:
     referral = rec.referral
     assert referral is not None
     assert referral.source == Source.POLICE_TRANSFER
+    assert referral.current_service is not None and referral.referrer is not None
     assert referral.current_service.slug == "victim-support"
     assert referral.referrer.email == "pc.smith@warwickshire.police.example"
     assert referral.referrer.role == Role.REFERRER

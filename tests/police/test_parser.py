@@ -74,7 +74,7 @@ def test_all_encodings_import_the_same_records() -> None:
     assert PoliceVictimRecord.objects.get(victim_reference="V1").first_name == "Zoë"
 
 
-_cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=30)
+_cell = st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), max_size=30)
 
 
 @settings(max_examples=150, deadline=None)

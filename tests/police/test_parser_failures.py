@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from onedoor.police.models import BatchStatus, PoliceRowError, PoliceVictimRecord
+from onedoor.police.models import BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
 from onedoor.police.parser import COLUMNS, HEADER_LIMIT, FileRejected, read_rows
 from onedoor.police.services import police_batch_import
 from tests.police.helpers import NOON, csv_bytes, row
@@ -18,7 +18,7 @@ def _victims(n: int) -> list[dict[str, str]]:
     return [row(victim_reference=f"V{i}", phone="", email=f"v{i}@example.org") for i in range(1, n + 1)]
 
 
-def _import(data: bytes):  # type: ignore[no-untyped-def]
+def _import(data: bytes) -> PoliceBatch:
     return police_batch_import(f=io.BytesIO(data), file_name="f.csv", actor=None, channel="cli", now=NOON)
 
 

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datetime import date
 from importlib import import_module
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -72,7 +72,7 @@ def _assert_no_secret(text: str, where: str) -> None:
 
 
 def test_no_victim_value_is_stored_shown_exported_or_printed(
-    tmp_path: Path, make_user: Callable[..., User], signed_in_client: Any
+    tmp_path: Path, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
 ) -> None:
     path = tmp_path / "overnight.csv"
     path.write_bytes(csv_bytes(_rows()))

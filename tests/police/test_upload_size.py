@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from onedoor.accounts.models import Role, User
@@ -26,7 +25,9 @@ def _file_of(size: int) -> SimpleUploadedFile:
 
 
 @override_settings(ONEDOOR_POLICE_UPLOAD_MAX_MB=1)
-def test_the_upload_page_refuses_a_file_over_the_limit(make_user: Callable[..., User], signed_in_client: Any) -> None:
+def test_the_upload_page_refuses_a_file_over_the_limit(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     client = signed_in_client(make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police"))
     response = client.post(reverse("police:transfers"), {"file": _file_of(MB + 4096)})
     assert response.status_code == 200
@@ -40,7 +41,7 @@ def test_the_upload_page_refuses_a_file_over_the_limit(make_user: Callable[..., 
 
 
 @override_settings(ONEDOOR_POLICE_UPLOAD_MAX_MB=1)
-def test_the_api_refuses_a_file_over_the_limit(make_user: Callable[..., User], client: Any) -> None:
+def test_the_api_refuses_a_file_over_the_limit(make_user: Callable[..., User], client: Client) -> None:
     token = api_token_create(user=make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police"))
     url = reverse("api:police_transfer_create")
     response = client.post(url, {"file": _file_of(MB + 4096)}, HTTP_AUTHORIZATION=f"Bearer {token}")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import api_token_create
@@ -20,7 +22,9 @@ def _file(*rows: dict[str, str]) -> SimpleUploadedFile:
 
 
 def test_police_data_officer_uploads_a_file(
-    make_user: Callable[..., User], signed_in_client: Any, django_capture_on_commit_callbacks: Any
+    make_user: Callable[..., User],
+    signed_in_client: Callable[[User], Client],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     officer = make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police")
     client = signed_in_client(officer)
@@ -32,6 +36,7 @@ def test_police_data_officer_uploads_a_file(
         )
     # Stored and answered at once: nothing is imported until a worker runs the chunk tasks.
     batch = PoliceBatch.objects.get()
+    assert isinstance(response, HttpResponseRedirect)
     assert response.status_code == 302 and response.url == reverse("police:batch", args=[batch.pk])
     assert batch.created_by == officer and batch.channel == "web"
     assert (batch.status, batch.phase, batch.rows_expected, batch.rows) == ("running", "load", 2, 0)
@@ -47,12 +52,15 @@ def test_police_data_officer_uploads_a_file(
     page = client.get(reverse("police:batch", args=[batch.pk])).content.decode()
     assert "first_name" in page and 'http-equiv="refresh"' not in page
     errors = client.get(reverse("police:batch_errors", args=[batch.pk]))
+    assert isinstance(errors, StreamingHttpResponse)
     text = b"".join(errors.streaming_content).decode()
     assert "first_name" in text and "=cmd" not in text  # the line and the column, never a victim's value
 
 
 @pytest.mark.parametrize("role", [Role.REFERRER, Role.PROVIDER_TRIAGE, Role.COMMISSIONER_ANALYST])
-def test_other_roles_cannot_see_the_ledger(role: str, make_user: Callable[..., User], signed_in_client: Any) -> None:
+def test_other_roles_cannot_see_the_ledger(
+    role: str, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     org = "victim-support" if role == Role.PROVIDER_TRIAGE else None
     uploader = make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police")
     signed_in_client(uploader).post(reverse("police:transfers"), {"file": _file(row())})
@@ -63,7 +71,9 @@ def test_other_roles_cannot_see_the_ledger(role: str, make_user: Callable[..., U
     assert client.get(reverse("police:batch_errors", args=[batch.pk])).status_code == 404
 
 
-def test_api_upload(make_user: Callable[..., User], client: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_api_upload(
+    make_user: Callable[..., User], client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     officer = make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police")
     token = api_token_create(user=officer)
     url = reverse("api:police_transfer_create")
@@ -90,7 +100,7 @@ def test_api_upload(make_user: Callable[..., User], client: Any, django_capture_
     assert client.get(status_url, HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 401
 
 
-def test_api_refuses_other_roles(make_user: Callable[..., User], client: Any) -> None:
+def test_api_refuses_other_roles(make_user: Callable[..., User], client: Client) -> None:
     token = api_token_create(user=make_user(Role.REFERRER))
     response = client.post(
         reverse("api:police_transfer_create"), {"file": _file(row())}, HTTP_AUTHORIZATION=f"Bearer {token}"
@@ -99,7 +109,7 @@ def test_api_refuses_other_roles(make_user: Callable[..., User], client: Any) ->
     assert not PoliceBatch.objects.exists()
 
 
-def test_api_rejects_an_unreadable_file(make_user: Callable[..., User], client: Any) -> None:
+def test_api_rejects_an_unreadable_file(make_user: Callable[..., User], client: Client) -> None:
     token = api_token_create(user=make_user(Role.POLICE_DATA_OFFICER, org="warwickshire-police"))
     bad = SimpleUploadedFile("x.csv", b"force_code,crime_reference\r\nE23000017,1\r\n", content_type="text/csv")
     response = client.post(reverse("api:police_transfer_create"), {"file": bad}, HTTP_AUTHORIZATION=f"Bearer {token}")

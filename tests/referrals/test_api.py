@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import api_token_create
 from onedoor.referrals.models import Referral
 from tests.referrals.factories import make_referral
@@ -36,7 +38,7 @@ def payload(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def post(client: Any, token: str, body: dict[str, Any]) -> Any:
+def post(client: Client, token: str, body: dict[str, Any]) -> Any:
     return client.post(
         "/api/v1/referrals",
         data=json.dumps(body),
@@ -45,7 +47,7 @@ def post(client: Any, token: str, body: dict[str, Any]) -> Any:
     )
 
 
-def test_create_api_token_command_prints_a_working_token(referrer: Any, client: Any) -> None:
+def test_create_api_token_command_prints_a_working_token(referrer: User, client: Client) -> None:
     out = StringIO()
     call_command("create_api_token", referrer.username, stdout=out)
     token = out.getvalue().strip()
@@ -57,7 +59,7 @@ def test_create_api_token_command_prints_a_working_token(referrer: Any, client: 
     assert Referral.objects.get(reference=body["reference"]).referrer == referrer
 
 
-def test_the_api_validates_exactly_like_the_form(referrer: Any, client: Any) -> None:
+def test_the_api_validates_exactly_like_the_form(referrer: User, client: Client) -> None:
     token = api_token_create(user=referrer)
     response = post(client, token, payload(consent=False, consent_given_by="", phone="123", offence_group="burgled"))
     assert response.status_code == 422
@@ -68,7 +70,7 @@ def test_the_api_validates_exactly_like_the_form(referrer: Any, client: Any) -> 
     assert not Referral.objects.exists()
 
 
-def test_bad_or_missing_tokens_are_refused(referrer: Any, client: Any) -> None:
+def test_bad_or_missing_tokens_are_refused(referrer: User, client: Client) -> None:
     assert client.post("/api/v1/referrals", data="{}", content_type="application/json").status_code == 401
     assert post(client, "od_nothing_here", payload()).status_code == 401
     triage_token = api_token_create(user=referrer)
@@ -77,12 +79,14 @@ def test_bad_or_missing_tokens_are_refused(referrer: Any, client: Any) -> None:
     assert post(client, triage_token, payload()).status_code == 401
 
 
-def test_only_referrers_may_create_referrals(make_user: Any, client: Any) -> None:
+def test_only_referrers_may_create_referrals(make_user: Callable[..., User], client: Client) -> None:
     token = api_token_create(user=make_user(Role.PROVIDER_TRIAGE, "rosa"))
     assert post(client, token, payload()).status_code == 401
 
 
-def test_get_returns_status_and_timeline_to_those_allowed(referrer: Any, make_user: Any, client: Any) -> None:
+def test_get_returns_status_and_timeline_to_those_allowed(
+    referrer: User, make_user: Callable[..., User], client: Client
+) -> None:
     referral = make_referral(referrer=referrer)
     for user in (referrer, make_user(Role.CASEWORKER, "victim-support")):
         token = api_token_create(user=user)
@@ -92,7 +96,7 @@ def test_get_returns_status_and_timeline_to_those_allowed(referrer: Any, make_us
         assert "first_name" not in json.dumps(body) and referral.first_name not in json.dumps(body)
 
 
-def test_openapi_schema_is_published(client: Any) -> None:
+def test_openapi_schema_is_published(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/referrals" in schema["paths"]
     assert schema["paths"]["/api/v1/referrals"]["post"]["security"]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
+from onedoor.accounts.models import User
 from onedoor.core.models import AuditEvent
 from onedoor.referrals.models import Referral, SignpostRecord
 
@@ -32,13 +35,16 @@ def valid_post(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_a_valid_referral_is_routed_and_the_referrer_sees_where_it_went(referrer: Any, signed_in_client: Any) -> None:
+def test_a_valid_referral_is_routed_and_the_referrer_sees_where_it_went(
+    referrer: User, signed_in_client: Callable[[User], Client]
+) -> None:
     client = signed_in_client(referrer)
     response = client.post("/referrals/new/", valid_post(), follow=True)
     referral = Referral.objects.get(first_name="Amira")
     assert response.redirect_chain[-1][0] == f"/referrals/mine/{referral.reference}/"
     page = response.content.decode()
     assert "Barnardo" in page and "Why this service" in page
+    assert referral.current_service is not None
     assert referral.current_service.slug == "barnardos"
     assert referral.phone == "+447700900456"
     assert referral.age_at_referral is not None and referral.age_at_referral >= 15
@@ -46,7 +52,7 @@ def test_a_valid_referral_is_routed_and_the_referrer_sees_where_it_went(referrer
 
 
 def test_without_consent_or_lawful_basis_the_form_is_refused_and_nothing_is_saved(
-    referrer: Any, signed_in_client: Any
+    referrer: User, signed_in_client: Callable[[User], Client]
 ) -> None:
     client = signed_in_client(referrer)
     audit_before = AuditEvent.objects.count()
@@ -81,7 +87,7 @@ def test_without_consent_or_lawful_basis_the_form_is_refused_and_nothing_is_save
     ],
 )
 def test_each_error_says_exactly_what_to_fix(
-    referrer: Any, signed_in_client: Any, overrides: dict[str, Any], field: str, message: str
+    referrer: User, signed_in_client: Callable[[User], Client], overrides: dict[str, Any], field: str, message: str
 ) -> None:
     response = signed_in_client(referrer).post("/referrals/new/", valid_post(**overrides))
     page = response.content.decode()
@@ -90,7 +96,9 @@ def test_each_error_says_exactly_what_to_fix(
     assert not Referral.objects.exists()
 
 
-def test_a_signposted_referral_shows_contacts_and_keeps_nothing_personal(referrer: Any, signed_in_client: Any) -> None:
+def test_a_signposted_referral_shows_contacts_and_keeps_nothing_personal(
+    referrer: User, signed_in_client: Callable[[User], Client]
+) -> None:
     response = signed_in_client(referrer).post(
         "/referrals/new/",
         valid_post(
@@ -107,6 +115,6 @@ def test_a_signposted_referral_shows_contacts_and_keeps_nothing_personal(referre
     assert SignpostRecord.objects.get().created_by == referrer
 
 
-def test_the_form_has_no_field_for_intimate_detail(referrer: Any, signed_in_client: Any) -> None:
+def test_the_form_has_no_field_for_intimate_detail(referrer: User, signed_in_client: Callable[[User], Client]) -> None:
     page = signed_in_client(referrer).get("/referrals/new/").content.decode()
     assert "Do not include intimate details" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from onedoor.accounts.models import User
 from onedoor.accounts.services import api_token_create
 from onedoor.core.models import SubmissionKey
 from onedoor.referrals.models import Referral
@@ -19,14 +21,14 @@ from tests.referrals.test_api import payload
 pytestmark = pytest.mark.django_db
 
 
-def post(client: Any, token: str, body: dict[str, Any], key: str | None) -> Any:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+def post(client: Client, token: str, body: dict[str, Any], key: str | None) -> Any:
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}  # WSGI environ, as Client takes it
     if key is not None:
         headers["HTTP_IDEMPOTENCY_KEY"] = key
     return client.post("/api/v1/referrals", data=body, content_type="application/json", **headers)
 
 
-def test_the_same_key_and_body_return_the_first_result_and_create_one_referral(referrer: Any, client: Any) -> None:
+def test_the_same_key_and_body_return_the_first_result_and_create_one_referral(referrer: User, client: Client) -> None:
     token = api_token_create(user=referrer)
     first = post(client, token, payload(), "retry-1")
     again = post(client, token, payload(), "retry-1")
@@ -37,7 +39,7 @@ def test_the_same_key_and_body_return_the_first_result_and_create_one_referral(r
     assert Referral.objects.get().reference == first.json()["reference"]
 
 
-def test_field_order_does_not_matter(referrer: Any, client: Any) -> None:
+def test_field_order_does_not_matter(referrer: User, client: Client) -> None:
     token = api_token_create(user=referrer)
     body = payload()
     reordered = dict(reversed(list(body.items())))
@@ -45,7 +47,7 @@ def test_field_order_does_not_matter(referrer: Any, client: Any) -> None:
     assert Referral.objects.count() == 1
 
 
-def test_the_same_key_with_a_different_body_is_a_clear_409(referrer: Any, client: Any) -> None:
+def test_the_same_key_with_a_different_body_is_a_clear_409(referrer: User, client: Client) -> None:
     token = api_token_create(user=referrer)
     first = post(client, token, payload(), "retry-2")
     clash = post(client, token, payload(first_name="Someone"), "retry-2")
@@ -55,14 +57,14 @@ def test_the_same_key_with_a_different_body_is_a_clear_409(referrer: Any, client
     assert Referral.objects.count() == 1
 
 
-def test_without_a_key_each_call_creates_a_referral(referrer: Any, client: Any) -> None:
+def test_without_a_key_each_call_creates_a_referral(referrer: User, client: Client) -> None:
     token = api_token_create(user=referrer)
     post(client, token, payload(), None)
     post(client, token, payload(), None)
     assert Referral.objects.count() == 2
 
 
-def test_keys_belong_to_each_user(referrer: Any, make_user: Any, client: Any) -> None:
+def test_keys_belong_to_each_user(referrer: User, make_user: Callable[..., User], client: Client) -> None:
     other = make_user()
     assert post(client, api_token_create(user=referrer), payload(), "shared").status_code == 201
     assert post(client, api_token_create(user=other), payload(), "shared").status_code == 201
@@ -70,7 +72,7 @@ def test_keys_belong_to_each_user(referrer: Any, make_user: Any, client: Any) ->
     assert set(Referral.objects.values_list("referrer", flat=True)) == {referrer.pk, other.pk}
 
 
-def test_a_refused_request_does_not_use_up_its_key(referrer: Any, client: Any) -> None:
+def test_a_refused_request_does_not_use_up_its_key(referrer: User, client: Client) -> None:
     token = api_token_create(user=referrer)
     refused = post(client, token, payload(phone="123"), "fix-and-retry")
     assert refused.status_code == 422
@@ -80,14 +82,14 @@ def test_a_refused_request_does_not_use_up_its_key(referrer: Any, client: Any) -
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "naïve"])
-def test_a_malformed_key_says_what_to_fix(referrer: Any, client: Any, key: str) -> None:
+def test_a_malformed_key_says_what_to_fix(referrer: User, client: Client, key: str) -> None:
     response = post(client, api_token_create(user=referrer), payload(), key)
     assert response.status_code == 422
     assert "printable ASCII" in response.json()["errors"]["Idempotency-Key"][0]
     assert not Referral.objects.exists()
 
 
-def test_an_expired_key_starts_afresh(referrer: Any, client: Any) -> None:
+def test_an_expired_key_starts_afresh(referrer: User, client: Client) -> None:
     token = api_token_create(user=referrer)
     post(client, token, payload(), "old")
     SubmissionKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -96,7 +98,7 @@ def test_an_expired_key_starts_afresh(referrer: Any, client: Any) -> None:
     assert Referral.objects.count() == 2
 
 
-def test_stored_keys_hold_no_personal_details(referrer: Any, client: Any) -> None:
+def test_stored_keys_hold_no_personal_details(referrer: User, client: Client) -> None:
     post(client, api_token_create(user=referrer), payload(), "k1")
     row = SubmissionKey.objects.get()
     stored = f"{row.scope} {row.key} {row.fingerprint} {row.result}"
@@ -104,7 +106,7 @@ def test_stored_keys_hold_no_personal_details(referrer: Any, client: Any) -> Non
         assert detail not in stored
 
 
-def test_the_header_is_in_the_openapi_schema(client: Any) -> None:
+def test_the_header_is_in_the_openapi_schema(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/referrals"]["post"]
     header = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
@@ -114,7 +116,7 @@ def test_the_header_is_in_the_openapi_schema(client: Any) -> None:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL in tests")
-def test_concurrent_calls_with_one_key_create_one_referral(referrer: Any) -> None:
+def test_concurrent_calls_with_one_key_create_one_referral(referrer: User) -> None:
     token = api_token_create(user=referrer)
     barrier = threading.Barrier(6)
     answers: list[Any] = []

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.http import Http404
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import api_token_create
@@ -68,7 +70,7 @@ def test_after_a_reroute_the_former_holder_gets_404_for_the_new_holders_case(
     vs_worker: User,
     rosa_worker: User,
     signed_in_client: Callable[[User], Any],
-    client: Any,
+    client: Client,
 ) -> None:
     referral = _rerouted_and_worked_on(referrer, vs_triage, rosa_worker)
     ref = referral.reference
@@ -141,7 +143,7 @@ def test_a_refusal_inside_a_transaction_that_rolls_back_is_still_audited(referre
 
 
 def test_a_refusal_inside_a_transaction_that_commits_is_audited_once(
-    referrer: User, rosa_worker: User, django_capture_on_commit_callbacks: Any
+    referrer: User, rosa_worker: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     referral = make_referral(referrer=referrer)
     with refusals_kept():

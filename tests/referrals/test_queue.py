@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.core.models import District, OffenceGroup
 from onedoor.directory.models import Service
 from onedoor.referrals import services
@@ -17,7 +19,9 @@ from tests.referrals.factories import make_referral
 pytestmark = pytest.mark.django_db
 
 
-def test_queue_sorts_by_priority_then_due_date_and_leaves_out_closed_work(referrer: Any, make_user: Any) -> None:
+def test_queue_sorts_by_priority_then_due_date_and_leaves_out_closed_work(
+    referrer: User, make_user: Callable[..., User]
+) -> None:
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     standard = make_referral(referrer=referrer)
     urgent = make_referral(referrer=referrer, urgent=True)
@@ -29,7 +33,9 @@ def test_queue_sorts_by_priority_then_due_date_and_leaves_out_closed_work(referr
     assert order == [urgent.pk, high.pk, standard.pk]
 
 
-def test_overdue_items_are_flagged_on_the_queue_page(referrer: Any, make_user: Any, signed_in_client: Any) -> None:
+def test_overdue_items_are_flagged_on_the_queue_page(
+    referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     overdue = make_referral(referrer=referrer)
     on_time = make_referral(referrer=referrer)
     Referral.objects.filter(pk=overdue.pk).update(due_on=timezone.localdate() - timedelta(days=3))
@@ -40,7 +46,9 @@ def test_overdue_items_are_flagged_on_the_queue_page(referrer: Any, make_user: A
     assert on_time.reference not in overdue_rows[0]
 
 
-def test_a_provider_cannot_open_another_providers_queue(make_user: Any, signed_in_client: Any) -> None:
+def test_a_provider_cannot_open_another_providers_queue(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     client = signed_in_client(make_user(Role.PROVIDER_TRIAGE, "rosa"))
     assert client.get("/queue/barnardos/").status_code == 404
     assert client.get("/queue/rosa/").status_code == 200
@@ -75,7 +83,9 @@ def _bulk_referrals(n: int, service: Service) -> None:
 
 
 def test_the_queue_page_stays_constant_in_queries_with_100000_referrals(
-    make_user: Any, signed_in_client: Any, django_assert_max_num_queries: Any
+    make_user: Callable[..., User],
+    signed_in_client: Callable[[User], Client],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     service = Service.objects.get(slug="victim-support")
     _bulk_referrals(100_000, service)
@@ -90,7 +100,7 @@ def test_the_queue_page_stays_constant_in_queries_with_100000_referrals(
 
 
 def test_a_referral_whose_contact_details_need_checking_says_so(
-    referrer: Any, make_user: Any, signed_in_client: Any
+    referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
 ) -> None:
     flagged = make_referral(
         referrer=referrer,

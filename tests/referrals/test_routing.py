@@ -22,7 +22,7 @@ def table() -> RoutingTable:
 
 
 def route(table: RoutingTable, **kwargs: Any) -> dict[str, Any]:
-    data = {
+    data: dict[str, Any] = {
         "age": 30,
         "offence_group": None,
         "flags": [],
@@ -264,7 +264,7 @@ def test_rules_apply_only_within_their_effective_dates() -> None:
 def test_every_decision_is_coherent(table: RoutingTable, data: st.DataObject) -> None:
     offences = list(OffenceGroup.objects.values_list("slug", flat=True))
     flags = list(Flag.objects.values_list("slug", flat=True))
-    inp = {
+    inp: dict[str, Any] = {
         "age": data.draw(st.none() | st.integers(0, 110)),
         "offence_group": data.draw(st.none() | st.sampled_from(offences)),
         "flags": data.draw(st.lists(st.sampled_from(flags), unique=True, max_size=4)),

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.core.models import AuditEvent
 from onedoor.directory.models import Service
 from onedoor.referrals import services
@@ -17,8 +18,9 @@ from tests.referrals.factories import details, make_referral
 pytestmark = pytest.mark.django_db
 
 
-def test_create_routes_records_the_decision_and_writes_event_allocation_and_audit(referrer: Any) -> None:
+def test_create_routes_records_the_decision_and_writes_event_allocation_and_audit(referrer: User) -> None:
     referral = make_referral(referrer=referrer, offence="rape", age=30, flag_slugs=["cj-substance-use"])
+    assert referral.current_service is not None
     assert referral.current_service.slug == "rosa"
     assert list(referral.secondary_services.values_list("slug", flat=True)) == ["cgl"]
     assert referral.priority == Priority.HIGH
@@ -29,7 +31,7 @@ def test_create_routes_records_the_decision_and_writes_event_allocation_and_audi
     assert AuditEvent.objects.filter(action="referral.created", object_id=str(referral.pk)).exists()
 
 
-def test_refused_without_consent_or_lawful_basis_and_nothing_saved(referrer: Any) -> None:
+def test_refused_without_consent_or_lawful_basis_and_nothing_saved(referrer: User) -> None:
     before = (Referral.objects.count(), SignpostRecord.objects.count(), AuditEvent.objects.count())
     with pytest.raises(services.ReferralRefused, match="consent"):
         services.referral_create(
@@ -38,7 +40,7 @@ def test_refused_without_consent_or_lawful_basis_and_nothing_saved(referrer: Any
     assert (Referral.objects.count(), SignpostRecord.objects.count(), AuditEvent.objects.count()) == before
 
 
-def test_a_lawful_basis_allows_a_referral_without_consent(referrer: Any) -> None:
+def test_a_lawful_basis_allows_a_referral_without_consent(referrer: User) -> None:
     referral = make_referral(
         referrer=referrer,
         consent_given=False,
@@ -49,10 +51,11 @@ def test_a_lawful_basis_allows_a_referral_without_consent(referrer: Any) -> None
         flag_slugs=["child-criminal-exploitation"],
         offence=None,
     )
+    assert referral.current_service is not None
     assert referral.current_service.slug == "barnardos"
 
 
-def test_the_database_refuses_a_referral_without_consent_or_lawful_basis(referrer: Any) -> None:
+def test_the_database_refuses_a_referral_without_consent_or_lawful_basis(referrer: User) -> None:
     from django.db import IntegrityError, transaction
 
     referral = make_referral(referrer=referrer)
@@ -60,7 +63,7 @@ def test_the_database_refuses_a_referral_without_consent_or_lawful_basis(referre
         Referral.objects.filter(pk=referral.pk).update(consent_given=False, lawful_basis="")
 
 
-def test_signposting_keeps_only_a_deidentified_record(referrer: Any) -> None:
+def test_signposting_keeps_only_a_deidentified_record(referrer: User) -> None:
     outcome = services.referral_create(
         details=details(offence="criminal-damage-arson", flag_slugs=["domestic-abuse"], first_name="Zed"),
         source="professional",
@@ -73,10 +76,10 @@ def test_signposting_keeps_only_a_deidentified_record(referrer: Any) -> None:
     assert "Zed" not in str(SignpostRecord.objects.values().get(pk=record.pk))
 
 
-def test_due_date_uses_the_service_target_in_working_days(referrer: Any) -> None:
+def test_due_date_uses_the_service_target_in_working_days(referrer: User) -> None:
     from django.utils import timezone
 
-    moment = timezone.make_aware(timezone.datetime(2026, 12, 24, 10, 0))  # Thursday before Christmas
+    moment = timezone.make_aware(datetime(2026, 12, 24, 10, 0))  # Thursday before Christmas
     outcome = services.referral_create(
         details=details(offence="rape", age=30), source="professional", referrer=referrer, now=moment
     )
@@ -86,13 +89,13 @@ def test_due_date_uses_the_service_target_in_working_days(referrer: Any) -> None
     assert outcome.referral.due_on == date(2026, 12, 30)
 
 
-def test_non_police_referrals_get_the_service_target(make_user: Any) -> None:
+def test_non_police_referrals_get_the_service_target(make_user: Callable[..., User]) -> None:
     from django.utils import timezone
 
     gp = make_user(Role.REFERRER)
     gp.organisation = None
     gp.save()
-    moment = timezone.make_aware(timezone.datetime(2026, 12, 24, 10, 0))
+    moment = timezone.make_aware(datetime(2026, 12, 24, 10, 0))
     outcome = services.referral_create(
         details=details(offence="rape", age=30), source="professional", referrer=gp, now=moment
     )
@@ -101,7 +104,7 @@ def test_non_police_referrals_get_the_service_target(make_user: Any) -> None:
 
 
 def test_referrer_is_emailed_on_commit_without_personal_details(
-    referrer: Any, make_user: Any, django_capture_on_commit_callbacks: Any
+    referrer: User, make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,12 +117,12 @@ def test_referrer_is_emailed_on_commit_without_personal_details(
     ]
     for message in mail.outbox:
         assert message.to == [referrer.email]
-        assert "Wilhelmina" not in message.body + message.subject
-        assert "Quist" not in message.body + message.subject
+        assert "Wilhelmina" not in str(message.body) + str(message.subject)
+        assert "Quist" not in str(message.body) + str(message.subject)
 
 
 def test_no_email_when_the_change_rolls_back(
-    referrer: Any, make_user: Any, django_capture_on_commit_callbacks: Any
+    referrer: User, make_user: Callable[..., User], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     from django.db import transaction
 
@@ -138,7 +141,9 @@ def test_no_email_when_the_change_rolls_back(
     assert referral.status == Status.RECEIVED
 
 
-def test_decline_needs_a_reason_and_shows_the_suggestion_to_the_referrer(referrer: Any, make_user: Any) -> None:
+def test_decline_needs_a_reason_and_shows_the_suggestion_to_the_referrer(
+    referrer: User, make_user: Callable[..., User]
+) -> None:
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     referral = make_referral(referrer=referrer)
     with pytest.raises(ValueError, match="reason"):
@@ -152,6 +157,7 @@ def test_decline_needs_a_reason_and_shows_the_suggestion_to_the_referrer(referre
     )
     event = referral.events.last()
     assert event is not None
+    assert event.suggested_service is not None
     assert (event.to_status, event.reason_code, event.suggested_service.slug) == (
         "declined",
         "better_placed_elsewhere",
@@ -159,12 +165,15 @@ def test_decline_needs_a_reason_and_shows_the_suggestion_to_the_referrer(referre
     )
 
 
-def test_reroute_moves_the_referral_to_another_queue_and_keeps_history(referrer: Any, make_user: Any) -> None:
+def test_reroute_moves_the_referral_to_another_queue_and_keeps_history(
+    referrer: User, make_user: Callable[..., User]
+) -> None:
     vs = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     rosa = make_user(Role.PROVIDER_TRIAGE, "rosa")
     referral = make_referral(referrer=referrer)
     services.referral_reroute(referral=referral, actor=vs, to_service=Service.objects.get(slug="rosa"))
     referral.refresh_from_db()
+    assert referral.current_service is not None
     assert referral.current_service.slug == "rosa"
     assert referral.status == Status.REROUTED
     allocations = [(a.service.slug, a.ended_at is None) for a in referral.allocations.order_by("started_at")]
@@ -175,14 +184,14 @@ def test_reroute_moves_the_referral_to_another_queue_and_keeps_history(referrer:
     services.referral_accept(referral=referral, actor=rosa)
 
 
-def test_only_the_holding_team_can_act(referrer: Any, make_user: Any) -> None:
+def test_only_the_holding_team_can_act(referrer: User, make_user: Callable[..., User]) -> None:
     referral = make_referral(referrer=referrer)
     for outsider in (make_user(Role.PROVIDER_TRIAGE, "rosa"), make_user(Role.COMMISSIONER_ANALYST, "opcc"), referrer):
         with pytest.raises(PermissionDenied):
             services.referral_accept(referral=referral, actor=outsider)
 
 
-def test_claim_and_assign_within_the_organisation_only(referrer: Any, make_user: Any) -> None:
+def test_claim_and_assign_within_the_organisation_only(referrer: User, make_user: Callable[..., User]) -> None:
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     caseworker = make_user(Role.CASEWORKER, "victim-support")
     other = make_user(Role.CASEWORKER, "rosa")

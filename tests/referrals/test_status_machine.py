@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.core.models import AuditEvent
 from onedoor.directory.models import Service
 from onedoor.referrals import services
@@ -33,7 +34,7 @@ def test_every_status_has_a_rule() -> None:
     assert all(set(t) <= set(Status.values) for t in services.TRANSITIONS.values())
 
 
-def test_illegal_transitions_are_refused_with_a_plain_message(referrer: Any, make_user: Any) -> None:
+def test_illegal_transitions_are_refused_with_a_plain_message(referrer: User, make_user: Callable[..., User]) -> None:
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     referral = make_referral(referrer=referrer)
     with pytest.raises(services.TransitionError, match="received cannot be moved to support started"):
@@ -46,7 +47,9 @@ def test_illegal_transitions_are_refused_with_a_plain_message(referrer: Any, mak
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.sampled_from([*ACTIONS, Status.REROUTED]), min_size=1, max_size=12))
-def test_random_walks_keep_the_history_consistent(referrer: Any, make_user: Any, steps: list[str]) -> None:
+def test_random_walks_keep_the_history_consistent(
+    referrer: User, make_user: Callable[..., User], steps: list[str]
+) -> None:
     actors = {
         "victim-support": make_user(Role.PROVIDER_TRIAGE, "victim-support"),
         "rosa": make_user(Role.PROVIDER_TRIAGE, "rosa"),
@@ -55,6 +58,7 @@ def test_random_walks_keep_the_history_consistent(referrer: Any, make_user: Any,
     expected = [Status.RECEIVED.value]
     for step in steps:
         referral.refresh_from_db()
+        assert referral.current_service is not None
         actor = actors[referral.current_service.slug]
         before = referral.status
         # closed -> accepted is re-opening, which only referral_reopen does (tests/referrals/test_status_table.py)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import api_token_create
 from onedoor.core.models import AuditEvent
 from onedoor.directory.models import Service
@@ -16,14 +18,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def barnardos_referral(referrer: Any) -> Any:
+def barnardos_referral(referrer: User) -> Any:
     referral = make_referral(referrer=referrer, offence=None, age=14, flag_slugs=["child-criminal-exploitation"])
+    assert referral.current_service is not None
     assert referral.current_service.slug == "barnardos"
     return referral
 
 
 def test_rosa_gets_404_for_a_barnardos_referral_by_page_and_by_api(
-    barnardos_referral: Any, make_user: Any, signed_in_client: Any, client: Any
+    barnardos_referral: Any, make_user: Callable[..., User], signed_in_client: Callable[[User], Client], client: Client
 ) -> None:
     rosa = make_user(Role.PROVIDER_TRIAGE, "rosa")
     web = signed_in_client(rosa)
@@ -39,7 +42,11 @@ def test_rosa_gets_404_for_a_barnardos_referral_by_page_and_by_api(
 
 
 def test_the_commissioner_analyst_gets_404_for_every_referral(
-    barnardos_referral: Any, referrer: Any, make_user: Any, signed_in_client: Any, client: Any
+    barnardos_referral: Any,
+    referrer: User,
+    make_user: Callable[..., User],
+    signed_in_client: Callable[[User], Client],
+    client: Client,
 ) -> None:
     analyst = make_user(Role.COMMISSIONER_ANALYST, "opcc")
     referrals = [barnardos_referral, make_referral(referrer=referrer), make_referral(referrer=referrer, offence="rape")]
@@ -54,7 +61,9 @@ def test_the_commissioner_analyst_gets_404_for_every_referral(
     assert not referrals_visible_to(user=analyst).exists()
 
 
-def test_a_referrer_sees_only_their_own(referrer: Any, make_user: Any, signed_in_client: Any) -> None:
+def test_a_referrer_sees_only_their_own(
+    referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     other = make_user(Role.REFERRER)
     theirs = make_referral(referrer=other)
     mine = make_referral(referrer=referrer)
@@ -65,7 +74,7 @@ def test_a_referrer_sees_only_their_own(referrer: Any, make_user: Any, signed_in
     assert list(referrals_visible_to(user=referrer)) == [mine]
 
 
-def test_a_provider_that_handed_a_referral_on_no_longer_sees_it(referrer: Any, make_user: Any) -> None:
+def test_a_provider_that_handed_a_referral_on_no_longer_sees_it(referrer: User, make_user: Callable[..., User]) -> None:
     vs = make_user(Role.CASEWORKER, "victim-support")
     vs_triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     rosa = make_user(Role.CASEWORKER, "rosa")
@@ -78,7 +87,9 @@ def test_a_provider_that_handed_a_referral_on_no_longer_sees_it(referrer: Any, m
     assert referral not in referrals_visible_to(user=cgl)
 
 
-def test_opening_a_referral_writes_an_audit_row(referrer: Any, make_user: Any, signed_in_client: Any) -> None:
+def test_opening_a_referral_writes_an_audit_row(
+    referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     referral = make_referral(referrer=referrer)
     web = signed_in_client(triage)
@@ -92,7 +103,9 @@ def test_opening_a_referral_writes_an_audit_row(referrer: Any, make_user: Any, s
     assert AuditEvent.objects.filter(action="referral.viewed.timeline", actor=referrer).count() == 1
 
 
-def test_the_referrer_timeline_never_shows_case_detail(referrer: Any, make_user: Any, signed_in_client: Any) -> None:
+def test_the_referrer_timeline_never_shows_case_detail(
+    referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     referral = make_referral(referrer=referrer, risks_to_staff="Known to carry a knife", reason="Burgled twice")
     services.referral_accept(referral=referral, actor=triage)
@@ -101,7 +114,9 @@ def test_the_referrer_timeline_never_shows_case_detail(referrer: Any, make_user:
     assert "knife" not in page
 
 
-def test_the_referrer_sees_reasons_in_words(referrer: Any, make_user: Any, signed_in_client: Any) -> None:
+def test_the_referrer_sees_reasons_in_words(
+    referrer: User, make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     referral = make_referral(referrer=referrer)
     services.referral_decline(referral=referral, actor=triage, reason_code="out_of_remit")

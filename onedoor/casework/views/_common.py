@@ -22,7 +22,8 @@ LEAD_ROLES = (Role.TEAM_LEAD,)
 
 
 def request_user(request: HttpRequest) -> User:
-    user: Any = request.user
+    user = request.user
+    assert isinstance(user, User), "casework views admit signed-in staff only (deny by default)"
     return user
 
 

@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onedoor.accounts.models import PROVIDER_ROLES, Role
 from onedoor.core.access import roles
+from onedoor.core.http import AuthedHttpRequest
 from onedoor.referrals import selectors, services
 from onedoor.referrals.forms import DeclineForm, RerouteForm
 from onedoor.referrals.models import NEW_STATUSES, Status
@@ -23,7 +24,7 @@ TRIAGE_ROLES = (Role.PROVIDER_TRIAGE, Role.TEAM_LEAD)
 
 
 @roles(PROVIDER_ROLES)
-def queues(request: HttpRequest) -> HttpResponse:
+def queues(request: AuthedHttpRequest) -> HttpResponse:
     mine = list(selectors.services_of(user=request.user))
     if len(mine) == 1:
         return redirect("referrals:queue", slug=mine[0].slug)
@@ -31,7 +32,7 @@ def queues(request: HttpRequest) -> HttpResponse:
 
 
 @roles(PROVIDER_ROLES)
-def queue(request: HttpRequest, slug: str) -> HttpResponse:
+def queue(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     service = selectors.service_for_queue(user=request.user, slug=slug)
     page = Paginator(selectors.queue(service=service), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -42,10 +43,10 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @roles(PROVIDER_ROLES)
-def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def referral_detail(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
     services.referral_record_view(referral=referral, actor=request.user)
-    user: Any = request.user
+    user = request.user
     holds = referral.current_service is not None and referral.current_service.organisation_id == user.organisation_id
     colleagues = selectors.colleagues_of(user=user)
     return render(
@@ -69,13 +70,13 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @roles(PROVIDER_ROLES)
-def handed_on(request: HttpRequest, reference: str) -> HttpResponse:
+def handed_on(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     """What a service that handed a referral on still sees: its own part of the history, nothing newer."""
     history = selectors.handed_on_history(user=request.user, reference=reference)
     return render(request, "referrals/handed_on.html", {"history": history})
 
 
-def _act(request: HttpRequest, reference: str, action: Any, done: str, **kwargs: Any) -> HttpResponse:
+def _act(request: AuthedHttpRequest, reference: str, action: Any, done: str, **kwargs: Any) -> HttpResponse:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
     try:
         updated = action(referral=referral, actor=request.user, **kwargs)
@@ -90,19 +91,19 @@ def _act(request: HttpRequest, reference: str, action: Any, done: str, **kwargs:
 
 @roles(TRIAGE_ROLES)
 @require_POST
-def accept(request: HttpRequest, reference: str) -> HttpResponse:
+def accept(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, services.referral_accept, "Referral {ref} accepted")
 
 
 @roles(TRIAGE_ROLES)
 @require_POST
-def triage(request: HttpRequest, reference: str) -> HttpResponse:
+def triage(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, services.referral_triage, "Referral {ref} marked as triaged")
 
 
 @roles(TRIAGE_ROLES)
 @require_POST
-def decline(request: HttpRequest, reference: str) -> HttpResponse:
+def decline(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
     form = DeclineForm(request.POST)
     if not form.is_valid():
@@ -121,7 +122,7 @@ def decline(request: HttpRequest, reference: str) -> HttpResponse:
 
 @roles(TRIAGE_ROLES)
 @require_POST
-def reroute(request: HttpRequest, reference: str) -> HttpResponse:
+def reroute(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
     form = RerouteForm(request.POST, current_service_id=referral.current_service_id)
     if not form.is_valid():
@@ -140,13 +141,13 @@ def reroute(request: HttpRequest, reference: str) -> HttpResponse:
 
 @roles(PROVIDER_ROLES)
 @require_POST
-def claim(request: HttpRequest, reference: str) -> HttpResponse:
+def claim(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, services.referral_assign, "You have claimed referral {ref}", assignee=request.user)
 
 
 @roles(TRIAGE_ROLES)
 @require_POST
-def assign(request: HttpRequest, reference: str) -> HttpResponse:
+def assign(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     raw = request.POST.get("assignee", "")
     assignee = selectors.colleagues_of(user=request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
     if assignee is None:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, User
 from onedoor.core.access import roles
+from onedoor.core.http import AuthedHttpRequest
 from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, form_submission_run, form_token
 from onedoor.directory.models import Service
 from onedoor.referrals import selectors, services
@@ -18,7 +19,7 @@ from onedoor.referrals.forms import ReferralForm
 from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, Referral, Status, StatusEvent
 
 
-def _create(form: ReferralForm, user: Any) -> dict[str, Any]:
+def _create(form: ReferralForm, user: User) -> dict[str, Any]:
     outcome = services.referral_create(details=form.to_details(), source="professional", referrer=user)
     if outcome.referral is not None:
         return {"reference": outcome.referral.reference}
@@ -27,8 +28,8 @@ def _create(form: ReferralForm, user: Any) -> dict[str, Any]:
 
 
 @roles(Role.REFERRER)
-def referral_new(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def referral_new(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     form = ReferralForm(request.POST or None)
     token = form_token(request)
     if request.method == "POST" and form.is_valid():
@@ -48,14 +49,14 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 
 @roles(Role.REFERRER)
-def signposted(request: HttpRequest, pk: int) -> HttpResponse:
+def signposted(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     record = selectors.signpost_record_for(user=request.user, pk=pk)
     services_list = Service.objects.filter(slug__in=record.signpost)
     return render(request, "referrals/signposted.html", {"record": record, "services": services_list})
 
 
 @roles(Role.REFERRER)
-def my_referrals(request: HttpRequest) -> HttpResponse:
+def my_referrals(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.referrals_of_referrer(user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "referrals/mine.html", {"page": page})
 
@@ -86,7 +87,7 @@ def where_it_is(referral: Referral, timeline: list[StatusEvent]) -> WhereItIs:
 
 
 @roles(Role.REFERRER)
-def my_referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def my_referral_detail(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     referral = selectors.referral_for_referrer(user=request.user, reference=reference)
     services.referral_record_view(referral=referral, actor=request.user, what="timeline")
     timeline = list(selectors.referrer_timeline(referral=referral))
