@@ -1,5 +1,6 @@
-"""Shared fixtures. Reference data arrives by migration; the Warwickshire area configuration is loaded
-once per test database, and again after a transactional test has flushed it."""
+"""Shared fixtures. National reference data arrives by migration; the area configuration (Warwickshire
+by default, districts included) is loaded once per test database, and again after a transactional test
+has flushed it. `any_area` runs a test once for each bundled area."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ def _ensure_configuration() -> None:
     from onedoor.core.reference_data import load_reference
     from onedoor.directory.models import Service
 
-    if not District.objects.exists():
+    from onedoor.core.models import OffenceGroup
+
+    if not OffenceGroup.objects.exists():
         load_reference()
-    if not Service.objects.exists():
+    if not Service.objects.exists() or not District.objects.exists():
         load_area(settings.ONEDOOR_AREA)
     from onedoor.directory.loader import load_directory
     from onedoor.directory.models import Taxonomy

@@ -188,8 +188,9 @@ class Vocabulary:
 
     @classmethod
     def from_reference_data(cls, force_codes: frozenset[str]) -> Vocabulary:
-        """The same vocabulary read from the reference data's files, without a database (ids are the rows'
-        places in each file): for measuring and testing the parser on its own."""
+        """The same vocabulary read from the reference data's files and the area file, without a database
+        (ids are the rows' places in each file): for measuring and testing the parser on its own."""
+        from onedoor.areas.current import district_codes
         from onedoor.core.reference_data import read_dataset
 
         def rows(name: str) -> list[dict[str, Any]]:
@@ -199,7 +200,7 @@ class Vocabulary:
             force_codes,
             offence_groups={r["slug"]: pk for pk, r in enumerate(rows("offence_groups.json"), start=1)},
             flags=frozenset(r["slug"] for r in rows("flags.json")),
-            districts={r["gss_code"]: pk for pk, r in enumerate(rows("districts.json"), start=1)},
+            districts={code: pk for pk, code in enumerate(district_codes(), start=1)},
             categories=[
                 (pk, c["characteristic"], c["code"], c["label"], c.get("group") or "")
                 for pk, c in enumerate(rows("demographics.json"), start=1)

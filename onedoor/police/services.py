@@ -111,8 +111,7 @@ class DryRunSummary:
 
 
 def area_force_codes() -> frozenset[str]:
-    code = read_area(settings.ONEDOOR_AREA).get("force_code")
-    return frozenset([code]) if code else frozenset()
+    return frozenset(read_area(settings.ONEDOOR_AREA)["force_codes"])
 
 
 def person_key(first_name: str, last_name: str, dob: date | None) -> str:
@@ -395,7 +394,7 @@ class _Context:
 
     @classmethod
     def load(cls, today: date) -> _Context:
-        service = Service.objects.filter(slug=settings.ONEDOOR_OFFER_SERVICE).first()
+        service = Service.objects.filter(slug=read_area(settings.ONEDOOR_AREA)["police_offer"]["service"]).first()
         area = read_area(settings.ONEDOOR_AREA)
         table = RoutingTable.load(on=today)
         return cls(
