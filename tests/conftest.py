@@ -16,11 +16,9 @@ from onedoor.accounts.services import totp_device_create, user_create
 
 def _ensure_configuration() -> None:
     from onedoor.areas.loader import load_area
-    from onedoor.core.models import District
+    from onedoor.core.models import District, OffenceGroup
     from onedoor.core.reference_data import load_reference
     from onedoor.directory.models import Service
-
-    from onedoor.core.models import OffenceGroup
 
     if not OffenceGroup.objects.exists():
         load_reference()
@@ -107,3 +105,34 @@ def signed_in_client(client: Any) -> Callable[[User], Any]:
         return client
 
     return sign_in
+
+
+BUNDLED_AREAS = ("warwickshire", "city-of-london")
+
+
+def switch_area(name: str) -> None:
+    """Inside the test's transaction: replace the loaded area's configuration with another area's."""
+    from onedoor.areas.loader import load_area
+    from onedoor.core.models import District
+    from onedoor.directory.loader import load_directory
+    from onedoor.directory.models import DirectoryOrganisation, Service
+    from onedoor.referrals.models import RoutingRule
+
+    RoutingRule.objects.all().delete()
+    Service.objects.all().delete()
+    DirectoryOrganisation.objects.all().delete()
+    Organisation.objects.all().delete()
+    District.objects.all().delete()
+    load_area(name, reset=True)
+    load_directory(name)
+
+
+@pytest.fixture(params=BUNDLED_AREAS)
+def any_area(request: pytest.FixtureRequest, db: Any, settings: Any) -> dict[str, Any]:
+    """Runs the test once for each bundled area, with that area loaded and ONEDOOR_AREA naming it."""
+    from onedoor.areas.files import read_area
+
+    if request.param != settings.ONEDOOR_AREA:
+        switch_area(request.param)
+        settings.ONEDOOR_AREA = request.param
+    return read_area(request.param)

@@ -572,7 +572,7 @@ class _Cells:
         force = value.strip().upper()
         problem = None
         if not force:
-            problem = "a police force area code such as E23000017 (required)"
+            problem = f"a police force area code such as {min(self.vocab.force_codes, default='E23000001')} (required)"
         elif not _FORCE_CODE.fullmatch(force):
             problem = "a police force area GSS code: E23 and six digits"
         elif self.vocab.force_codes and force not in self.vocab.force_codes:
