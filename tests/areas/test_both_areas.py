@@ -147,3 +147,17 @@ def test_the_out_of_area_rule_is_the_area_files(any_area: dict[str, Any], postco
         assert expected == refused
     else:
         assert not expected
+
+
+def test_the_demo_runs_for_the_area(any_area: dict[str, Any]) -> None:
+    from onedoor.referrals.models import Referral
+
+    out = io.StringIO()
+    call_command("load_demo", "--count", "40", stdout=out)
+    call_command("load_casework_demo", stdout=io.StringIO())
+    referrals = Referral.objects.all()
+    assert referrals.count() >= 20
+    assert set(referrals.values_list("district__gss_code", flat=True)) <= {d["gss_code"] for d in any_area["districts"]}
+    police = User.objects.get(username="police.data").organisation
+    assert police is not None and police.kind == "police"
+    assert "vs.triage" in out.getvalue()
