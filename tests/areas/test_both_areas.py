@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onedoor.accounts.models import Role, User
@@ -161,3 +162,17 @@ def test_the_demo_runs_for_the_area(any_area: dict[str, Any]) -> None:
     police = User.objects.get(username="police.data").organisation
     assert police is not None and police.kind == "police"
     assert "vs.triage" in out.getvalue()
+
+
+def test_insights_show_the_area_districts_and_services(
+    any_area: dict[str, Any], make_user: Any, signed_in_client: Any
+) -> None:
+    analyst = make_user(Role.COMMISSIONER_ANALYST, any_area["commissioner"]["organisation"])
+    page = signed_in_client(analyst).get("/insights/").content.decode()
+    for district in any_area["districts"]:
+        assert district["name"] in page
+    for service in any_area["services"]:
+        if service["kind"] == "commissioned":
+            assert escape(service.get("short_name", service["name"])) in page
+    if any_area["area"] != "warwickshire":
+        assert not WARWICKSHIRE.search(page)
