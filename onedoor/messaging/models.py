@@ -69,9 +69,9 @@ class MessageTemplate(models.Model):
         return f"{self.key} ({self.channel}, {self.language})"
 
     def blank_placeholders(self, personalisation: dict[str, str]) -> list[str]:
-        """The placeholders this wording uses that the message would fill with nothing."""
+        """The placeholders this wording uses that the message fills with nothing (an empty value)."""
         used = re.findall(r"\(\((\w+)\)\)", self.subject + self.body)
-        return sorted({name for name in used if not str(personalisation.get(name) or "").strip()})
+        return sorted({name for name in used if name in personalisation and not str(personalisation[name]).strip()})
 
     def render(self, personalisation: dict[str, str]) -> tuple[str, str]:
         subject, body = self.subject, self.body

@@ -94,7 +94,6 @@ def test_an_offer_with_a_gap_is_never_sent() -> None:
     assert template.blank_placeholders({"area_name": "X", "service_name": "", "service_phone": " "}) == [
         "service_name",
         "service_phone",
-        "website",
     ]
 
 
