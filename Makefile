@@ -36,11 +36,14 @@ messages: install
 	cd onedoor && ../$(PY) ../manage.py compilemessages
 
 # The services directory loads after the area (its commissioned services come from the area file).
+# ONEDOOR_AREA names the area: a bundled one (warwickshire, city-of-london) or the path to an area file.
 directory-data: install
+	$(PY) manage.py check_area
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_area
 	$(PY) manage.py load_directory
+	$(PY) manage.py check --database default
 
 demo: install directory-data
 	$(PY) manage.py migrate --no-input -v0
@@ -79,6 +82,7 @@ serve: install var/serve-secret
 	@$(SERVE_ENV) $(PY) manage.py createcachetable
 	@$(SERVE_ENV) $(PY) manage.py load_area
 	@$(SERVE_ENV) $(PY) manage.py load_directory
+	@$(SERVE_ENV) $(PY) manage.py check --database default
 	@$(SERVE_ENV) $(PY) manage.py collectstatic --no-input -v0
 	@echo "OneDoor (production configuration) is starting on http://$(HOST):$(PORT)"
 	@$(SERVE_ENV) exec $(PY) -m onedoor.supervise \

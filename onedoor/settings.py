@@ -22,7 +22,8 @@ SECRET_KEY = env.str("ONEDOOR_SECRET_KEY", default="insecure-local-only-change-m
 ALLOWED_HOSTS = env.list("ONEDOOR_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("ONEDOOR_CSRF_TRUSTED_ORIGINS", default=[])
 
-# The area this deployment serves. Its configuration (organisations, services, routing rules) is data.
+# The area this deployment serves: a bundled area's name (onedoor/areas/<name>.json) or the path to an
+# area file. Everything that differs between areas is in that file (docs/areas.md).
 ONEDOOR_AREA = env.str("ONEDOOR_AREA", default="warwickshire")
 ONEDOOR_PUBLIC_URL: str = env.str("ONEDOOR_PUBLIC_URL", default="http://127.0.0.1:8000")
 # Two-factor authentication is required for every role except referrer. Switching it off is for
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "onedoor.messaging",
     "onedoor.police",
     "onedoor.public",
+    "onedoor.areas",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "onedoor.core.context_processors.onedoor",
+                "onedoor.areas.current.area",
             ],
         },
     },
@@ -207,8 +210,6 @@ ONEDOOR_NOTIFY_API_KEY = env.str("ONEDOOR_NOTIFY_API_KEY", default="")
 ONEDOOR_NOTIFY_BASE_URL = env.str("ONEDOOR_NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 ONEDOOR_NOTIFY_CALLBACK_TOKEN = env.str("ONEDOOR_NOTIFY_CALLBACK_TOKEN", default="")
 ONEDOOR_NOTIFY_RATE_PER_MINUTE = env.int("ONEDOOR_NOTIFY_RATE_PER_MINUTE", default=3000)
-# The service whose contact details the support offer gives.
-ONEDOOR_OFFER_SERVICE = env.str("ONEDOOR_OFFER_SERVICE", default="victim-support")
 # How long a sign-in link works, in seconds. Using it once makes it stop working.
 ONEDOOR_SIGN_IN_LINK_SECONDS = env.int("ONEDOOR_SIGN_IN_LINK_SECONDS", default=3 * 24 * 60 * 60)
 

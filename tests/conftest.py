@@ -1,9 +1,11 @@
-"""Shared fixtures. Reference data arrives by migration; the Warwickshire area configuration is loaded
-once per test database, and again after a transactional test has flushed it."""
+"""Shared fixtures. National reference data arrives by migration; the area configuration (Warwickshire
+by default, districts included) is loaded once per test database, and again after a transactional test
+has flushed it. `any_area` runs a test once for each bundled area."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -16,13 +18,13 @@ from onedoor.accounts.services import totp_device_create, user_create
 
 def _ensure_configuration() -> None:
     from onedoor.areas.loader import load_area
-    from onedoor.core.models import District
+    from onedoor.core.models import District, OffenceGroup
     from onedoor.core.reference_data import load_reference
     from onedoor.directory.models import Service
 
-    if not District.objects.exists():
+    if not OffenceGroup.objects.exists():
         load_reference()
-    if not Service.objects.exists():
+    if not Service.objects.exists() or not District.objects.exists():
         load_area(settings.ONEDOOR_AREA)
     from onedoor.directory.loader import load_directory
     from onedoor.directory.models import Taxonomy
@@ -105,3 +107,34 @@ def signed_in_client(client: Client) -> Callable[[User], Client]:
         return client
 
     return sign_in
+
+
+BUNDLED_AREAS = ("warwickshire", "city-of-london")
+
+
+def switch_area(name: str) -> None:
+    """Inside the test's transaction: replace the loaded area's configuration with another area's."""
+    from onedoor.areas.loader import load_area
+    from onedoor.core.models import District
+    from onedoor.directory.loader import load_directory
+    from onedoor.directory.models import DirectoryOrganisation, Service
+    from onedoor.referrals.models import RoutingRule
+
+    RoutingRule.objects.all().delete()
+    Service.objects.all().delete()
+    DirectoryOrganisation.objects.all().delete()
+    Organisation.objects.all().delete()
+    District.objects.all().delete()
+    load_area(name, reset=True)
+    load_directory(name)
+
+
+@pytest.fixture(params=BUNDLED_AREAS)
+def any_area(request: pytest.FixtureRequest, db: Any, settings: Any) -> dict[str, Any]:
+    """Runs the test once for each bundled area, with that area loaded and ONEDOOR_AREA naming it."""
+    from onedoor.areas.files import read_area
+
+    if request.param != settings.ONEDOOR_AREA:
+        switch_area(request.param)
+        settings.ONEDOOR_AREA = request.param
+    return read_area(request.param)

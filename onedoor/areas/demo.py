@@ -1,6 +1,9 @@
 """Synthetic demo data: users for every role and about 200 referrals made through the real services.
 
-Every person is invented (Faker, en_GB); phone numbers are in Ofcom's 07700 900xxx drama range.
+Every person is invented (Faker, en_GB); phone numbers are in Ofcom's 07700 900xxx drama range. The demo
+works for any loaded area: the Warwickshire users below keep their organisations there; elsewhere the
+police and commissioner users join the area's own police and commissioner organisations, users of
+providers the area does not have are left out, and each of its other providers gets a triage user.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from faker import Faker
 
 from onedoor.accounts.models import Organisation, OrganisationKind, Role, User
 from onedoor.accounts.services import totp_device_create, user_create
+from onedoor.areas.current import area_data
+from onedoor.areas.demo_data import district_weights
 from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
 from onedoor.core.tasks import tasks_suppressed
 from onedoor.referrals import services
@@ -84,18 +89,37 @@ SCENARIOS = [
     ("computer-misuse", [], (30, 75), 3),
     ("theft-from-person", [], (16, 70), 4),
 ]
-DISTRICT_WEIGHTS = {"E07000219": 28, "E07000222": 24, "E07000220": 19, "E07000221": 18, "E07000218": 12}
+# Where the area has no organisation of a demo user's own slug, these kinds stand in for it.
+STAND_INS = {"warwickshire-police": OrganisationKind.POLICE, "opcc": OrganisationKind.COMMISSIONER}
+
+
+def demo_users() -> list[DemoUser]:
+    """The demo's users for the loaded area (run after load_area)."""
+    slugs = dict(Organisation.objects.values_list("slug", "kind"))
+    users = []
+    for d in DEMO_USERS:
+        org = d.organisation
+        if org and org not in slugs and org in STAND_INS:
+            org = Organisation.objects.filter(kind=STAND_INS[org]).order_by("pk").values_list("slug", flat=True).first()
+        if org is None or org in slugs or org in {"demo-gp-practice", "demo-school"}:
+            users.append(DemoUser(d.username, d.role, org, d.first_name, d.last_name, d.note))
+    covered = {u.organisation for u in users}
+    for slug, kind in sorted(slugs.items()):
+        if kind == OrganisationKind.PROVIDER and slug not in covered:
+            users.append(DemoUser(f"{slug}.triage", Role.PROVIDER_TRIAGE, slug, "Sam", "Reed", f"{slug} triage"))
+    return users
 
 
 def _ensure_users(stdout_lines: list[str]) -> dict[str, User]:
+    place = area_data()["districts"][0]["name"]
     extra_orgs = [
-        ("demo-gp-practice", "Demo GP practice, Rugby", OrganisationKind.HEALTH),
-        ("demo-school", "Demo secondary school, Nuneaton", OrganisationKind.EDUCATION),
+        ("demo-gp-practice", f"Demo GP practice, {place}", OrganisationKind.HEALTH),
+        ("demo-school", f"Demo secondary school, {place}", OrganisationKind.EDUCATION),
     ]
     for slug, name, kind in extra_orgs:
         Organisation.objects.update_or_create(slug=slug, defaults={"name": name, "kind": kind})
     users = {}
-    for d in DEMO_USERS:
+    for d in demo_users():
         user = User.objects.filter(username=d.username).first()
         if user is None:
             org = Organisation.objects.get(slug=d.organisation) if d.organisation else None
@@ -134,6 +158,7 @@ def _load_demo(*, count: int, seed: int) -> dict[str, int]:
     fake.seed_instance(seed)
     table = RoutingTable.load()
     districts = {d.gss_code: d for d in District.objects.all()}
+    weights = {code: n for code, n in district_weights(area_data()).items() if code in districts}
     offences = {o.slug: o for o in OffenceGroup.objects.all()}
     flags = {f.slug: f for f in Flag.objects.all()}
     ethnicities = list(DemographicCategory.objects.filter(characteristic="ethnicity"))
@@ -160,7 +185,7 @@ def _load_demo(*, count: int, seed: int) -> dict[str, int]:
             safe_to_text=rng.random() < 0.8,
             safe_to_leave_voicemail=rng.random() < 0.4,
             phone_is_own=True,
-            district=districts[_pick(rng, DISTRICT_WEIGHTS)],
+            district=districts[_pick(rng, weights)],
             reported_to_police=rng.random() < 0.7,
             crime_reference=f"23{rng.randint(100000, 999999)}/{today.year % 100}",
             offence_group=offences.get(offence) if offence else None,

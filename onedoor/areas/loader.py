@@ -1,26 +1,31 @@
-"""Load an area's configuration (organisations, services, routing rules) from onedoor/areas/<area>.json.
+"""Load an area's configuration (districts, organisations, services, routing rules, message template
+overrides) from its area file: a bundled name (onedoor/areas/<area>.json) or a path (docs/areas.md).
 
 Another Police and Crime Commissioner's area adopts OneDoor by writing its own file, not by changing
-code. Loading creates what is missing and leaves what exists alone, so it can run on every start
-without undoing administrators' edits in the admin. `reset=True` (`load_area --reset`) puts the file's
-organisations, services and rules back exactly as the file says, field by field.
+code. The file is validated first (onedoor/areas/files.py); nothing is written from an invalid file.
+Loading creates what is missing and leaves what exists alone, so it can run on every start without
+undoing administrators' edits in the admin. `reset=True` (`load_area --reset`) puts the file's
+organisations, services and rules back exactly as the file says, field by field. Districts and
+their Census figures are the file's alone, so they are always brought into line with it.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from onedoor.accounts.models import Organisation
-from onedoor.core.models import District, Flag, NeedCategory, OffenceGroup
+from onedoor.areas.files import AREAS_DIR, AreaConfigError, read_area
+from onedoor.core.models import District, Flag, NeedCategory, OffenceGroup, ReferenceDataVersion
 from onedoor.directory.models import Service
+from onedoor.messaging.models import MessageTemplate
 from onedoor.referrals.models import RoutingRule
 
-AREAS_DIR = Path(__file__).resolve().parent
+__all__ = ["AREAS_DIR", "AreaConfigError", "load_area", "read_area"]
 
 _M2M_SLUG_FIELDS = {
     "offence_groups": OffenceGroup,
@@ -31,20 +36,6 @@ _M2M_SLUG_FIELDS = {
     "needs_any": NeedCategory,
     "signpost": Service,
 }
-
-
-class AreaConfigError(ValueError):
-    pass
-
-
-def read_area(area: str) -> dict[str, Any]:
-    path = AREAS_DIR / f"{area}.json"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in AREAS_DIR.glob("*.json")))
-        raise AreaConfigError(f"No area called {area!r}. Known areas: {known}")
-    with path.open(encoding="utf-8") as f:
-        data: dict[str, Any] = json.load(f)
-    return data
 
 
 def _lookup(model: Any, field: str, values: list[str], rule_key: str, name: str) -> list[Any]:
@@ -77,9 +68,59 @@ def _upsert(model: Any, key: dict[str, Any], values: dict[str, Any], *, reset: b
     return existing, True
 
 
+def _load_districts(data: dict[str, Any]) -> int:
+    written = 0
+    for i, row in enumerate(data["districts"], start=1):
+        census = row["census"]
+        values = {
+            "name": row["name"],
+            "population": census["population"],
+            "census": census,
+            "order": row.get("order", i),
+        }
+        district = District.objects.filter(gss_code=row["gss_code"]).first()
+        if district is None:
+            District.objects.create(gss_code=row["gss_code"], **values)
+        elif any(getattr(district, k) != v for k, v in values.items()):
+            District.objects.filter(pk=district.pk).update(**values)
+        else:
+            continue
+        written += 1
+    tables = sorted({f"{d['census']['table']} ({d['census']['year']})" for d in data["districts"]})
+    ReferenceDataVersion.objects.update_or_create(
+        dataset="districts",
+        defaults={
+            "version": f"{data['area']}: {', '.join(tables)}",
+            "source": f"the {data['name']} area file: ONS GSS codes; Census {', '.join(tables)}",
+            "loaded_at": timezone.now(),
+        },
+    )
+    return written
+
+
+def _load_message_templates(data: dict[str, Any]) -> int:
+    """The area's own wordings replace the national ones for the same kind, channel and language, on every
+    load: an override in the file is the area's decision, as its districts are."""
+    written = 0
+    for row in data.get("message_templates", []):
+        key = {"key": row["key"], "channel": row["channel"], "language": row["language"]}
+        values = {"body": row["body"], "subject": row.get("subject", "")}
+        existing = MessageTemplate.objects.filter(**key).first()
+        if existing is None:
+            MessageTemplate.objects.create(**key, **values, language_name=row.get("language_name", row["language"]))
+        elif any(getattr(existing, k) != v for k, v in values.items()):
+            existing.body, existing.subject = values["body"], values["subject"]
+            existing.save()
+        else:
+            continue
+        written += 1
+    return written
+
+
 @transaction.atomic
-def load_area(area: str, *, reset: bool = False) -> dict[str, int]:
+def load_area(area: str | Path, *, reset: bool = False) -> dict[str, int]:
     data = read_area(area)
+    districts_written = _load_districts(data)
     orgs = {}
     for row in data["organisations"]:
         org, _ = _upsert(Organisation, {"slug": row["slug"]}, {"name": row["name"], "kind": row["kind"]}, reset=reset)
@@ -117,4 +158,9 @@ def load_area(area: str, *, reset: bool = False) -> dict[str, int]:
     if reset:
         # The file is the whole truth after a reset: rules it no longer has are removed.
         RoutingRule.objects.exclude(key__in=[r["key"] for r in data["routing_rules"]]).delete()
-    return {"services_written": services_written, "routing_rules_written": rules_loaded}
+    return {
+        "districts_written": districts_written,
+        "services_written": services_written,
+        "routing_rules_written": rules_loaded,
+        "message_templates_written": _load_message_templates(data),
+    }

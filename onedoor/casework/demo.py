@@ -89,12 +89,11 @@ def load_casework_demo() -> dict[str, int]:
                 better_able_to_cope="yes",
                 needs_improved=NeedCategory.objects.filter(slug="shelter-accommodation"),
             )
-    if cases:
+    # Joint working with the area's next commissioned service (RoSA in Warwickshire), where it has one.
+    partner = Service.objects.filter(kind="commissioned").exclude(slug="victim-support").order_by("pk").first()
+    if cases and partner is not None:
         services.joint_working_start(
-            referral=cases[0],
-            actor=caseworker,
-            partner_service=Service.objects.get(slug="rosa"),
-            consent_to_share=True,
+            referral=cases[0], actor=caseworker, partner_service=partner, consent_to_share=True
         )
     for user, kind in ((caseworker, "supervision"), (caseworker, "cpd"), (lead, "supervision")):
         services.practitioner_session_record(practitioner=user, actor=lead, kind=kind, on=today - timedelta(days=7))

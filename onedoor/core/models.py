@@ -13,6 +13,9 @@ class District(models.Model):
     gss_code = models.CharField(max_length=9, unique=True)
     name = models.CharField(max_length=100)
     population = models.PositiveIntegerField(null=True, blank=True)
+    census = models.JSONField(
+        default=dict, blank=True, help_text="From the area file: the Census table, year and residents by age band"
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

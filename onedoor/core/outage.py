@@ -7,12 +7,10 @@ disk, read once per process, not from the services table. Both keep "Exit this p
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,18 +18,19 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
+from onedoor.areas.files import read_area
+
 logger = logging.getLogger("onedoor.outage")
 
 OUTAGE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
-AREAS_DIR = Path(__file__).resolve().parent.parent / "areas"
 
 
 @cache
 def urgent_lines(area: str) -> tuple[dict[str, str], ...]:
     """The area's lines that answer at any hour: a static snapshot of its area file, never the database."""
     try:
-        data = json.loads((AREAS_DIR / f"{area}.json").read_text(encoding="utf-8"))
+        data = read_area(area)
     except (OSError, ValueError):
         return ()
     return tuple(

@@ -2,6 +2,7 @@
 
 Each file names its dataset, version and source. Loading is an idempotent upsert on each row's natural
 key, so a new version of a file is applied by a new data migration that calls `load_reference` again.
+These are national vocabularies only: an area's districts come from its area file (`load_area`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 # file -> (model name, natural key fields)
 DATASETS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "districts.json": ("District", ("gss_code",)),
     "offence_groups.json": ("OffenceGroup", ("slug",)),
     "flags.json": ("Flag", ("slug",)),
     "demographics.json": ("DemographicCategory", ("characteristic", "code")),

@@ -18,6 +18,7 @@ from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
 from onedoor.accounts.api_auth import public_auth
+from onedoor.areas.current import area_data
 from onedoor.directory import selectors
 from onedoor.directory.models import (
     DirectoryOrganisation,
@@ -144,7 +145,7 @@ def _sal_json(sal: ServiceAtLocation, service: Service) -> dict[str, Any]:
                 "address_1": loc.address_1,
                 "city": loc.city,
                 "region": "",
-                "state_province": "Warwickshire",
+                "state_province": area_data()["directory"]["service_area"],
                 "postal_code": loc.postal_code,
                 "country": "GB",
                 "address_type": "physical",

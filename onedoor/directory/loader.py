@@ -1,4 +1,4 @@
-"""Load an area's services directory from onedoor/directory/seed/<area>.json.
+"""Load an area's services directory from the seed file its area file names (`directory.seed`, beside it).
 
 Idempotent: organisations, taxonomies and terms are upserted; a service's directory details (phones,
 schedules, languages, locations, terms, areas) are written only the first time it is seen, or with
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from onedoor.accounts.models import Organisation
+from onedoor.areas.files import read_area_file
 from onedoor.core.models import District, Flag, NeedCategory, OffenceGroup
 from onedoor.directory.models import (
     DirectoryOrganisation,
@@ -34,7 +35,6 @@ from onedoor.directory.models import (
     TranslationReview,
 )
 
-SEED_DIR = Path(__file__).resolve().parent / "seed"
 # A fixed namespace so that seeded records get the same identifiers on every machine.
 NAMESPACE = uuid.UUID("6f0c7c52-8d0e-4f58-9a53-4a3b2f1f0d11")
 TERM_PREFIXES = {"crime": "crime-types", "need": "needs", "audience": "audience", "help": "help-types"}
@@ -96,7 +96,9 @@ def _term(terms: dict[str, TaxonomyTerm], ref: str, service: str) -> TaxonomyTer
     return terms[key]
 
 
-def _write_details(service: Service, row: dict[str, Any], terms: dict[str, TaxonomyTerm]) -> None:
+def _write_details(
+    service: Service, row: dict[str, Any], terms: dict[str, TaxonomyTerm], local: dict[str, str]
+) -> None:
     slug = service.slug
     service.phones.all().delete()
     service.schedules.all().delete()
@@ -128,9 +130,11 @@ def _write_details(service: Service, row: dict[str, Any], terms: dict[str, Taxon
     ServiceArea.objects.create(
         uuid=stable_uuid("service-area", slug),
         service=service,
-        name="England" if national else "Warwickshire",
-        description="Available across England" if national else "Available to people who live in Warwickshire",
-        extent="" if national else "E10000031",
+        name="England" if national else local["service_area"],
+        description="Available across England"
+        if national
+        else f"Available to people who live in {local['service_area']}",
+        extent="" if national else local["extent"],
     )
     for loc_slug, name, address, city, postcode in row.get("locations", []):
         location, _ = Location.objects.update_or_create(
@@ -146,10 +150,13 @@ def _write_details(service: Service, row: dict[str, Any], terms: dict[str, Taxon
 
 
 @transaction.atomic
-def load_directory(area: str, *, reset: bool = False) -> dict[str, int]:
-    path = SEED_DIR / f"{area}.json"
-    if not path.exists():
+def load_directory(area_name: str | Path, *, reset: bool = False) -> dict[str, int]:
+    area = read_area_file(area_name)
+    path = area.seed_path
+    if path is None:
         return {"organisations": 0, "services": 0, "detailed": 0}
+    if not path.is_file():
+        raise DirectoryConfigError(f"The area file names a directory seed that is not there: {path}")
     with path.open(encoding="utf-8") as f:
         data: dict[str, Any] = json.load(f)
     checked = date.fromisoformat(data["last_checked"])
@@ -215,6 +222,6 @@ def load_directory(area: str, *, reset: bool = False) -> dict[str, int]:
                 "choose what to tell them."
             )
         service.save()
-        _write_details(service, row, terms)
+        _write_details(service, row, terms, area.data["directory"])
         detailed += 1
     return {"organisations": len(orgs), "services": len(data["services"]), "detailed": detailed}

@@ -6,6 +6,7 @@ safety rules that stopped it, so "why did this person get nothing?" always has a
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.db import models
@@ -66,6 +67,11 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.channel}, {self.language})"
+
+    def blank_placeholders(self, personalisation: dict[str, str]) -> list[str]:
+        """The placeholders this wording uses that the message fills with nothing (an empty value)."""
+        used = re.findall(r"\(\((\w+)\)\)", self.subject + self.body)
+        return sorted({name for name in used if name in personalisation and not str(personalisation[name]).strip()})
 
     def render(self, personalisation: dict[str, str]) -> tuple[str, str]:
         subject, body = self.subject, self.body

@@ -281,6 +281,9 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
     assert message.template is not None
     try:
         _reserve_slot()
+        if blank := message.template.blank_placeholders(message.personalisation):
+            # Never "help is available from . Call  or visit": a wording with a gap is not sent at all.
+            raise PermanentFailure(f"not sent: {', '.join(blank)} would be blank")
         subject, body = message.template.render(message.personalisation)
         outgoing = Outgoing(
             channel=message.channel,

@@ -1,7 +1,9 @@
 """Synthetic police transfer files (format v1) for tests, demos and benchmarks.
 
-Proportions follow the seed's Warwickshire police data for 2020-21 (REFERENCE.md): offences 51% violent,
-15% theft, 4% sexual; 77% consent to share; districts 28/24/19/18/12%; 51% female, 47% male; 10% under 16,
+Rows are for an area: by default the loaded one (ONEDOOR_AREA), its first force code, its districts
+(weighted as onedoor/areas/demo_data.py says) and their postcode districts. Proportions follow the seed
+needs assessment's police data for 2020-21 (REFERENCE.md): offences 51% violent,
+15% theft, 4% sexual; 77% consent to share; 51% female, 47% male; 10% under 16,
 17% aged 16-24, 7% 65 and over; ethnicity 39% not recorded, 55% White. Everything else (victims per
 crime, flags, contact details, languages) is a stated assumption below, not a measured figure.
 
@@ -20,13 +22,16 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import IO
+from typing import IO, Any
 
 from faker import Faker
 
+from onedoor.areas.current import area_data
+from onedoor.areas.demo_data import district_weights
 from onedoor.police.parser import COLUMNS
 
-FORCE_CODE = "E23000017"
+# The loaded area's (first) force code: what a default file's rows carry.
+FORCE_CODE: str = area_data()["force_codes"][0]
 
 OFFENCES = {  # percent of all crimes
     "violence-with-injury": 20.0,
@@ -54,13 +59,6 @@ OFFENCES = {  # percent of all crimes
     "anti-social-behaviour": 1.0,
 }
 VIOLENT = {"violence-with-injury", "violence-without-injury", "stalking-harassment", "homicide"}
-DISTRICTS = {  # share of victims, with postcode districts inside each
-    "E07000219": (28, ["CV10", "CV11", "CV12"]),
-    "E07000222": (24, ["CV31", "CV32", "CV34", "CV35", "CV8"]),
-    "E07000220": (19, ["CV21", "CV22", "CV23"]),
-    "E07000221": (18, ["CV37", "CV36", "B50", "OX15"]),
-    "E07000218": (12, ["CV9", "B46", "B78"]),
-}
 ETHNICITY = {
     "": 39.0,
     "white-english-welsh-scottish-northern-irish-or-british": 49.0,
@@ -95,7 +93,10 @@ class Person:
 
 
 class _Maker:
-    def __init__(self, seed: int, anchor: datetime) -> None:
+    def __init__(self, seed: int, anchor: datetime, area: dict[str, Any]) -> None:
+        self.force_code = area["force_codes"][0]
+        self.districts = district_weights(area)
+        self.outward = {d["gss_code"]: d.get("postcode_districts", []) for d in area["districts"]}
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
         self.fakers = {"": Faker("en_GB"), **{k: Faker(v) for k, v in LOCALES.items()}}
         for i, fk in enumerate(self.fakers.values()):
@@ -106,7 +107,7 @@ class _Maker:
         self.people: list[Person] = []
         self.officers = [
             re.sub(r"[^a-z.]", "", f"{self.fakers[''].first_name()}.{self.fakers[''].last_name()}".lower())
-            + f".{n}@warwickshire.police.example"
+            + f".{n}@{area['area']}.police.example"
             for n in range(150)
         ]
         self.crime_no = 0
@@ -124,10 +125,10 @@ class _Maker:
         lo, hi = {"u16": (4, 15), "16-24": (16, 24), "25-64": (25, 64), "65+": (65, 92)}[band]
         age_days = rng.randint(lo * 365 + 1, hi * 365 + 364)
         dob = None if rng.random() < 0.05 else (self.anchor.date() - timedelta(days=age_days))
-        district = rng.choices(list(DISTRICTS), weights=[v[0] for v in DISTRICTS.values()])[0]
-        outward = rng.choice(DISTRICTS[district][1])
+        district = rng.choices(list(self.districts), weights=list(self.districts.values()))[0]
+        outward = rng.choice(self.outward[district] or [""])
         letters = "ABDEFGHJLNPQRSTUWXYZ"
-        postcode = f"{outward} {rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+        postcode = f"{outward} {rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}" if outward else ""
         phone = self.phones.pop() if self.phones and rng.random() < 0.75 else ""
         email = ""
         if rng.random() < 0.5:
@@ -188,7 +189,7 @@ class _Maker:
             has_phone, has_email = bool(p.phone), bool(p.email)
             rows.append(
                 {
-                    "force_code": FORCE_CODE,
+                    "force_code": self.force_code,
                     "crime_reference": reference,
                     "victim_reference": f"V{n}",
                     "recorded_at": recorded.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -232,10 +233,12 @@ def generate(
     bad_percent: float = 0.0,
     anchor: datetime | None = None,
     columns: list[str] | None = None,
+    area: dict[str, Any] | None = None,
 ) -> list[int]:
-    """Write `rows` data rows to `out`; return the line numbers of the rows given a fault."""
+    """Write `rows` data rows to `out` for `area` (a validated area file's data; by default the loaded
+    area); return the line numbers of the rows given a fault."""
     moment = anchor or datetime.now(tz=UTC).replace(minute=0, second=0, microsecond=0)
-    maker = _Maker(seed, moment)
+    maker = _Maker(seed, moment, area or area_data())
     order = columns or list(COLUMNS)
     header = io.StringIO()
     csv.writer(header, lineterminator="\r\n").writerow(order)

@@ -10,13 +10,12 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from onedoor.accounts.models import User
-from onedoor.areas.loader import read_area
+from onedoor.areas.current import force_codes
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
 from onedoor.core.contact import normalise_name
@@ -56,8 +55,7 @@ class ImportInterrupted(RuntimeError):
 
 
 def area_force_codes() -> frozenset[str]:
-    code = read_area(settings.ONEDOOR_AREA).get("force_code")
-    return frozenset([code]) if code else frozenset()
+    return force_codes()
 
 
 def person_key(first_name: str, last_name: str, dob: date | None) -> str:

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from onedoor.accounts.models import Organisation, OrganisationKind, User
 from onedoor.accounts.services import referrers_for_emails
-from onedoor.areas.loader import read_area
+from onedoor.areas.current import offer_service_slug
+from onedoor.areas.files import read_area
 from onedoor.core.audit import audit_record_rows
 from onedoor.core.contact import is_uk_mobile, normalise_name
 from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
@@ -60,7 +61,7 @@ class _Context:
 
     @classmethod
     def load(cls, today: date) -> _Context:
-        service = Service.objects.filter(slug=settings.ONEDOOR_OFFER_SERVICE).first()
+        service = Service.objects.filter(slug=offer_service_slug()).first()
         area = read_area(settings.ONEDOOR_AREA)
         table = RoutingTable.load(on=today)
         return cls(

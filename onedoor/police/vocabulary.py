@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import pycountry
 
+from onedoor.areas.current import district_codes
 from onedoor.core.contact import normalise_email
 from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
 from onedoor.core.reference_data import read_dataset
@@ -54,8 +55,8 @@ class Vocabulary:
 
     @classmethod
     def from_reference_data(cls, force_codes: frozenset[str]) -> Vocabulary:
-        """The same vocabulary read from the reference data's files, without a database (ids are the rows'
-        places in each file): for measuring and testing the parser on its own."""
+        """The same vocabulary read from the reference data's files and the area file, without a database
+        (ids are the rows' places in each file): for measuring and testing the parser on its own."""
 
         def rows(name: str) -> list[dict[str, Any]]:
             return list(read_dataset(name)["rows"])
@@ -64,7 +65,7 @@ class Vocabulary:
             force_codes,
             offence_groups={r["slug"]: pk for pk, r in enumerate(rows("offence_groups.json"), start=1)},
             flags=frozenset(r["slug"] for r in rows("flags.json")),
-            districts={r["gss_code"]: pk for pk, r in enumerate(rows("districts.json"), start=1)},
+            districts={code: pk for pk, code in enumerate(district_codes(), start=1)},
             categories=[
                 (pk, c["characteristic"], c["code"], c["label"], c.get("group") or "")
                 for pk, c in enumerate(rows("demographics.json"), start=1)
@@ -149,7 +150,7 @@ class _Cells:
         force = value.strip().upper()
         problem = None
         if not force:
-            problem = "a police force area code such as E23000017 (required)"
+            problem = f"a police force area code such as {min(self.vocab.force_codes, default='E23000001')} (required)"
         elif not _FORCE_CODE.fullmatch(force):
             problem = "a police force area GSS code: E23 and six digits"
         elif self.vocab.force_codes and force not in self.vocab.force_codes:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils import timezone
 
+from onedoor.areas.current import out_of_area
 from onedoor.core.contact import valid_phone_e164
 from onedoor.core.models import CategoryKind, Characteristic, DemographicCategory, District, Flag, OffenceGroup
 from onedoor.directory.models import Service, ServiceKind
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
-# Coventry (CV1 to CV6) is policed by West Midlands Police, not Warwickshire.
-OUTSIDE_AREA_DISTRICTS = {"CV1", "CV2", "CV3", "CV4", "CV5", "CV6"}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y")
 
 
@@ -258,9 +257,11 @@ class ReferralForm(forms.Form):
         match = POSTCODE_RE.match(" ".join(raw.split()))
         if not match:
             raise forms.ValidationError("Enter a full UK postcode, like CV34 4RL")
-        if match.group(1) in OUTSIDE_AREA_DISTRICTS:
+        # The area file's out-of-area rule: postcode districts a neighbouring force covers.
+        if elsewhere := out_of_area(match.group(1)):
             raise forms.ValidationError(
-                f"{match.group(1)} is in Coventry, which West Midlands Police covers. Refer to Coventry services"
+                f"{match.group(1)} is in {elsewhere.place}, which {elsewhere.force} covers. "
+                f"Refer to {elsewhere.place} services"
             )
         return f"{match.group(1)} {match.group(2)}"
 

@@ -29,7 +29,7 @@ def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
     """Who sees a referral in full (the person, the case, the caseworker, the whole timeline).
 
     A provider sees the referrals its services hold now, and, during a young people's to adults'
-    transition (Compass to CGL, say), the other service's side while the handover window is open and
+    transition, the other service's side while the handover window is open and
     that side is not finished. A service that handed a referral on sees only its own part of the history
     (`handed_on_history`), never the new holder's case. A referrer sees only their own, as a status
     timeline; nobody else (the commissioner analyst, administrators, the police data officer) sees any

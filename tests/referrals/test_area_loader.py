@@ -17,7 +17,12 @@ def test_loading_again_keeps_administrators_edits() -> None:
     rule.min_age = 30
     rule.save()
     Service.objects.filter(slug="rosa").update(phone="01788 000000")
-    assert load_area("warwickshire") == {"services_written": 0, "routing_rules_written": 0}
+    assert load_area("warwickshire") == {
+        "districts_written": 0,
+        "services_written": 0,
+        "routing_rules_written": 0,
+        "message_templates_written": 0,
+    }
     rule.refresh_from_db()
     assert (rule.effective_to, rule.min_age) == (date(2030, 1, 1), 30)
     assert Service.objects.get(slug="rosa").phone == "01788 000000"

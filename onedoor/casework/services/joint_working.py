@@ -119,7 +119,7 @@ def onward_referral_external(
 def transition_start(
     *, referral: Referral, actor: User, to_service: Service, handover_meeting_on: date, plan: str
 ) -> OnwardReferral:
-    """Young people's to adults' service (Compass to CGL, and any child service to an adult one): a linked
+    """Young people's to adults' service (any child service to an adult one): a linked
     referral to the adult service, a transition plan and a handover meeting. Both services see the case
     until the handover window ends."""
     locked = lock_case(referral=referral, actor=actor)

@@ -10,6 +10,8 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import get_language, get_language_info
 
+from onedoor.areas.current import area_data
+
 register = template.Library()
 
 # The English home page is also served, unprefixed, by the project's own "home" route.
@@ -35,6 +37,7 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
     JavaScript and sets no cookie."""
     request = context["request"]
     current = get_language()
+    offered = set(area_data()["languages"])  # the area's own choice, of the languages OneDoor has
     return [
         {
             "code": code,
@@ -44,4 +47,5 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
             "bidi": get_language_info(code)["bidi"],
         }
         for code, name in settings.LANGUAGES
+        if code in offered
     ]

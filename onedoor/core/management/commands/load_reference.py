@@ -7,7 +7,7 @@ from onedoor.core.reference_data import load_reference
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the national reference data sets: districts, offence groups, categories, rights."
+    help = "Load (or refresh) the national reference data: offence groups, categories, rights. Districts: load_area."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():

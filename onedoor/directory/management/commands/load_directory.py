@@ -7,10 +7,10 @@ from onedoor.directory.loader import load_directory
 
 
 class Command(BaseCommand):
-    help = "Load the services directory from onedoor/directory/seed/<area>.json (run after load_area)."
+    help = "Load the services directory from the seed file the area file names (run after load_area)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("area", nargs="?", default=settings.ONEDOOR_AREA)
+        parser.add_argument("area", nargs="?", default=settings.ONEDOOR_AREA, help="name or path (ONEDOOR_AREA)")
         parser.add_argument(
             "--reset", action="store_true", help="Rewrite seeded services' directory details, undoing admin edits."
         )

@@ -8,10 +8,12 @@ from onedoor.accounts.models import Organisation
 from onedoor.areas.loader import AreaConfigError, load_area
 from onedoor.core.audit import audit_changes, audit_record, audit_snapshot
 from onedoor.core.context import origin
+from onedoor.core.models import District
 from onedoor.directory.models import Service
+from onedoor.messaging.models import MessageTemplate
 from onedoor.referrals.models import RoutingRule
 
-CONFIGURATION: tuple[type[models.Model], ...] = (Organisation, Service, RoutingRule)
+CONFIGURATION: tuple[type[models.Model], ...] = (District, Organisation, Service, RoutingRule, MessageTemplate)
 
 
 def _snapshot() -> dict[str, dict[str, Any]]:
@@ -34,10 +36,13 @@ def configuration_changes(before: dict[str, dict[str, Any]], after: dict[str, di
 
 
 class Command(BaseCommand):
-    help = "Load an area's organisations, services and routing rules from onedoor/areas/<area>.json."
+    help = (
+        "Load an area file (a bundled area's name, or a path): its districts, organisations, services, routing "
+        "rules and message templates. Checks the whole file first and writes nothing from an invalid one."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("area", nargs="?", default=settings.ONEDOOR_AREA)
+        parser.add_argument("area", nargs="?", default=settings.ONEDOOR_AREA, help="name or path (ONEDOOR_AREA)")
         parser.add_argument(
             "--reset",
             action="store_true",
@@ -51,13 +56,13 @@ class Command(BaseCommand):
                 before = _snapshot()
                 counts = load_area(options["area"], reset=reset)
                 changes = configuration_changes(before, _snapshot())
-                if reset or any(changes.values()):
-                    # Who: the operator at the command line; what, from what, to what: row by row.
-                    audit_record(
-                        actor=None,
-                        action="area.reset" if reset else "area.loaded",
-                        detail={"area": options["area"], **counts, **changes},
-                    )
+                # Every load is audited, a load that changed nothing too: who (the operator at the command
+                # line), which file, and what, from what, to what, row by row.
+                audit_record(
+                    actor=None,
+                    action="area.reset" if reset else "area.loaded",
+                    detail={"area": str(options["area"]), **counts, **changes},
+                )
         except AreaConfigError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

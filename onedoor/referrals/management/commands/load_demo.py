@@ -2,11 +2,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from onedoor.areas.demo import DEMO_PASSWORD, DEMO_USERS, demo_totp_base32, load_demo
+from onedoor.areas.demo import DEMO_PASSWORD, demo_totp_base32, demo_users, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the Warwickshire demo users and synthetic referrals (once), and print the demo logins."
+    help = "Load the demo users and synthetic referrals for the loaded area (once), and print the demo logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, default=200)
@@ -24,6 +24,6 @@ class Command(BaseCommand):
         self.stdout.write("  .venv/bin/python manage.py demo_otp USERNAME")
         self.stdout.write("or add the printed key to any authenticator app.")
         self.stdout.write("")
-        for d in DEMO_USERS:
+        for d in demo_users():
             key = "" if d.role == "referrer" else f"  2FA key {demo_totp_base32(d.username)}"
             self.stdout.write(f"  {d.username:<17} {d.note}{key}")
