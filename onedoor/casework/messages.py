@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from onedoor.messaging.models import Channel, InvalidContact, Message, MessageTemplate
 from onedoor.messaging.safety import quiet_hours_end
-from onedoor.messaging.services import TemplateCache, keyed_hash, message_values, messages_queue
+from onedoor.messaging.services import TemplateCache, contact_key, keyed_hash, message_values, messages_queue
 from onedoor.referrals.models import Referral
 
 WAITING_LIST_POSITION = "waiting-list-position"
@@ -32,16 +32,16 @@ def _language_code(preferred: str) -> str:
 def _channel(referral: Referral) -> tuple[str | None, str, list[str]]:
     invalid = set(
         InvalidContact.objects.filter(
-            contact_key__in=[keyed_hash(v) for v in (referral.phone, referral.email) if v]
+            contact_key__in=[contact_key(v) for v in (referral.phone, referral.email) if v]
         ).values_list("contact_key", flat=True)
     )
     reasons: list[str] = []
     if referral.phone and referral.safe_to_text:
-        if keyed_hash(referral.phone) not in invalid:
+        if contact_key(referral.phone) not in invalid:
             return Channel.SMS, referral.phone, []
         reasons.append("The phone number failed permanently before.")
     if referral.email and referral.safe_to_email:
-        if keyed_hash(referral.email) not in invalid:
+        if contact_key(referral.email) not in invalid:
             return Channel.EMAIL, referral.email, []
         reasons.append("The email address failed permanently before.")
     reasons.append("The referral says it is not safe to text or email this person.")

@@ -85,6 +85,13 @@ def keyed_hash(value: str) -> str:
 _keyed: dict[str, hmac.HMAC] = {}
 
 
+def contact_key(value: str) -> str:
+    """The matching key of a phone number (E.164) or an email address. An address is matched whatever its
+    case, as the police record's key is (onedoor/police/load.py), so a "this address failed" mark made from a
+    message written as Jo.Smith@example.org still stops the next offer to jo.smith@example.org."""
+    return keyed_hash(value.strip().lower())
+
+
 def backoff(attempts: int) -> timedelta:
     """5, 20, 80 minutes: each retry waits four times longer."""
     factor: int = 4 ** max(attempts - 1, 0)  # int ** int is typed Any: a negative power would be a float
@@ -162,7 +169,7 @@ def message_values(
         "language": template.language if template and not withheld else "",
         "personalisation": {} if withheld else personalisation,
         "person_key": person_key,
-        "contact_key": "" if withheld else keyed_hash(to),
+        "contact_key": "" if withheld else contact_key(to),
         "status": MessageStatus.WITHHELD if withheld else MessageStatus.QUEUED,
         "withheld_reasons": list(withheld_reasons),
         "send_after": send_after,
@@ -363,7 +370,7 @@ def _fail_permanently(message: Message, now: datetime, why: str) -> None:
     message.note = why[:200]
     message.save(update_fields=["status", "note", "attempts", "claimed_at", "claimed_by", "updated_at"])
     InvalidContact.objects.get_or_create(
-        contact_key=message.contact_key or keyed_hash(message.to),
+        contact_key=message.contact_key or contact_key(message.to),
         defaults={"channel": message.channel, "marked_at": now, "message": message},
     )
     audit_record(actor=None, action="message.contact_invalid", obj=message, detail={"channel": message.channel})

@@ -20,7 +20,7 @@ from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
 from onedoor.core.contact import normalise_name
 from onedoor.messaging.models import Message, MessageStatus
-from onedoor.messaging.services import keyed_hash
+from onedoor.messaging.services import contact_key, keyed_hash
 from onedoor.police.models import BatchStatus, PoliceBatch, PoliceRowError, PoliceVictimRecord
 from onedoor.police.parser import ParsedRow, RowError, Vocabulary, validate_row
 from onedoor.referrals.models import Referral, Source
@@ -163,8 +163,8 @@ def _load_chunk(
         v = row.values
         keys = {
             "person_key": person_key(v["first_name"], v["last_name"], v["date_of_birth"]),
-            "phone_key": keyed_hash(v["phone"]),
-            "email_key": keyed_hash(v["email"].lower()),
+            "phone_key": contact_key(v["phone"]),
+            "email_key": contact_key(v["email"]),
         }
         if rec is None:
             created.append(

@@ -1,7 +1,8 @@
 """A fake GOV.UK Notify API on loopback, good enough for the client library: it checks the JWT the
 client signs, answers the two send endpoints, and behaves like Notify's test numbers:
 07700900002 fails permanently and 07700900003 fails temporarily (both reported by callback), and
-07700900500 (our own convention) makes the API answer 500."""
+07700900500 (our own convention) makes the API answer 500, and any email address starting "bounce" (also
+our own) fails permanently."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ class FakeNotify:
                     self._reply(400, {"errors": [{"error": "ValidationError", "message": "Not a UK mobile number"}]})
                     return
                 notification_id = str(uuid.uuid4())
-                if to.endswith("7700900002"):
+                if to.endswith("7700900002") or to.lower().startswith("bounce"):
                     status = "permanent-failure"
                 elif to.endswith("7700900003"):
                     status = "temporary-failure"

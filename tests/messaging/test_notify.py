@@ -124,6 +124,35 @@ def test_permanent_failure_marks_contact_invalid_and_flags_the_team(notify: Fake
     assert "contact_invalid" in later.withheld_reasons
 
 
+def test_an_address_that_failed_stops_the_next_offer_whatever_its_case(notify: FakeNotify, client: Client) -> None:
+    # Only an email address to reach this victim: the failure must be matched to the next file's row, which
+    # writes the same address in other capitals.
+    run([row(phone="", safe_to_text="N", email="Bounce.Jo@Example.org")])
+    offer = PoliceVictimRecord.objects.get().offer
+    assert offer is not None and offer.channel == "email"
+    assert _callback(client, notify.callback(notify.sent[0]["id"])).status_code == 204
+    offer.refresh_from_db()
+    assert offer.status == MessageStatus.PERMANENT_FAILURE
+    run(
+        [
+            row(
+                crime_reference="23/0000778/26",
+                first_name="Pat",
+                last_name="Hill",
+                date_of_birth="1970-01-01",
+                phone="",
+                safe_to_text="N",
+                email="bounce.jo@example.org",
+                recorded_at="2026-01-11T09:00:00",
+            )
+        ]
+    )
+    later = PoliceVictimRecord.objects.get(crime_reference="23/0000778/26").offer
+    assert later is not None and later.status == MessageStatus.WITHHELD
+    assert "contact_invalid" in later.withheld_reasons
+    assert len(notify.sent) == 1
+
+
 def test_api_error_at_send_time_is_retried(notify: FakeNotify) -> None:
     offer = _offer_for("07700 900500")
     assert offer.status == MessageStatus.QUEUED

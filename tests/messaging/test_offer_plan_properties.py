@@ -164,14 +164,19 @@ def _phone_key(phone: str) -> str:
     return "+44" + digits[1:] if digits.startswith("0") else digits
 
 
+def _row_is_valid(v: Victim) -> bool:
+    return all(_answer_is_valid(a) for a in (v.contact_permitted, v.safe_to_text, v.safe_to_email))
+
+
 def _person(name: tuple[str, str]) -> str:
     return "".join(name).lower()
 
 
 def _shares_with_another_person(v: Victim, crime: list[Victim]) -> bool:
-    """docs/messaging.md: one phone number or email for different people in one crime."""
+    """docs/messaging.md: one phone number or email for different people in one crime. Only rows the import
+    took count: a refused row (a Y/N answer that is not one) is reported to the data officer, not loaded."""
     for other in crime:
-        if other is v or _person(other.name) == _person(v.name):
+        if other is v or _person(other.name) == _person(v.name) or not _row_is_valid(other):
             continue
         if v.phone and _phone_key(v.phone) == _phone_key(other.phone):
             return True
@@ -225,7 +230,7 @@ def test_no_support_offer_from_the_import_breaks_a_rule(generated: list[list[Vic
     imported = 0
     for c, crime in enumerate(generated):
         for i, v in enumerate(crime):
-            valid = all(_answer_is_valid(a) for a in (v.contact_permitted, v.safe_to_text, v.safe_to_email))
+            valid = _row_is_valid(v)
             rec: Any = records.get((_crime_reference(RUNS["n"], c), f"V{i + 1}"))
             assert (rec is not None) == valid, "a row with a Y/N answer that is not one is refused, and only then"
             if rec is None:
