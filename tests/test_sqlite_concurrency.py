@@ -4,7 +4,6 @@ nothing lost, nothing twice."""
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import sys
 from pathlib import Path
@@ -12,11 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("soak", ROOT / "bench" / "soak.py")
-assert spec and spec.loader
-soak = importlib.util.module_from_spec(spec)
-sys.modules["soak"] = soak
-spec.loader.exec_module(soak)
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench import soak_common as soak  # noqa: E402 - the soak harness's clients and deployment
 
 
 def free_port() -> int:
