@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.urls import include, path
 
 from onedoor.accounts.middleware import is_two_factor_complete
+from onedoor.accounts.models import Role
 from onedoor.api import api
 from onedoor.core import health
 from onedoor.public import home as public_home
@@ -14,7 +15,7 @@ def _admin_permission(request: HttpRequest) -> bool:
     return bool(
         user.is_active
         and user.is_staff
-        and getattr(user, "role", None) == "administrator"
+        and getattr(user, "role", None) == Role.ADMINISTRATOR
         and is_two_factor_complete(user)
     )
 

@@ -65,7 +65,7 @@ def make_user(db: None) -> Callable[..., User]:
     counter = {"n": 0}
 
     def make(
-        role: str = Role.REFERRER, org: str | None = None, username: str | None = None, totp: bool = False
+        role: Role = Role.REFERRER, org: str | None = None, username: str | None = None, totp: bool = False
     ) -> User:
         counter["n"] += 1
         organisation = Organisation.objects.get(slug=org) if org else None

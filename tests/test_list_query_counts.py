@@ -20,9 +20,9 @@ from onedoor.casework import services as casework
 from onedoor.directory.models import Service
 from onedoor.police.models import PoliceBatch
 from onedoor.referrals.models import Referral
-from onedoor.referrals.services import referral_accept, referral_assign, referral_reroute
+from onedoor.referrals.services import referral_assign, referral_reroute
 from tests.police.helpers import row, run
-from tests.referrals.factories import make_referral
+from tests.referrals.factories import accept_by_team, make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_team_queue(
 
 def _cases(referrer: User, caseworker: User) -> Callable[[], Referral]:
     def add() -> Referral:
-        referral = referral_accept(referral=make_referral(referrer=referrer), actor=caseworker)
+        referral = accept_by_team(referral=make_referral(referrer=referrer), team_of=caseworker)
         return referral_assign(referral=referral, actor=caseworker, assignee=caseworker)
 
     return add

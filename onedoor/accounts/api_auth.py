@@ -4,6 +4,7 @@ The apps' routers import these; onedoor/api.py, above every app, imports the rou
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,10 +12,11 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from onedoor.accounts.middleware import is_two_factor_complete
 from onedoor.accounts.services import api_token_authenticate
+from onedoor.core.roles import Role, role_set
 
 
 class _RoleCheck:
-    roles: frozenset[str]
+    roles: frozenset[Role]
 
     def _admit(self, request: HttpRequest, user: Any) -> Any:
         if user is None or not user.is_active or user.role not in self.roles:
@@ -26,7 +28,7 @@ class _RoleCheck:
 class TokenAuth(_RoleCheck, HttpBearer):
     """`Authorization: Bearer od_…` from `manage.py create_api_token`."""
 
-    def __init__(self, roles: frozenset[str]) -> None:
+    def __init__(self, roles: frozenset[Role]) -> None:
         super().__init__()
         self.roles = roles
 
@@ -39,7 +41,7 @@ class SessionAuth(_RoleCheck, APIKeyCookie):
 
     param_name = "sessionid"
 
-    def __init__(self, roles: frozenset[str]) -> None:
+    def __init__(self, roles: frozenset[Role]) -> None:
         super().__init__(csrf=True)
         self.roles = roles
 
@@ -50,14 +52,9 @@ class SessionAuth(_RoleCheck, APIKeyCookie):
         return self._admit(request, user)
 
 
-def api_auth(*roles: str | Any) -> list[Any]:
-    flat: set[str] = set()
-    for r in roles:
-        if isinstance(r, str):
-            flat.add(r)
-        else:
-            flat.update(r)
-    allowed = frozenset(flat)
+def api_auth(*roles: Role | Iterable[Role]) -> list[Any]:
+    """Only these roles (`Role` members, or frozensets of them; a plain string raises TypeError)."""
+    allowed = role_set(*roles)
     return [TokenAuth(allowed), SessionAuth(allowed)]
 
 

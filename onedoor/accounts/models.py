@@ -4,16 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-
-class Role(models.TextChoices):
-    REFERRER = "referrer", "Referrer"
-    POLICE_DATA_OFFICER = "police_data_officer", "Police data officer"
-    PROVIDER_TRIAGE = "provider_triage", "Provider triage"
-    CASEWORKER = "caseworker", "Caseworker"
-    TEAM_LEAD = "team_lead", "Team lead"
-    COMMISSIONER_ANALYST = "commissioner_analyst", "Commissioner analyst"
-    ADMINISTRATOR = "administrator", "Administrator"
-
+from onedoor.core.roles import Role
 
 PROVIDER_ROLES = frozenset({Role.PROVIDER_TRIAGE, Role.CASEWORKER, Role.TEAM_LEAD})
 # Every role but referrer signs in with a second factor.

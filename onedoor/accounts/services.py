@@ -60,7 +60,7 @@ def api_token_authenticate(raw: str) -> User | None:
 def user_create(
     *,
     username: str,
-    role: str,
+    role: Role,
     organisation: Organisation | None = None,
     email: str = "",
     first_name: str = "",

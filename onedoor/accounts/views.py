@@ -27,6 +27,7 @@ from onedoor.accounts.forms import (
     TwoFactorForm,
 )
 from onedoor.accounts.middleware import SESSION_ENDED_KEY, allow_unverified, is_two_factor_complete
+from onedoor.accounts.models import Role
 from onedoor.accounts.services import (
     sign_in_link_redeem,
     sign_in_link_request,
@@ -144,7 +145,7 @@ def link_sign_in(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             if not is_two_factor_complete(user):
                 return redirect("accounts:two_factor")
-            return redirect("referrals:mine" if user.role == "referrer" else "home")
+            return redirect("referrals:mine" if user.role == Role.REFERRER else "home")
         return render(request, "accounts/link_sign_in.html", {"invalid": True}, status=400)
     return render(request, "accounts/link_sign_in.html", {"invalid": False})
 

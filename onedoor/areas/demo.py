@@ -34,7 +34,7 @@ DEMO_PASSWORD = "onedoor-demo-2026"  # noqa: S105 - demo data, printed on purpos
 @dataclass(frozen=True)
 class DemoUser:
     username: str
-    role: str
+    role: Role
     organisation: str | None
     first_name: str
     last_name: str

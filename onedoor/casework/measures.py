@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from onedoor.core.errors import DomainError
+
 
 @dataclass(frozen=True)
 class Band:
@@ -84,7 +86,7 @@ MEASURES: dict[str, MeasureSpec] = {
 }
 
 
-class MeasureError(ValueError):
+class MeasureError(DomainError, ValueError):
     """Answers that cannot be scored."""
 
 

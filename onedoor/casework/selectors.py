@@ -45,13 +45,6 @@ def case_for_provider(*, user: Any, reference: str) -> Referral:
     return referral_for_provider(user=user, reference=reference)
 
 
-def holds(*, user: Any, referral: Referral) -> bool:
-    service = referral.current_service
-    return bool(
-        getattr(user, "is_provider_staff", False) and service and service.organisation_id == user.organisation_id
-    )
-
-
 def latest_assessment(*, referral: Referral) -> Assessment | None:
     return (
         Assessment.objects.filter(referral=referral)
@@ -316,13 +309,6 @@ def open_alerts(*, user: Any) -> QuerySet[CaseAlert]:
     return CaseAlert.objects.filter(organisation_id=user.organisation_id, acknowledged_at__isnull=True).select_related(
         "referral", "measure_record"
     )
-
-
-def alert_for_lead(*, user: Any, pk: int) -> CaseAlert:
-    alert = open_alerts(user=user).filter(pk=pk).first()
-    if alert is None:
-        raise Http404
-    return alert
 
 
 def onward_links(*, referral: Referral) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
+from onedoor.core.roles import Role, role_set
+
 ACCESS_ATTR = "onedoor_access"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 @dataclass(frozen=True)
 class Access:
     public: bool = False
-    roles: frozenset[str] = frozenset()
+    roles: frozenset[Role] = frozenset()
     any_signed_in: bool = False
 
     def allows(self, user: Any) -> bool:
@@ -48,17 +50,13 @@ def signed_in(view: F) -> F:
     return _mark(view, Access(any_signed_in=True))
 
 
-def roles(*allowed: str | Iterable[str]) -> Callable[[F], F]:
-    """Only signed-in users with one of these roles."""
-    flat: set[str] = set()
-    for item in allowed:
-        if isinstance(item, str):
-            flat.add(item)
-        else:
-            flat.update(item)
+def roles(*allowed: Role | Iterable[Role]) -> Callable[[F], F]:
+    """Only signed-in users with one of these roles. Takes `Role` members, or frozensets of them; a plain
+    string, even one that spells a role, raises TypeError when the module is imported."""
+    allowed_roles = role_set(*allowed)
 
     def decorator(view: F) -> F:
-        return _mark(view, Access(roles=frozenset(flat)))
+        return _mark(view, Access(roles=allowed_roles))
 
     return decorator
 

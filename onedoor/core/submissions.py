@@ -23,12 +23,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from onedoor.core.errors import DomainError
 from onedoor.core.models import SubmissionKey
 
 KEY_MAX_LENGTH = 255
 
 
-class SubmissionKeyReused(Exception):
+class SubmissionKeyReused(DomainError):
     """The key was used before for a different body. `first` is the first result."""
 
     def __init__(self, first: Mapping[str, Any]) -> None:

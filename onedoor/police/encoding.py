@@ -13,6 +13,8 @@ from typing import IO
 
 from charset_normalizer import from_bytes
 
+from onedoor.core.errors import DomainError
+
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}
 # Guesses that mean "not a Western European single-byte file": reject rather than garble it.
 _NON_LATIN = (
@@ -45,7 +47,7 @@ _NON_LATIN = (
 )
 
 
-class FileRejected(ValueError):
+class FileRejected(DomainError, ValueError):
     """The whole file cannot be read (encoding, or a missing required column)."""
 
 

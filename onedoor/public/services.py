@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onedoor.core.audit import audit_record
+from onedoor.core.errors import DomainError
 from onedoor.core.models import District, Flag, NeedCategory, OffenceGroup
 from onedoor.directory.models import Feedback, FeedbackLink
 from onedoor.public.journey import Situation
@@ -65,7 +66,7 @@ def self_referral_create(*, data: SelfReferralIn) -> ReferralOutcome:
     return referral_create(details=details, source=Source.SELF, referrer=None)
 
 
-class FeedbackLinkUsed(ValueError):
+class FeedbackLinkUsed(DomainError, ValueError):
     """The link has been used already, or does not exist."""
 
 

@@ -163,7 +163,7 @@ def create_referral(
 
 # Any signed-in role may ask; the visibility selector answers 404 to anyone who may not see the referral,
 # exactly as for one that does not exist.
-@router.get("/{reference}", response=ReferralOut, auth=api_auth(Role.values), url_name="referral_get")
+@router.get("/{reference}", response=ReferralOut, auth=api_auth(frozenset(Role)), url_name="referral_get")
 def get_referral(request: HttpRequest, reference: str) -> dict[str, Any]:
     referral = selectors.referral_get_visible(user=request.user, reference=reference)
     services.referral_record_view(referral=referral, actor=request.user, what="api")

@@ -14,9 +14,11 @@ from django.utils import timezone
 from onedoor.accounts.models import OrganisationKind, User
 from onedoor.core.audit import audit_record
 from onedoor.core.calendar import add_working_days
+from onedoor.core.errors import DomainError
 from onedoor.core.models import DemographicCategory, District, Flag, NeedCategory, OffenceGroup
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service, ServiceKind
+from onedoor.referrals.access import ReferralAction, require_may_act
 from onedoor.referrals.models import (
     AWAITING_CONTACT_STATUSES,
     Allocation,
@@ -53,11 +55,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class TransitionError(ValueError):
-    """The referral cannot move to that status from where it is."""
+class TransitionError(DomainError, ValueError):
+    """The referral cannot make that change: not from where it is, or not as asked (a missing reason, a
+    service it cannot go to). Nothing was saved."""
 
 
-class ReferralRefused(ValueError):
+class ReferralRefused(DomainError, ValueError):
     """A referral that must not be made. Nothing has been saved."""
 
 
@@ -329,13 +332,6 @@ def referral_create(
 # -- transitions ---------------------------------------------------------------------------------
 
 
-def _require_holder(actor: User, referral: Referral) -> None:
-    """Only staff of the organisation that holds the referral may act on it."""
-    service = referral.current_service
-    if not actor.is_provider_staff or service is None or service.organisation_id != actor.organisation_id:
-        raise PermissionDenied("Only the team that holds this referral can do that.")
-
-
 def _notify_referrer(referral: Referral, event: StatusEvent) -> None:
     if referral.referrer_id is None:
         return
@@ -347,6 +343,7 @@ def _transition(
     referral: Referral,
     actor: User,
     to: str,
+    action: ReferralAction,
     reason_code: str = "",
     referrer_note: str = "",
     suggested_service: Service | None = None,
@@ -356,7 +353,7 @@ def _transition(
     reopening: bool = False,
 ) -> Referral:
     locked = Referral.objects.select_for_update(of=("self",)).select_related("current_service").get(pk=referral.pk)
-    _require_holder(actor, locked)
+    require_may_act(user=actor, referral=locked, action=action)
     # closed -> accepted is re-opening, and only referral_reopen does it (with its reason and casework's
     # three-month limit); re-opening is only from closed.
     if to not in TRANSITIONS[locked.status] or (locked.status == Status.CLOSED) != reopening:
@@ -393,12 +390,12 @@ def _transition(
 
 @transaction.atomic
 def referral_triage(*, referral: Referral, actor: User) -> Referral:
-    return _transition(referral=referral, actor=actor, to=Status.TRIAGED)
+    return _transition(referral=referral, actor=actor, action=ReferralAction.TRIAGE, to=Status.TRIAGED)
 
 
 @transaction.atomic
 def referral_accept(*, referral: Referral, actor: User) -> Referral:
-    return _transition(referral=referral, actor=actor, to=Status.ACCEPTED)
+    return _transition(referral=referral, actor=actor, action=ReferralAction.TRIAGE, to=Status.ACCEPTED)
 
 
 @transaction.atomic
@@ -411,10 +408,11 @@ def referral_decline(
     referrer_note: str = "",
 ) -> Referral:
     if reason_code not in DeclineReason.values:
-        raise ValueError(f"Choose a reason for declining: one of {', '.join(DeclineReason.values)}")
+        raise TransitionError(f"Choose a reason for declining: one of {', '.join(DeclineReason.values)}")
     return _transition(
         referral=referral,
         actor=actor,
+        action=ReferralAction.TRIAGE,
         to=Status.DECLINED,
         reason_code=reason_code,
         referrer_note=referrer_note,
@@ -426,9 +424,9 @@ def referral_decline(
 @transaction.atomic
 def referral_reroute(*, referral: Referral, actor: User, to_service: Service, referrer_note: str = "") -> Referral:
     if to_service.kind != ServiceKind.COMMISSIONED or not to_service.active:
-        raise ValueError("A referral can only be re-routed to an active commissioned service.")
+        raise TransitionError("A referral can only be re-routed to an active commissioned service.")
     if to_service.pk == referral.current_service_id:
-        raise ValueError("The referral is already with that service.")
+        raise TransitionError("The referral is already with that service.")
     moment = timezone.now()
     Allocation.objects.filter(referral=referral, ended_at__isnull=True).update(ended_at=moment)
     Allocation.objects.create(referral=referral, service=to_service, started_at=moment)
@@ -436,6 +434,7 @@ def referral_reroute(*, referral: Referral, actor: User, to_service: Service, re
     updated = _transition(
         referral=referral,
         actor=actor,
+        action=ReferralAction.TRIAGE,
         to=Status.REROUTED,
         referrer_note=referrer_note,
         suggested_service=to_service,
@@ -454,24 +453,30 @@ def referral_reroute(*, referral: Referral, actor: User, to_service: Service, re
 
 @transaction.atomic
 def referral_place_on_waiting_list(*, referral: Referral, actor: User) -> Referral:
-    return _transition(referral=referral, actor=actor, to=Status.WAITING)
+    return _transition(referral=referral, actor=actor, action=ReferralAction.CASEWORK, to=Status.WAITING)
 
 
 @transaction.atomic
 def referral_record_contact_attempt(*, referral: Referral, actor: User) -> Referral:
-    return _transition(referral=referral, actor=actor, to=Status.CONTACT_ATTEMPTED, notify=False)
+    return _transition(
+        referral=referral, actor=actor, action=ReferralAction.CASEWORK, to=Status.CONTACT_ATTEMPTED, notify=False
+    )
 
 
 @transaction.atomic
 def referral_mark_contacted(*, referral: Referral, actor: User) -> Referral:
     return _transition(
-        referral=referral, actor=actor, to=Status.CONTACTED, changes={"first_contacted_at": timezone.now()}
+        referral=referral,
+        actor=actor,
+        action=ReferralAction.CASEWORK,
+        to=Status.CONTACTED,
+        changes={"first_contacted_at": timezone.now()},
     )
 
 
 @transaction.atomic
 def referral_mark_engaged(*, referral: Referral, actor: User) -> Referral:
-    return _transition(referral=referral, actor=actor, to=Status.ENGAGED)
+    return _transition(referral=referral, actor=actor, action=ReferralAction.CASEWORK, to=Status.ENGAGED)
 
 
 @transaction.atomic
@@ -479,18 +484,28 @@ def referral_mark_not_engaged(
     *, referral: Referral, actor: User, reason_code: str, referrer_note: str = ""
 ) -> Referral:
     if not reason_code:
-        raise ValueError("Give a reason the person did not engage.")
+        raise TransitionError("Give a reason the person did not engage.")
     return _transition(
-        referral=referral, actor=actor, to=Status.NOT_ENGAGED, reason_code=reason_code, referrer_note=referrer_note
+        referral=referral,
+        actor=actor,
+        action=ReferralAction.CASEWORK,
+        to=Status.NOT_ENGAGED,
+        reason_code=reason_code,
+        referrer_note=referrer_note,
     )
 
 
 @transaction.atomic
 def referral_close(*, referral: Referral, actor: User, reason_code: str, referrer_note: str = "") -> Referral:
     if not reason_code:
-        raise ValueError("Give a reason for closing the referral.")
+        raise TransitionError("Give a reason for closing the referral.")
     return _transition(
-        referral=referral, actor=actor, to=Status.CLOSED, reason_code=reason_code, referrer_note=referrer_note
+        referral=referral,
+        actor=actor,
+        action=ReferralAction.CASEWORK,
+        to=Status.CLOSED,
+        reason_code=reason_code,
+        referrer_note=referrer_note,
     )
 
 
@@ -498,8 +513,15 @@ def referral_close(*, referral: Referral, actor: User, reason_code: str, referre
 def referral_reopen(*, referral: Referral, actor: User, reason: str) -> Referral:
     """Re-open a closed referral (casework checks the three-month limit)."""
     if not reason:
-        raise ValueError("Give a reason for re-opening the referral.")
-    return _transition(referral=referral, actor=actor, to=Status.ACCEPTED, reason_code="reopened", reopening=True)
+        raise TransitionError("Give a reason for re-opening the referral.")
+    return _transition(
+        referral=referral,
+        actor=actor,
+        action=ReferralAction.CASEWORK,
+        to=Status.ACCEPTED,
+        reason_code="reopened",
+        reopening=True,
+    )
 
 
 # -- queue work ----------------------------------------------------------------------------------
@@ -507,9 +529,11 @@ def referral_reopen(*, referral: Referral, actor: User, reason: str) -> Referral
 
 @transaction.atomic
 def referral_assign(*, referral: Referral, actor: User, assignee: User | None) -> Referral:
-    """Claim (assignee is the actor) or assign to a colleague in the same organisation."""
+    """Claim (assignee is the actor: any provider role) or assign to a colleague in the same organisation,
+    or unassign (triage roles)."""
     locked = Referral.objects.select_for_update(of=("self",)).select_related("current_service").get(pk=referral.pk)
-    _require_holder(actor, locked)
+    claiming = assignee is not None and assignee.pk == actor.pk
+    require_may_act(user=actor, referral=locked, action=ReferralAction.CLAIM if claiming else ReferralAction.TRIAGE)
     if locked.status not in (*AWAITING_CONTACT_STATUSES, Status.CONTACTED, Status.ENGAGED):
         raise TransitionError("Only open referrals can be assigned.")
     if assignee is not None and (not assignee.is_provider_staff or assignee.organisation_id != actor.organisation_id):

@@ -7,8 +7,8 @@ import pytest
 
 from onedoor.accounts.models import Role, User
 from onedoor.referrals.models import Referral
-from onedoor.referrals.services import referral_accept, referral_assign
-from tests.referrals.factories import make_referral
+from onedoor.referrals.services import referral_assign
+from tests.referrals.factories import accept_by_team, make_referral
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def accepted_case(referrer: User, caseworker: User) -> Callable[..., Referral]:
 
     def make(**overrides: Any) -> Referral:
         referral = make_referral(referrer=referrer, **overrides)
-        referral = referral_accept(referral=referral, actor=caseworker)
+        referral = accept_by_team(referral=referral, team_of=caseworker)
         return referral_assign(referral=referral, actor=caseworker, assignee=caseworker)
 
     return make

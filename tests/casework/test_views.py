@@ -18,9 +18,8 @@ from onedoor.core.models import AuditEvent
 from onedoor.directory.models import Service
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.selectors import queue, referrals_visible_to
-from onedoor.referrals.services import referral_accept
 from tests.casework.conftest import all_needs
-from tests.referrals.factories import make_referral
+from tests.referrals.factories import accept_by_team, make_referral
 
 
 def test_voicemail_where_unsafe_is_refused_on_the_page_with_the_reason(
@@ -164,7 +163,7 @@ def test_compass_to_cgl_transition_links_referral_and_both_see_the_case_during_h
     outsider = make_user(Role.CASEWORKER, org="rosa")
     young = make_referral(referrer=referrer, age=17, offence="drug-offences", flag_slugs=["cj-substance-use"])
     assert young.current_service is not None and young.current_service.slug == "compass"
-    young = referral_accept(referral=young, actor=compass_worker)
+    young = accept_by_team(referral=young, team_of=compass_worker)
     assert not referrals_visible_to(user=cgl_worker).filter(pk=young.pk).exists()
 
     cgl = Service.objects.get(slug="cgl")

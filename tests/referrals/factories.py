@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from onedoor.accounts.models import User
+from onedoor.accounts.models import Role, User
+from onedoor.accounts.services import user_create
 from onedoor.core.models import District, Flag, OffenceGroup
+from onedoor.directory.models import Service
 from onedoor.referrals.models import Referral
-from onedoor.referrals.services import ReferralDetails, referral_create
+from onedoor.referrals.services import ReferralDetails, referral_accept, referral_create, referral_reroute
 
 
 def details(**overrides: Any) -> ReferralDetails:
@@ -38,3 +40,24 @@ def make_referral(*, referrer: User | None, source: str = "professional", **over
     outcome = referral_create(details=details(**overrides), source=source, referrer=referrer)
     assert outcome.referral is not None, outcome.decision
     return outcome.referral
+
+
+def triage_colleague(of: User) -> User:
+    """A provider triage colleague in `of`'s organisation: triage decisions (accept, re-route) need a triage
+    role or a team lead, in the services as on the pages (onedoor.referrals.access)."""
+    assert of.organisation is not None
+    triage = User.objects.filter(organisation=of.organisation, role=Role.PROVIDER_TRIAGE, is_active=True).first()
+    if triage is None:
+        triage = user_create(
+            username=f"triage-{of.organisation.slug}", role=Role.PROVIDER_TRIAGE, organisation=of.organisation
+        )
+    return triage
+
+
+def accept_by_team(*, referral: Referral, team_of: User) -> Referral:
+    """Accept the referral as `team_of`'s team would: its triage accepts it."""
+    return referral_accept(referral=referral, actor=triage_colleague(team_of))
+
+
+def reroute_by_team(*, referral: Referral, team_of: User, to_service: Service) -> Referral:
+    return referral_reroute(referral=referral, actor=triage_colleague(team_of), to_service=to_service)

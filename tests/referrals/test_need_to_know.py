@@ -25,7 +25,7 @@ from onedoor.referrals import services
 from onedoor.referrals.models import Referral
 from onedoor.referrals.selectors import handed_on_history, referral_for_provider, referrals_visible_to
 from tests.casework.conftest import all_needs
-from tests.referrals.factories import make_referral
+from tests.referrals.factories import accept_by_team, make_referral, reroute_by_team
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def _rerouted_and_worked_on(referrer: User, vs_triage: User, rosa_worker: User) 
     services.referral_triage(referral=referral, actor=vs_triage)
     services.referral_accept(referral=referral, actor=vs_triage)
     services.referral_reroute(referral=referral, actor=vs_triage, to_service=Service.objects.get(slug="rosa"))
-    referral = services.referral_accept(referral=referral, actor=rosa_worker)
+    referral = accept_by_team(referral=referral, team_of=rosa_worker)
     referral = services.referral_assign(referral=referral, actor=rosa_worker, assignee=rosa_worker)
     casework.assessment_record(
         referral=referral,
@@ -158,7 +158,7 @@ def test_a_refusal_inside_a_transaction_that_commits_is_audited_once(
 
 def _joint(referrer: User, vs_worker: User) -> Referral:
     referral = make_referral(referrer=referrer)
-    referral = services.referral_accept(referral=referral, actor=vs_worker)
+    referral = accept_by_team(referral=referral, team_of=vs_worker)
     casework.joint_working_start(
         referral=referral, actor=vs_worker, partner_service=Service.objects.get(slug="rosa"), consent_to_share=True
     )
@@ -196,7 +196,7 @@ def test_rerouting_the_case_ends_the_partners_shared_summary(
     referral = _joint(referrer, vs_worker)
     barnardos = make_user(Role.CASEWORKER, "barnardos")
     assert shared_summary_for(user=rosa_worker, reference=referral.reference).reference == referral.reference
-    services.referral_reroute(referral=referral, actor=vs_worker, to_service=Service.objects.get(slug="cgl"))
+    reroute_by_team(referral=referral, team_of=vs_worker, to_service=Service.objects.get(slug="cgl"))
     with pytest.raises(Http404):
         shared_summary_for(user=rosa_worker, reference=referral.reference)
     with pytest.raises(Http404):
@@ -212,7 +212,7 @@ def test_a_closed_side_of_a_transition_is_hidden_even_inside_the_handover_window
     compass_worker = make_user(Role.CASEWORKER, org="compass")
     cgl_worker = make_user(Role.CASEWORKER, org="cgl")
     young = make_referral(referrer=referrer, age=17, offence="drug-offences", flag_slugs=["cj-substance-use"])
-    young = services.referral_accept(referral=young, actor=compass_worker)
+    young = accept_by_team(referral=young, team_of=compass_worker)
     casework.transition_start(
         referral=young,
         actor=compass_worker,

@@ -8,17 +8,16 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from onedoor.accounts.models import PROVIDER_ROLES, Role, User
-from onedoor.casework import selectors, services
-from onedoor.core.audit import audit_refusal
+from onedoor.accounts.models import PROVIDER_ROLES, User
+from onedoor.core.errors import DomainError
+from onedoor.referrals.access import ReferralAction, referral_for_action
 from onedoor.referrals.models import Referral
 from onedoor.referrals.services import referral_record_view
 
 CASEWORK_ROLES = PROVIDER_ROLES
-LEAD_ROLES = (Role.TEAM_LEAD,)
 
 
 def request_user(request: HttpRequest) -> User:
@@ -27,21 +26,17 @@ def request_user(request: HttpRequest) -> User:
     return user
 
 
-def held_case(request: HttpRequest, reference: str) -> Any:
-    """A case the user's organisation holds now: only they may change it."""
-    referral = selectors.case_for_provider(user=request.user, reference=reference)
-    if not selectors.holds(user=request.user, referral=referral):
-        # Seen but not held (the other side of a transition): refused, and audited like any refusal.
-        audit_refusal(actor=request.user, model=Referral, reference=referral.reference, what="case.change")
-        raise Http404
-    return referral
+def held_case(request: HttpRequest, reference: str) -> Referral:
+    """A case the user's organisation holds now, for casework: only they may change it (404 otherwise,
+    audited; onedoor.referrals.access)."""
+    return referral_for_action(user=request.user, reference=reference, action=ReferralAction.CASEWORK)
 
 
 def call_service(form: forms.Form, call: Callable[[], Any]) -> Any:
     """Call a service; put its refusal on the form. Returns the result, or None if refused."""
     try:
         return call()
-    except (services.CaseworkError, services.UnsafeContact, PermissionDenied, ValueError) as exc:
+    except (DomainError, PermissionDenied) as exc:
         form.add_error(None, str(exc))
         return None
 

@@ -11,6 +11,7 @@ from onedoor.casework import rules, selectors
 from onedoor.casework.models import Assessment, ContactAttempt, JointWorking, Measure, ModernSlaveryReferral
 from onedoor.casework.views._common import CASEWORK_ROLES, service_offers
 from onedoor.core.access import roles
+from onedoor.referrals import access
 from onedoor.referrals.services import referral_record_view
 
 
@@ -18,7 +19,7 @@ from onedoor.referrals.services import referral_record_view
 def case(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.case_for_provider(user=request.user, reference=reference)
     referral_record_view(referral=referral, actor=request.user, what="casework")
-    holds = selectors.holds(user=request.user, referral=referral)
+    holds = access.may_act(user=request.user, referral=referral, action=access.ReferralAction.CASEWORK)
     return render(
         request,
         "casework/case.html",

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onedoor.accounts.models import Role, User
+from onedoor.casework import access, selectors, services
 from onedoor.casework import forms as cf
-from onedoor.casework import selectors, services
-from onedoor.casework.views._common import CASEWORK_ROLES, LEAD_ROLES, call_service, request_user
+from onedoor.casework.views._common import CASEWORK_ROLES, call_service, request_user
 from onedoor.core.access import roles
 from onedoor.referrals import selectors as referral_selectors
+from onedoor.referrals.access import LEAD_ROLES
 from onedoor.referrals.models import Referral
 from onedoor.referrals.services import referral_record_view
 
@@ -59,7 +60,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @roles(LEAD_ROLES)
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = selectors.alert_for_lead(user=request.user, pk=pk)
+    alert = access.access_alert_by_id(user=request.user, alert_id=pk)
     services.alert_acknowledge(alert=alert, actor=request_user(request))
     messages.success(request, "Alert acknowledged")
     return redirect("casework:alerts")

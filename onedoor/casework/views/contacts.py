@@ -11,6 +11,7 @@ from onedoor.casework import forms as cf
 from onedoor.casework import services
 from onedoor.casework.views._common import CASEWORK_ROLES, call_service, form_page, held_case, request_user, to_case
 from onedoor.core.access import roles
+from onedoor.core.errors import DomainError
 
 
 @roles(CASEWORK_ROLES)
@@ -41,7 +42,7 @@ def unable_to_contact(request: HttpRequest, reference: str) -> HttpResponse:
     referral = held_case(request, reference)
     try:
         services.contact_unable_to_contact_close(referral=referral, actor=request_user(request))
-    except services.CaseworkError as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("casework:case", reference=referral.reference)
     return to_case(referral, "Closed as not engaged: unable to contact. The referrer has been told.", request)

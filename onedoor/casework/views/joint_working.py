@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from onedoor.casework import access, services
 from onedoor.casework import forms as cf
-from onedoor.casework import services
-from onedoor.casework.models import JointWorking
 from onedoor.casework.views._common import CASEWORK_ROLES, call_service, form_page, held_case, request_user, to_case
 from onedoor.core.access import roles
 
@@ -35,10 +34,7 @@ def joint(request: HttpRequest, reference: str) -> HttpResponse:
 @roles(CASEWORK_ROLES)
 @require_POST
 def joint_end(request: HttpRequest, reference: str, joint_id: int) -> HttpResponse:
-    referral = held_case(request, reference)
-    item = JointWorking.objects.filter(pk=joint_id, referral=referral, ended_at__isnull=True).first()
-    if item is None:
-        raise Http404
+    referral, item = access.access_joint_working_by_id(user=request.user, reference=reference, joint_id=joint_id)
     services.joint_working_end(joint=item, actor=request_user(request))
     return to_case(
         referral, f"Joint working with {item.partner_service} ended: they no longer see the summary", request

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from onedoor.casework import access, services
 from onedoor.casework import forms as cf
-from onedoor.casework import services
-from onedoor.casework.models import ModernSlaveryReferral
 from onedoor.casework.views._common import CASEWORK_ROLES, call_service, form_page, held_case, request_user, to_case
 from onedoor.core.access import roles
 
@@ -44,10 +43,9 @@ def slavery(request: HttpRequest, reference: str) -> HttpResponse:
 @roles(CASEWORK_ROLES)
 @require_POST
 def slavery_decision(request: HttpRequest, reference: str, record_id: int) -> HttpResponse:
-    referral = held_case(request, reference)
-    record = ModernSlaveryReferral.objects.filter(pk=record_id, referral=referral).first()
-    if record is None:
-        raise Http404
+    referral, record = access.access_modern_slavery_referral_by_id(
+        user=request.user, reference=reference, record_id=record_id
+    )
     form = cf.GroundsForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data

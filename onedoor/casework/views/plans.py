@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
+from onedoor.casework import access, selectors, services
 from onedoor.casework import forms as cf
-from onedoor.casework import selectors, services
-from onedoor.casework.models import Goal
 from onedoor.casework.views._common import (
     CASEWORK_ROLES,
     call_service,
@@ -61,10 +60,7 @@ def goal_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 @roles(CASEWORK_ROLES)
 def goal_note(request: HttpRequest, reference: str, goal_id: int) -> HttpResponse:
-    referral = held_case(request, reference)
-    goal = Goal.objects.filter(pk=goal_id, plan__referral=referral).first()
-    if goal is None:
-        raise Http404
+    referral, goal = access.access_goal_by_id(user=request.user, reference=reference, goal_id=goal_id)
     form = cf.ProgressNoteForm(request.POST or None, initial={"status": goal.status})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from onedoor.casework import access, selectors, services
 from onedoor.casework import forms as cf
-from onedoor.casework import selectors, services
-from onedoor.casework.models import WelfareCheckIn
 from onedoor.casework.views._common import CASEWORK_ROLES, call_service, form_page, held_case, request_user, to_case
 from onedoor.core.access import roles
+from onedoor.core.errors import DomainError
 from onedoor.referrals import selectors as referral_selectors
 
 
@@ -37,10 +37,7 @@ def waiting_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 @roles(CASEWORK_ROLES)
 def check_in(request: HttpRequest, reference: str, check_in_id: int) -> HttpResponse:
-    referral = held_case(request, reference)
-    item = WelfareCheckIn.objects.filter(pk=check_in_id, entry__referral=referral, done_at__isnull=True).first()
-    if item is None:
-        raise Http404
+    referral, item = access.access_check_in_by_id(user=request.user, reference=reference, check_in_id=check_in_id)
     form = cf.CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = call_service(
@@ -56,10 +53,7 @@ def check_in(request: HttpRequest, reference: str, check_in_id: int) -> HttpResp
 
 @roles(CASEWORK_ROLES)
 def interim_support(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = held_case(request, reference)
-    row = selectors.waiting_position(referral=referral)
-    if row is None:
-        raise Http404
+    referral, row = access.access_waiting_entry(user=request.user, reference=reference)
     form = cf.InterimSupportForm(request.POST or None, initial={"interim_support": row.entry.interim_support})
     if request.method == "POST" and form.is_valid():
         done = call_service(
@@ -76,13 +70,10 @@ def interim_support(request: HttpRequest, reference: str) -> HttpResponse:
 @roles(CASEWORK_ROLES)
 @require_POST
 def position_message(request: HttpRequest, reference: str) -> HttpResponse:
-    referral = held_case(request, reference)
-    row = selectors.waiting_position(referral=referral)
-    if row is None:
-        raise Http404
+    referral, row = access.access_waiting_entry(user=request.user, reference=reference)
     try:
         services.waiting_list_position_message_request(entry=row.entry, actor=request_user(request))
-    except (services.CaseworkError, services.UnsafeContact) as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("casework:case", reference=referral.reference)
     return to_case(referral, "Asked for the person to be told their position", request)
@@ -94,7 +85,7 @@ def start_support(request: HttpRequest, reference: str) -> HttpResponse:
     referral = held_case(request, reference)
     try:
         services.support_start(referral=referral, actor=request_user(request))
-    except (services.CaseworkError, ValueError) as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("casework:case", reference=referral.reference)
     return to_case(referral, "Support started", request)

@@ -12,15 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from onedoor.accounts.models import PROVIDER_ROLES, Role
+from onedoor.accounts.models import PROVIDER_ROLES
 from onedoor.core.access import roles
+from onedoor.core.errors import DomainError
 from onedoor.core.http import AuthedHttpRequest
-from onedoor.referrals import selectors, services
+from onedoor.referrals import access, selectors, services
+from onedoor.referrals.access import TRIAGE_ROLES
 from onedoor.referrals.forms import DeclineForm, RerouteForm
 from onedoor.referrals.models import NEW_STATUSES, Status
 
 QUEUE_PAGE_SIZE = 50
-TRIAGE_ROLES = (Role.PROVIDER_TRIAGE, Role.TEAM_LEAD)
 
 
 @roles(PROVIDER_ROLES)
@@ -47,7 +48,7 @@ def referral_detail(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
     services.referral_record_view(referral=referral, actor=request.user)
     user = request.user
-    holds = referral.current_service is not None and referral.current_service.organisation_id == user.organisation_id
+    holds = access.holds(user=user, referral=referral)
     colleagues = selectors.colleagues_of(user=user)
     return render(
         request,
@@ -55,7 +56,7 @@ def referral_detail(request: AuthedHttpRequest, reference: str) -> HttpResponse:
         {
             "referral": referral,
             "holds": holds,
-            "can_triage": holds and user.role in TRIAGE_ROLES,
+            "can_triage": access.may_act(user=user, referral=referral, action=access.ReferralAction.TRIAGE),
             "allowed": services.TRANSITIONS[referral.status] if holds else frozenset(),
             "timeline": referral.events.select_related("service", "actor", "suggested_service"),
             "flags": referral.flags.all(),
@@ -80,7 +81,7 @@ def _act(request: AuthedHttpRequest, reference: str, action: Any, done: str, **k
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
     try:
         updated = action(referral=referral, actor=request.user, **kwargs)
-    except (services.TransitionError, ValueError, PermissionDenied) as exc:
+    except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done.format(ref=referral.reference))

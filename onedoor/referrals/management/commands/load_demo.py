@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from onedoor.accounts.models import Role
 from onedoor.areas.demo import DEMO_PASSWORD, demo_totp_base32, demo_users, load_demo
 
 
@@ -25,5 +26,5 @@ class Command(BaseCommand):
         self.stdout.write("or add the printed key to any authenticator app.")
         self.stdout.write("")
         for d in demo_users():
-            key = "" if d.role == "referrer" else f"  2FA key {demo_totp_base32(d.username)}"
+            key = "" if d.role == Role.REFERRER else f"  2FA key {demo_totp_base32(d.username)}"
             self.stdout.write(f"  {d.username:<17} {d.note}{key}")
