@@ -3,7 +3,7 @@ once per test database, and again after a transactional test has flushed it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
@@ -49,13 +49,26 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 
 
 @pytest.fixture(autouse=True)
-def _configuration(request: pytest.FixtureRequest) -> None:
+def _configuration(request: pytest.FixtureRequest) -> Iterator[None]:
     uses_db = request.node.get_closest_marker("django_db") or any(
         f in request.fixturenames for f in ("db", "transactional_db", "live_server")
     )
     if uses_db:
         request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
         _ensure_configuration()
+    yield
+    if uses_db and not request.node.get_closest_marker("audit_rows_outside_registry"):
+        _assert_audit_actions_registered()
+
+
+def _assert_audit_actions_registered() -> None:
+    """Every audit row a test wrote has an action from the registry (onedoor.core.audit_actions)."""
+    from onedoor.core.audit_actions import AuditAction
+    from onedoor.core.models import AuditEvent
+
+    stored = set(AuditEvent.objects.values_list("action", flat=True).distinct())
+    unknown = stored - {member.value for member in AuditAction}
+    assert not unknown, f"audit rows with actions that are not AuditAction members: {sorted(unknown)}"
 
 
 @pytest.fixture

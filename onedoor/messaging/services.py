@@ -27,6 +27,7 @@ from django_tasks.base import Task
 
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.messaging.backends import Outgoing, PermanentFailure, Sent, TemporaryFailure, get_backend
 from onedoor.messaging.models import (
@@ -363,7 +364,9 @@ def _fail_permanently(message: Message, now: datetime, why: str) -> None:
         contact_key=message.contact_key or keyed_hash(message.to),
         defaults={"channel": message.channel, "marked_at": now, "message": message},
     )
-    audit_record(actor=None, action="message.contact_invalid", obj=message, detail={"channel": message.channel})
+    audit_record(
+        actor=None, action=AuditAction.MESSAGE_CONTACT_INVALID, obj=message, detail={"channel": message.channel}
+    )
     log.info("message %s: contact marked invalid", message.reference)
     contact_invalid.send(sender=Message, message=message)
 

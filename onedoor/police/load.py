@@ -19,6 +19,7 @@ from onedoor.accounts.models import User
 from onedoor.areas.loader import read_area
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.contact import normalise_name
 from onedoor.messaging.models import Message, MessageStatus
 from onedoor.messaging.services import keyed_hash
@@ -77,7 +78,7 @@ def _rejected(file_name: str, actor: User | None, channel: str, moment: datetime
             status=BatchStatus.REJECTED,
             failure=why[:500],
         )
-        audit_record(actor=actor, action="police_batch.rejected", obj=batch)
+        audit_record(actor=actor, action=AuditAction.POLICE_BATCH_REJECTED, obj=batch)
     return batch
 
 
@@ -203,7 +204,7 @@ def _load_chunk(
             changed.append(rec)
             audit_record(
                 actor=actor,
-                action="police_record.updated",
+                action=AuditAction.POLICE_RECORD_UPDATED,
                 obj=rec,
                 detail={"batch": batch.pk, "fields": [n.removesuffix("_id") for n in fields_changed]},
             )
@@ -259,5 +260,8 @@ def _update_referral_contact(rec: PoliceVictimRecord, actor: User | None) -> Non
     )
     referral = Referral.objects.get(pk=rec.referral_id)
     audit_record(
-        actor=actor, action="referral.contact_updated", obj=referral, detail={"source": Source.POLICE_TRANSFER}
+        actor=actor,
+        action=AuditAction.REFERRAL_CONTACT_UPDATED,
+        obj=referral,
+        detail={"source": Source.POLICE_TRANSFER},
     )

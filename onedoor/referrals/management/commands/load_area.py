@@ -7,6 +7,7 @@ from django.db import models, transaction
 from onedoor.accounts.models import Organisation
 from onedoor.areas.loader import AreaConfigError, load_area
 from onedoor.core.audit import audit_changes, audit_record, audit_snapshot
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.context import origin
 from onedoor.directory.models import Service
 from onedoor.referrals.models import RoutingRule
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                     # Who: the operator at the command line; what, from what, to what: row by row.
                     audit_record(
                         actor=None,
-                        action="area.reset" if reset else "area.loaded",
+                        action=AuditAction.AREA_RESET if reset else AuditAction.AREA_LOADED,
                         detail={"area": options["area"], **counts, **changes},
                     )
         except AreaConfigError as exc:
