@@ -63,10 +63,16 @@ def _configuration(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def _assert_audit_actions_registered() -> None:
     """Every audit row a test wrote has an action from the registry (onedoor.core.audit_actions)."""
+    from django.db import DatabaseError
+    from django.db.transaction import TransactionManagementError
+
     from onedoor.core.audit_actions import AuditAction
     from onedoor.core.models import AuditEvent
 
-    stored = set(AuditEvent.objects.values_list("action", flat=True).distinct())
+    try:
+        stored = set(AuditEvent.objects.values_list("action", flat=True).distinct())
+    except (DatabaseError, TransactionManagementError):
+        return  # the test left the database unusable on purpose (an outage, a broken transaction)
     unknown = stored - {member.value for member in AuditAction}
     assert not unknown, f"audit rows with actions that are not AuditAction members: {sorted(unknown)}"
 
