@@ -4,7 +4,7 @@ has flushed it. `any_area` runs a test once for each bundled area."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -51,13 +51,32 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 
 
 @pytest.fixture(autouse=True)
-def _configuration(request: pytest.FixtureRequest) -> None:
+def _configuration(request: pytest.FixtureRequest) -> Iterator[None]:
     uses_db = request.node.get_closest_marker("django_db") or any(
         f in request.fixturenames for f in ("db", "transactional_db", "live_server")
     )
     if uses_db:
         request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
         _ensure_configuration()
+    yield
+    if uses_db and not request.node.get_closest_marker("audit_rows_outside_registry"):
+        _assert_audit_actions_registered()
+
+
+def _assert_audit_actions_registered() -> None:
+    """Every audit row a test wrote has an action from the registry (onedoor.core.audit_actions)."""
+    from django.db import DatabaseError
+    from django.db.transaction import TransactionManagementError
+
+    from onedoor.core.audit_actions import AuditAction
+    from onedoor.core.models import AuditEvent
+
+    try:
+        stored = set(AuditEvent.objects.values_list("action", flat=True).distinct())
+    except (DatabaseError, TransactionManagementError):
+        return  # the test left the database unusable on purpose (an outage, a broken transaction)
+    unknown = stored - {member.value for member in AuditAction}
+    assert not unknown, f"audit rows with actions that are not AuditAction members: {sorted(unknown)}"
 
 
 @pytest.fixture

@@ -28,6 +28,11 @@ class Organisation(models.Model):
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+            ),
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -43,6 +48,7 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
             models.CheckConstraint(
                 condition=~Q(role__in=sorted(r.value for r in PROVIDER_ROLES)) | Q(organisation__isnull=False),
                 name="provider_staff_belong_to_an_organisation",

@@ -24,6 +24,7 @@ from onedoor.accounts.permissions import ADMINISTRATORS_GROUP, sync_administrato
 from onedoor.accounts.tasks import send_password_reset, send_sign_in_link
 from onedoor.accounts.throttle import account_key, cool_off_minutes
 from onedoor.core.audit import audit_record, audit_record_many
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.tasks import enqueue_on_commit
 
 TOKEN_PREFIX = "od_"  # noqa: S105 - a public prefix, not a secret
@@ -39,7 +40,7 @@ def api_token_create(*, user: User, name: str = "", created_by: User | None = No
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash(secret))
-    audit_record(actor=created_by, action="api_token.created", obj=token, detail={"user_id": user.pk})
+    audit_record(actor=created_by, action=AuditAction.API_TOKEN_CREATED, obj=token, detail={"user_id": user.pk})
     return f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
@@ -88,7 +89,7 @@ def user_create(
         if not Group.objects.filter(name=ADMINISTRATORS_GROUP).exists():
             sync_administrators_group()
         user.groups.add(Group.objects.get(name=ADMINISTRATORS_GROUP))
-    audit_record(actor=created_by, action="user.created", obj=user, detail={"role": role})
+    audit_record(actor=created_by, action=AuditAction.USER_CREATED, obj=user, detail={"role": role})
     return user
 
 
@@ -98,7 +99,7 @@ def totp_device_create(*, user: User, key_hex: str | None = None, confirmed: boo
     TOTPDevice.objects.filter(user=user).delete()
     kwargs = {"key": key_hex} if key_hex else {}
     device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed, **kwargs)
-    audit_record(actor=user, action="two_factor.enrolled", obj=user)
+    audit_record(actor=user, action=AuditAction.TWO_FACTOR_ENROLLED, obj=user)
     return device
 
 
@@ -122,7 +123,7 @@ def sign_in_link_redeem(*, token: str) -> User | None:
         return None
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
-    audit_record(actor=user, action="user.signed_in_with_link", obj=user)
+    audit_record(actor=user, action=AuditAction.USER_SIGNED_IN_WITH_LINK, obj=user)
     return user
 
 
@@ -165,7 +166,7 @@ def referrers_for_emails(
     if taken:
         raise ValidationError({"username": [f"A user named {name} already exists." for name in taken]})
     User.objects.bulk_create(new)
-    audit_record_many(action="user.created", entries=[(created_by, u, {"role": Role.REFERRER}) for u in new])
+    audit_record_many(action=AuditAction.USER_CREATED, entries=[(created_by, u, {"role": Role.REFERRER}) for u in new])
     for user in new:
         enqueue_on_commit(send_sign_in_link, user_id=user.pk)
         found[user.email.lower()] = user
@@ -187,7 +188,7 @@ def sign_in_link_request(*, email: str) -> int:
     one; staff sign in with a password and two-factor authentication."""
     users = list(_active_with_email(email).filter(role=Role.REFERRER))
     for user in users:
-        audit_record(actor=None, action="user.sign_in_link_requested", obj=user)
+        audit_record(actor=None, action=AuditAction.USER_SIGN_IN_LINK_REQUESTED, obj=user)
         enqueue_on_commit(send_sign_in_link, user_id=user.pk, requested=True)
     return len(users)
 
@@ -198,7 +199,7 @@ def password_reset_request(*, email: str) -> int:
     link is made when the email is sent and is stored nowhere (onedoor.accounts.tasks)."""
     users = [u for u in _active_with_email(email) if u.has_usable_password()]
     for user in users:
-        audit_record(actor=None, action="user.password_reset_requested", obj=user)
+        audit_record(actor=None, action=AuditAction.USER_PASSWORD_RESET_REQUESTED, obj=user)
         enqueue_on_commit(send_password_reset, user_id=user.pk)
     return len(users)
 
@@ -209,7 +210,7 @@ def password_reset_send(*, user: User, sent_by: User | None) -> None:
     instead of setting one for them. Nobody but the user ever knows the password."""
     if not user.is_active or not user.email:
         raise ValidationError("This account is inactive or has no email address, so no reset link can be sent.")
-    audit_record(actor=sent_by, action="user.password_reset_sent", obj=user)
+    audit_record(actor=sent_by, action=AuditAction.USER_PASSWORD_RESET_SENT, obj=user)
     enqueue_on_commit(send_password_reset, user_id=user.pk, first_password=True)
 
 
@@ -225,7 +226,11 @@ def user_password_set(*, user: User, password: str, reason: str) -> None:
     locked.set_password(password)
     locked.save(update_fields=["password"])
     user.password = locked.password
-    audit_record(actor=user, action=f"user.password_{reason}", obj=user)
+    audit_record(
+        actor=user,
+        action=AuditAction.USER_PASSWORD_RESET if reason == "reset" else AuditAction.USER_PASSWORD_CHANGED,
+        obj=user,
+    )
     if reason == "reset":
         sign_in_unlock(username=user.get_username(), actor=user)
 
@@ -245,21 +250,21 @@ def sign_in_unlock(*, username: str = "", address: str = "", actor: User | None 
         removed += int(reset(ip=address))
         detail["by_address"] = True
     if removed:
-        audit_record(actor=actor, action="user.sign_in_unlocked", detail={**detail, "records": removed})
+        audit_record(actor=actor, action=AuditAction.USER_SIGN_IN_UNLOCKED, detail={**detail, "records": removed})
     return removed
 
 
 def sign_in_failure_record(*, typed_username: str) -> None:
     """Audit one failed password sign-in. The account is named by its keyed hash only: people type
     passwords into the username box."""
-    audit_record(actor=None, action="user.sign_in_failed", detail={"account": account_key(typed_username)})
+    audit_record(actor=None, action=AuditAction.USER_SIGN_IN_FAILED, detail={"account": account_key(typed_username)})
 
 
 def sign_in_lockout_record(*, typed_username: str) -> None:
     """Audit a refused sign-in: the account or the address reached the failure limit."""
     audit_record(
         actor=None,
-        action="user.sign_in_locked_out",
+        action=AuditAction.USER_SIGN_IN_LOCKED_OUT,
         detail={"account": account_key(typed_username), "cool_off_minutes": cool_off_minutes()},
     )
 
@@ -267,7 +272,7 @@ def sign_in_lockout_record(*, typed_username: str) -> None:
 def session_end_record(*, user: User, reason: str) -> None:
     """Audit a session that OneDoor ended: `idle` (no request for the idle timeout) or `expired` (the
     absolute limit since sign-in)."""
-    audit_record(actor=user, action="user.session_ended", detail={"reason": reason})
+    audit_record(actor=user, action=AuditAction.USER_SESSION_ENDED, detail={"reason": reason})
 
 
 # -- what the admin may do to another account (onedoor/accounts/admin.py) -----------------------------
@@ -300,7 +305,7 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User | None) -> ApiToken:
         locked.save(update_fields=["revoked_at"])
         audit_record(
             actor=revoked_by,
-            action="api_token.revoked",
+            action=AuditAction.API_TOKEN_REVOKED,
             obj=locked,
             detail={"user_id": locked.user_id, "changed": {"revoked_at": [None, locked.revoked_at.isoformat()]}},
         )

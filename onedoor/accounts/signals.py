@@ -11,11 +11,12 @@ from django.dispatch import receiver
 from onedoor.accounts.middleware import session_started
 from onedoor.accounts.services import sign_in_failure_record, sign_in_lockout_record
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 
 
 @receiver(user_logged_in)
 def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(actor=user, action="user.signed_in")
+    audit_record(actor=user, action=AuditAction.USER_SIGNED_IN)
     if request is not None:
         session_started(request)
 
@@ -23,7 +24,7 @@ def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_logged_out)
 def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(actor=user, action="user.signed_out")
+        audit_record(actor=user, action=AuditAction.USER_SIGNED_OUT)
 
 
 def _typed_username(credentials: Any, request: Any) -> str:

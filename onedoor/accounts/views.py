@@ -35,6 +35,7 @@ from onedoor.accounts.services import (
 )
 from onedoor.core.access import public, signed_in
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.http import AuthedHttpRequest
 
 SESSION_ENDED_TEXT = {
@@ -87,10 +88,10 @@ def two_factor(request: AuthedHttpRequest) -> HttpResponse:
             form.add_error("code", "Too many wrong codes. Wait a minute, then enter the current code from your app")
         elif device.verify_token(form.cleaned_data["code"].strip()):
             django_otp.login(request, device)
-            audit_record(actor=user, action="two_factor.verified")
+            audit_record(actor=user, action=AuditAction.TWO_FACTOR_VERIFIED)
             return redirect(_safe_next(request))
         else:
-            audit_record(actor=user, action="two_factor.failed")
+            audit_record(actor=user, action=AuditAction.TWO_FACTOR_FAILED)
             form.add_error("code", "That code is not right or has expired. Enter the current code from your app")
     return render(request, "accounts/two_factor.html", {"form": form, "next": _safe_next(request)})
 
@@ -110,7 +111,7 @@ def two_factor_enrol(request: AuthedHttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             django_otp.login(request, device)
-            audit_record(actor=user, action="two_factor.confirmed")
+            audit_record(actor=user, action=AuditAction.TWO_FACTOR_CONFIRMED)
             return redirect(_safe_next(request))
         form.add_error("code", "That code is not right. Check the app shows OneDoor and try the current code")
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)

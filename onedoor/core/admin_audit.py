@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from onedoor.core.audit import audit_config_change, audit_snapshot
+from onedoor.core.audit_actions import admin_action
 
 _BEFORE = "_onedoor_audit_before"
 
@@ -55,7 +56,7 @@ class AuditedModelAdmin(admin.ModelAdmin[_M]):
         if self.audit_additions:
             audit_config_change(
                 actor=request.user,
-                action=f"{_label(obj)}.created",
+                action=admin_action(label=_label(obj), verb="created"),
                 obj=obj,
                 before=None,
                 after=self.audit_snapshot(obj),
@@ -68,7 +69,7 @@ class AuditedModelAdmin(admin.ModelAdmin[_M]):
         before = self._stash(request).pop((_label(obj), obj.pk), None)
         audit_config_change(
             actor=request.user,
-            action=f"{_label(obj)}.changed",
+            action=admin_action(label=_label(obj), verb="changed"),
             obj=obj,
             before=before or {},
             after=self.audit_snapshot(type(obj)._default_manager.get(pk=obj.pk)),
@@ -80,7 +81,7 @@ class AuditedModelAdmin(admin.ModelAdmin[_M]):
         for obj in queryset:
             audit_config_change(
                 actor=request.user,
-                action=f"{_label(obj)}.deleted",
+                action=admin_action(label=_label(obj), verb="deleted"),
                 obj=obj,
                 before=self.audit_snapshot(obj),
                 after=None,

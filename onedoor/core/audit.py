@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from onedoor.core import fastcopy
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.context import Origin, current_origin
 from onedoor.core.models import AuditEvent
 
@@ -40,14 +41,23 @@ def _from_where(where: Origin, signed_in: bool) -> str:
     return ""
 
 
+def _checked(action: AuditAction) -> AuditAction:
+    # A StrEnum is a str, so a plain string would type-check at a call mypy cannot see; refuse it here,
+    # so that an action built by an f-string fails the first test that reaches it.
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"An audit action is an AuditAction member (onedoor.core.audit_actions), not {action!r}")
+    return action
+
+
 def audit_record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit row. `detail` must hold identifiers and codes, never personal information."""
+    action = _checked(action)
     where = current_origin()
     real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
@@ -62,7 +72,7 @@ def audit_record(
     )
 
 
-def audit_record_many(*, action: str, entries: list[tuple[Any, models.Model, dict[str, Any]]]) -> None:
+def audit_record_many(*, action: AuditAction, entries: list[tuple[Any, models.Model, dict[str, Any]]]) -> None:
     """Append one audit row per (actor, object, detail) in one statement, for bulk work such as the police
     import. Same rules as `audit_record`: inside the change's transaction, identifiers and codes only."""
     audit_record_rows(
@@ -70,9 +80,10 @@ def audit_record_many(*, action: str, entries: list[tuple[Any, models.Model, dic
     )
 
 
-def audit_record_rows(*, action: str, entries: list[tuple[Any, str, object, dict[str, Any]]]) -> None:
+def audit_record_rows(*, action: AuditAction, entries: list[tuple[Any, str, object, dict[str, Any]]]) -> None:
     """`audit_record_many` for objects known only by (type label, primary key), such as rows a bulk path
     wrote without building model instances."""
+    action = _checked(action)
     where = current_origin()
     labels: dict[int, str] = {}
     rows = []
@@ -84,7 +95,7 @@ def audit_record_rows(*, action: str, entries: list[tuple[Any, str, object, dict
             {
                 "actor_id": actor.pk if real else None,
                 "actor_label": labels[actor.pk] if real else "public",
-                "action": action,
+                "action": str(action),
                 "object_type": object_type,
                 "object_id": str(object_id),
                 "channel": where.channel,
@@ -150,7 +161,7 @@ def audit_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -
 def audit_config_change(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     obj: models.Model,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
@@ -209,7 +220,7 @@ def _write_refusal(entry: dict[str, Any]) -> None:
     AuditEvent.objects.create(
         actor=actor if real else None,
         actor_label=_label(actor),
-        action="access.refused",
+        action=AuditAction.ACCESS_REFUSED,
         object_type=entry["object_type"],
         object_id=entry["object_id"],
         channel=where.channel,

@@ -95,6 +95,10 @@ class DemographicCategory(models.Model):
     class Meta:
         ordering = ["characteristic", "order"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(characteristic__in=Characteristic.values), name="demographic_characteristic_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=CategoryKind.values), name="demographic_kind_valid"),
             models.UniqueConstraint(fields=["characteristic", "code"], name="demographic_unique_code"),
         ]
 
@@ -132,6 +136,9 @@ class VictimsCodeRight(models.Model):
     class Meta:
         ordering = ["code_version", "number"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(applies_to__in=RightAppliesTo.values), name="right_applies_to_valid"
+            ),
             models.UniqueConstraint(fields=["code_version", "number"], name="right_unique_per_version"),
         ]
 

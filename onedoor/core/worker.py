@@ -38,6 +38,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.context import origin
 from onedoor.core.models import PeriodicJobRun, WorkerHeartbeat
 
@@ -133,11 +134,11 @@ def tasks_recover_stuck(*, now: datetime | None = None) -> int:
                 task.exception_class_path = ABANDONED
                 task.traceback = f"Abandoned: {attempts} runs never finished (each worker stopped mid-task)."
                 task.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
-                action = "task.abandoned"
+                action = AuditAction.TASK_ABANDONED
             else:
                 task.status = TaskResultStatus.READY
                 task.save(update_fields=["status"])
-                action = "task.recovered"
+                action = AuditAction.TASK_RECOVERED
             audit_record(actor=None, action=action, obj=task, detail={"task": task.task_path, "attempts": attempts})
         log.warning("task %s (%s) %s after %s run(s)", task.pk, task.task_path, action.split(".")[1], attempts)
         done += 1

@@ -149,6 +149,7 @@ class Service(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=ServiceKind.values), name="service_kind_valid"),
             models.CheckConstraint(
                 condition=~models.Q(kind="commissioned") | models.Q(organisation__isnull=False),
                 name="commissioned_service_has_provider",
@@ -193,6 +194,9 @@ class Phone(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=PhoneKind.values), name="phone_kind_valid"),
+        ]
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -309,6 +313,11 @@ class TranslationReview(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=TranslationStatus.values), name="translation_status_valid"
+            ),
+        ]
         ordering = ["language"]
 
     def __str__(self) -> str:

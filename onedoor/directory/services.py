@@ -8,6 +8,7 @@ import secrets
 from django.db import transaction
 
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.directory.models import FeedbackLink, Service
 
 
@@ -17,6 +18,9 @@ def feedback_link_issue(*, service: Service | None) -> FeedbackLink:
     with transaction.atomic():
         link = FeedbackLink.objects.create(token=secrets.token_urlsafe(24), service=service)
         audit_record(
-            actor=None, action="feedback_link.issued", obj=link, detail={"service": getattr(service, "slug", None)}
+            actor=None,
+            action=AuditAction.FEEDBACK_LINK_ISSUED,
+            obj=link,
+            detail={"service": getattr(service, "slug", None)},
         )
     return link

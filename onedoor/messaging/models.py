@@ -112,6 +112,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values) | models.Q(channel=""), name="message_channel_valid"
+            ),
             models.CheckConstraint(condition=Q(status__in=MessageStatus.values), name="message_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="withheld") | ~Q(withheld_reasons=[]), name="withheld_message_has_reason"
@@ -133,6 +136,13 @@ class InvalidContact(models.Model):
     contact_key = models.CharField(max_length=64, unique=True)
     marked_at = models.DateTimeField()
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="invalid_contact_channel_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"invalid {self.channel} contact"

@@ -22,12 +22,11 @@ from django.db.models import F, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
-from django_tasks import task_backends
-from django_tasks.base import Task
 
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
-from onedoor.core.tasks import enqueue_on_commit
+from onedoor.core.audit_actions import AuditAction
+from onedoor.core.tasks import Task, enqueue_on_commit, enqueue_on_commit_after
 from onedoor.messaging.backends import Outgoing, PermanentFailure, Sent, TemporaryFailure, get_backend
 from onedoor.messaging.models import (
     OFFERED_STATUSES,
@@ -216,10 +215,8 @@ def _enqueue_send(ids: list[int], run_after: datetime | None) -> None:
     if run_after is None:
         enqueue_on_commit(send_messages, message_ids=ids)
         return
-    backend = task_backends[send_messages.backend]
-    if backend.supports_defer:
-        enqueue_on_commit(send_messages.using(run_after=run_after), message_ids=ids)
-    # Otherwise `manage.py send_due_messages` (run every few minutes) picks them up when due.
+    enqueue_on_commit_after(send_messages, run_after, message_ids=ids)
+    # Where the backend cannot defer, `manage.py send_due_messages` (run every few minutes) picks them up when due.
 
 
 # -- sending --------------------------------------------------------------------------------------------
@@ -373,7 +370,9 @@ def _fail_permanently(message: Message, now: datetime, why: str) -> None:
         contact_key=message.contact_key or contact_key(message.to),
         defaults={"channel": message.channel, "marked_at": now, "message": message},
     )
-    audit_record(actor=None, action="message.contact_invalid", obj=message, detail={"channel": message.channel})
+    audit_record(
+        actor=None, action=AuditAction.MESSAGE_CONTACT_INVALID, obj=message, detail={"channel": message.channel}
+    )
     log.info("message %s: contact marked invalid", message.reference)
     contact_invalid.send(sender=Message, message=message)
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from onedoor.accounts.models import User
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record_rows
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.models import DemographicCategory
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service
@@ -151,7 +152,7 @@ def referrals_write_bulk(*, plan: BulkPlan) -> list[BulkOutcome]:
     if plan.signposts:
         signpost_ids = fastcopy.insert_values(SignpostRecord, [s for s, _, _ in plan.signposts], with_ids=True)
         audit_record_rows(
-            action="referral.signposted",
+            action=AuditAction.REFERRAL_SIGNPOSTED,
             entries=[
                 (actor, SIGNPOST_LABEL, pk, {"gap": gap})
                 for pk, (_, actor, gap) in zip(signpost_ids, plan.signposts, strict=True)
@@ -184,7 +185,7 @@ def referrals_write_bulk(*, plan: BulkPlan) -> list[BulkOutcome]:
     fastcopy.insert_values(Allocation, allocations)
     event_ids = fastcopy.insert_values(StatusEvent, events, with_ids=True)
     audit_record_rows(
-        action="referral.created",
+        action=AuditAction.REFERRAL_CREATED,
         entries=[
             (
                 referrer,

@@ -28,10 +28,11 @@ from typing import IO, Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import task  # noqa: TID251 -- the police import's chunk tasks live beside their phases
 
 from onedoor.accounts.models import User
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.police.load import CHUNK_SIZE, ImportInterrupted, _check, _load_chunk, _rejected, area_force_codes
 from onedoor.police.models import (
@@ -126,7 +127,9 @@ def police_batch_upload(
                 started_at=moment,
                 phase=BatchPhase.LOAD,
             )
-            audit_record(actor=actor, action="police_batch.started", obj=batch, detail={"file_hash": facts.sha256})
+            audit_record(
+                actor=actor, action=AuditAction.POLICE_BATCH_STARTED, obj=batch, detail={"file_hash": facts.sha256}
+            )
             total = 0
             number = 0
             for number, (offset, rows, text) in enumerate(split_rows(f, facts.encoding, chunk_size), start=1):
@@ -327,7 +330,9 @@ def police_batch_finish(
             return locked
         locked.status, locked.phase, locked.finished_at = BatchStatus.COMPLETED, BatchPhase.DONE, timezone.now()
         locked.save(update_fields=["status", "phase", "finished_at"])
-        audit_record(actor=locked.created_by, action="police_batch.completed", obj=locked, detail=locked.summary())
+        audit_record(
+            actor=locked.created_by, action=AuditAction.POLICE_BATCH_COMPLETED, obj=locked, detail=locked.summary()
+        )
     return locked
 
 
@@ -339,7 +344,7 @@ def police_batch_fail(*, batch_id: int, why: str) -> None:
         )
         if updated:
             batch = PoliceBatch.objects.get(pk=batch_id)
-            audit_record(actor=None, action="police_batch.failed", obj=batch, detail={"failure": why[:100]})
+            audit_record(actor=None, action=AuditAction.POLICE_BATCH_FAILED, obj=batch, detail={"failure": why[:100]})
 
 
 def police_batch_resume(*, batch_id: int, enqueue: bool = True) -> str:

@@ -18,6 +18,7 @@ from onedoor.accounts.models import User
 from onedoor.areas.current import force_codes
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.contact import normalise_name
 from onedoor.messaging.models import Message, MessageStatus
 from onedoor.messaging.services import contact_key, keyed_hash
@@ -75,7 +76,7 @@ def _rejected(file_name: str, actor: User | None, channel: str, moment: datetime
             status=BatchStatus.REJECTED,
             failure=why[:500],
         )
-        audit_record(actor=actor, action="police_batch.rejected", obj=batch)
+        audit_record(actor=actor, action=AuditAction.POLICE_BATCH_REJECTED, obj=batch)
     return batch
 
 
@@ -201,7 +202,7 @@ def _load_chunk(
             changed.append(rec)
             audit_record(
                 actor=actor,
-                action="police_record.updated",
+                action=AuditAction.POLICE_RECORD_UPDATED,
                 obj=rec,
                 detail={"batch": batch.pk, "fields": [n.removesuffix("_id") for n in fields_changed]},
             )
@@ -257,5 +258,8 @@ def _update_referral_contact(rec: PoliceVictimRecord, actor: User | None) -> Non
     )
     referral = Referral.objects.get(pk=rec.referral_id)
     audit_record(
-        actor=actor, action="referral.contact_updated", obj=referral, detail={"source": Source.POLICE_TRANSFER}
+        actor=actor,
+        action=AuditAction.REFERRAL_CONTACT_UPDATED,
+        obj=referral,
+        detail={"source": Source.POLICE_TRANSFER},
     )

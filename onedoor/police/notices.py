@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django_tasks import task
+from django_tasks import task  # noqa: TID251 -- the police notices are tasks
 
 from onedoor.messaging.mail import send_staff_email
 from onedoor.referrals.models import Referral

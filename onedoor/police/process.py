@@ -23,6 +23,7 @@ from onedoor.accounts.services import referrers_for_emails
 from onedoor.areas.current import offer_service_slug
 from onedoor.areas.files import read_area
 from onedoor.core.audit import audit_record_rows
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.contact import is_uk_mobile, normalise_name
 from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
 from onedoor.directory.models import Service
@@ -266,7 +267,7 @@ def _write_chunk(plan: _ChunkPlan, batch: PoliceBatch | None) -> None:
     outcomes = plan.outcomes
     if plan.shared:
         audit_record_rows(
-            action="police_record.flagged_for_review",
+            action=AuditAction.POLICE_RECORD_FLAGGED_FOR_REVIEW,
             entries=[(None, RECORD_LABEL, pk, {"rule": "shared"}) for pk in sorted(plan.shared)],
         )
     made = referrals_write_bulk(plan=plan.referrals)

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.messaging.models import Message
 from onedoor.police.chunks import police_batch_import
@@ -129,10 +130,14 @@ def police_record_mark_contact_invalid(*, message: Message) -> None:
     rec.needs_review = True
     rec.review_reason = f"The {'phone number' if message.channel == 'sms' else 'email address'} failed permanently."
     rec.save(update_fields=["phone_invalid", "email_invalid", "needs_review", "review_reason"])
-    audit_record(actor=None, action="police_record.contact_invalid", obj=rec, detail={"channel": message.channel})
+    audit_record(
+        actor=None, action=AuditAction.POLICE_RECORD_CONTACT_INVALID, obj=rec, detail={"channel": message.channel}
+    )
     if rec.referral_id:
         referral = Referral.objects.select_related("current_service").get(pk=rec.referral_id)
-        audit_record(actor=None, action="referral.contact_invalid", obj=referral, detail={"channel": message.channel})
+        audit_record(
+            actor=None, action=AuditAction.REFERRAL_CONTACT_INVALID, obj=referral, detail={"channel": message.channel}
+        )
         service = referral.current_service
         if service is not None and service.email:
             enqueue_on_commit(tell_team_contact_invalid, referral_id=referral.pk, channel=message.channel)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.errors import DomainError
 from onedoor.core.models import District, Flag, NeedCategory, OffenceGroup
 from onedoor.directory.models import Feedback, FeedbackLink
@@ -102,5 +103,7 @@ def feedback_create(
         contact_name=contact_name.strip() if wants_contact else "",
         contact_detail=contact_detail.strip() if wants_contact else "",
     )
-    audit_record(actor=None, action="feedback.received", obj=None, detail={"via_link": link_token is not None})
+    audit_record(
+        actor=None, action=AuditAction.FEEDBACK_RECEIVED, obj=None, detail={"via_link": link_token is not None}
+    )
     return feedback

@@ -181,6 +181,14 @@ class Referral(models.Model):
     class Meta:
         ordering = ["priority", "due_on", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(consent_given_by__in=ConsentGivenBy.values) | models.Q(consent_given_by=""),
+                name="referral_consent_given_by_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lawful_basis__in=LawfulBasis.values) | models.Q(lawful_basis=""),
+                name="referral_lawful_basis_valid",
+            ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="referral_status_valid"),
             models.CheckConstraint(condition=Q(priority__in=Priority.values), name="referral_priority_valid"),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="referral_source_valid"),
@@ -240,6 +248,10 @@ class StatusEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(from_status__in=Status.values) | models.Q(from_status=""),
+                name="event_from_status_valid",
+            ),
             models.CheckConstraint(condition=Q(to_status__in=Status.values), name="event_to_status_valid"),
         ]
 
@@ -307,6 +319,9 @@ class RoutingRule(models.Model):
         ordering = ["precedence", "order", "key"]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(precedence__in=Precedence.values), name="routing_rule_precedence_valid"
+            ),
+            models.CheckConstraint(
                 condition=~Q(outcome="refer") | Q(service__isnull=False), name="refer_rule_has_service"
             ),
             models.CheckConstraint(condition=Q(outcome__in=RuleOutcome.values), name="routing_rule_outcome_valid"),
@@ -332,6 +347,11 @@ class SignpostRecord(models.Model):
     gap = models.BooleanField(default=False)
     signpost = models.JSONField(default=list)
     reason = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(source__in=Source.values), name="signpost_source_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} {'gap' if self.gap else 'signpost'}"

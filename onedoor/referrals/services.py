@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from onedoor.accounts.models import OrganisationKind, User
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.calendar import add_working_days
 from onedoor.core.errors import DomainError
 from onedoor.core.models import DemographicCategory, District, Flag, NeedCategory, OffenceGroup
@@ -52,6 +53,46 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NOT_ENGAGED: frozenset({Status.CLOSED}),
     Status.DECLINED: frozenset(),
     Status.CLOSED: frozenset({Status.ACCEPTED}),  # re-opening
+}
+
+
+# The audit action of each status a transition reaches, and of each page that shows a referral.
+STATUS_ACTIONS: dict[str, AuditAction] = {
+    Status.TRIAGED: AuditAction.REFERRAL_TRIAGED,
+    Status.ACCEPTED: AuditAction.REFERRAL_ACCEPTED,
+    Status.WAITING: AuditAction.REFERRAL_WAITING,
+    Status.CONTACT_ATTEMPTED: AuditAction.REFERRAL_CONTACT_ATTEMPTED,
+    Status.CONTACTED: AuditAction.REFERRAL_CONTACTED,
+    Status.ENGAGED: AuditAction.REFERRAL_ENGAGED,
+    Status.NOT_ENGAGED: AuditAction.REFERRAL_NOT_ENGAGED,
+    Status.DECLINED: AuditAction.REFERRAL_DECLINED,
+    Status.REROUTED: AuditAction.REFERRAL_REROUTED,
+    Status.CLOSED: AuditAction.REFERRAL_CLOSED,
+}
+VIEW_ACTIONS: dict[str, AuditAction] = {
+    "case": AuditAction.REFERRAL_VIEWED_CASE,
+    "timeline": AuditAction.REFERRAL_VIEWED_TIMELINE,
+    "api": AuditAction.REFERRAL_VIEWED_API,
+    "casework": AuditAction.REFERRAL_VIEWED_CASEWORK,
+    "shared_summary": AuditAction.REFERRAL_VIEWED_SHARED_SUMMARY,
+    "form": AuditAction.REFERRAL_VIEWED_FORM,
+    # casework's form pages, by URL name (onedoor.casework.views._common.form_page)
+    "contact": AuditAction.REFERRAL_VIEWED_CONTACT,
+    "assessment": AuditAction.REFERRAL_VIEWED_ASSESSMENT,
+    "plan": AuditAction.REFERRAL_VIEWED_PLAN,
+    "goal_add": AuditAction.REFERRAL_VIEWED_GOAL_ADD,
+    "goal_note": AuditAction.REFERRAL_VIEWED_GOAL_NOTE,
+    "waiting_add": AuditAction.REFERRAL_VIEWED_WAITING_ADD,
+    "check_in": AuditAction.REFERRAL_VIEWED_CHECK_IN,
+    "interim_support": AuditAction.REFERRAL_VIEWED_INTERIM_SUPPORT,
+    "measure": AuditAction.REFERRAL_VIEWED_MEASURE,
+    "joint": AuditAction.REFERRAL_VIEWED_JOINT,
+    "onward": AuditAction.REFERRAL_VIEWED_ONWARD,
+    "onward_external": AuditAction.REFERRAL_VIEWED_ONWARD_EXTERNAL,
+    "transition": AuditAction.REFERRAL_VIEWED_TRANSITION,
+    "slavery": AuditAction.REFERRAL_VIEWED_SLAVERY,
+    "close": AuditAction.REFERRAL_VIEWED_CLOSE,
+    "reopen": AuditAction.REFERRAL_VIEWED_REOPEN,
 }
 
 
@@ -287,7 +328,7 @@ def referral_create(
             **signpost_record_values(details=details, source=source, referrer=referrer, inp=inp, decision=decision)
         )
         record.save()
-        audit_record(actor=referrer, action="referral.signposted", obj=record, detail={"gap": decision.gap})
+        audit_record(actor=referrer, action=AuditAction.REFERRAL_SIGNPOSTED, obj=record, detail={"gap": decision.gap})
         return ReferralOutcome(decision=decision, referral=None, signpost_record=record)
 
     service = Service.objects.get(slug=decision.primary)
@@ -321,7 +362,7 @@ def referral_create(
     )
     audit_record(
         actor=referrer,
-        action="referral.created",
+        action=AuditAction.REFERRAL_CREATED,
         obj=referral,
         detail={"source": source, "service": service.slug, "rules": list(decision.rules)},
     )
@@ -379,7 +420,7 @@ def _transition(
     )
     audit_record(
         actor=actor,
-        action=f"referral.{to}",
+        action=STATUS_ACTIONS[to],
         obj=locked,
         detail={"from": from_status, "to": to, "reason_code": reason_code, **(audit_detail or {})},
     )
@@ -542,7 +583,7 @@ def referral_assign(*, referral: Referral, actor: User, assignee: User | None) -
     locked.save(update_fields=["assigned_to", "updated_at"])
     audit_record(
         actor=actor,
-        action="referral.claimed" if assignee == actor else "referral.assigned",
+        action=AuditAction.REFERRAL_CLAIMED if assignee == actor else AuditAction.REFERRAL_ASSIGNED,
         obj=locked,
         detail={"assignee_id": assignee.pk if assignee else None},
     )
@@ -550,5 +591,9 @@ def referral_assign(*, referral: Referral, actor: User, assignee: User | None) -
 
 
 def referral_record_view(*, referral: Referral, actor: Any, what: str = "case") -> None:
-    """Every view of a referral is audited."""
-    audit_record(actor=actor, action=f"referral.viewed.{what}", obj=referral)
+    """Every view of a referral is audited. `what` names the page, from VIEW_ACTIONS: a new page that shows
+    a referral adds its member to AuditAction and its entry there."""
+    action = VIEW_ACTIONS.get(what)
+    if action is None:
+        raise LookupError(f"No audit action for a view of {what!r}: add it to AuditAction and VIEW_ACTIONS")
+    audit_record(actor=actor, action=action, obj=referral)

@@ -12,6 +12,7 @@ from onedoor.casework.models import Assessment, Level, NeedRating, SafeguardingA
 from onedoor.casework.selectors import enhanced_rights_suggestion
 from onedoor.casework.services._common import CaseworkError, lock_case
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.models import NeedCategory
 from onedoor.referrals.models import Referral
 
@@ -66,7 +67,7 @@ def assessment_record(
     )
     audit_record(
         actor=actor,
-        action="casework.assessment",
+        action=AuditAction.CASEWORK_ASSESSMENT,
         obj=assessment,
         detail={
             "referral_id": locked.pk,

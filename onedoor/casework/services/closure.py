@@ -16,6 +16,7 @@ from onedoor.casework.models import CloseReason, ClosureOutcome, Coped, MeasureR
 from onedoor.casework.services._common import CASE_STATUSES, CaseworkError, lock_case
 from onedoor.casework.services.waiting_list import leave_waiting_list
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.models import NeedCategory
 from onedoor.directory.services import feedback_link_issue
 from onedoor.messaging.models import Message
@@ -73,7 +74,7 @@ def case_close(
     feedback_message = _send_feedback_link(locked)
     audit_record(
         actor=actor,
-        action="casework.closed",
+        action=AuditAction.CASEWORK_CLOSED,
         obj=closure,
         detail={
             "referral_id": locked.pk,

@@ -12,6 +12,7 @@ from onedoor.casework import rules
 from onedoor.casework.models import ContactAttempt, ContactChannel, ContactOutcome
 from onedoor.casework.services._common import CaseworkError, UnsafeContact, lock_case
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.referrals import services as spine
 from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, Referral, Status
 
@@ -36,7 +37,7 @@ def contact_attempt_record(
     )
     audit_record(
         actor=actor,
-        action="casework.contact_attempt",
+        action=AuditAction.CASEWORK_CONTACT_ATTEMPT,
         obj=attempt,
         detail={"referral_id": locked.pk, "channel": channel, "outcome": outcome},
     )

@@ -13,9 +13,15 @@ from onedoor.casework import rules
 from onedoor.casework.models import JointWorking
 from onedoor.casework.services._common import CaseworkError, lock_case
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.referrals.models import OnwardKind, OnwardReferral, Referral, Status
 from onedoor.referrals.onward import onward_referral_build
+
+_ONWARD_ACTIONS: dict[str, AuditAction] = {
+    OnwardKind.COMMISSIONED: AuditAction.CASEWORK_ONWARD_COMMISSIONED,
+    OnwardKind.TRANSITION: AuditAction.CASEWORK_ONWARD_TRANSITION,
+}
 
 
 @transaction.atomic
@@ -34,7 +40,7 @@ def joint_working_start(
     )
     audit_record(
         actor=actor,
-        action="casework.joint_working_started",
+        action=AuditAction.CASEWORK_JOINT_WORKING_STARTED,
         obj=joint,
         detail={"referral_id": locked.pk, "partner": partner_service.slug, "consent": consent_to_share},
     )
@@ -48,7 +54,7 @@ def joint_working_end(*, joint: JointWorking, actor: User) -> JointWorking:
     if locked.ended_at is None:
         locked.ended_at = timezone.now()
         locked.save(update_fields=["ended_at"])
-        audit_record(actor=actor, action="casework.joint_working_ended", obj=locked)
+        audit_record(actor=actor, action=AuditAction.CASEWORK_JOINT_WORKING_ENDED, obj=locked)
     return locked
 
 
@@ -70,7 +76,7 @@ def _onward(
     )
     audit_record(
         actor=actor,
-        action=f"casework.onward_{kind}",
+        action=_ONWARD_ACTIONS[kind],
         obj=onward,
         detail={"referral_id": locked.pk, "to_referral_id": to_referral.pk, "to_service": to_service.slug},
     )
@@ -108,7 +114,7 @@ def onward_referral_external(
     )
     audit_record(
         actor=actor,
-        action="casework.onward_external",
+        action=AuditAction.CASEWORK_ONWARD_EXTERNAL,
         obj=onward,
         detail={"referral_id": locked.pk, "to_service": to_service.slug},
     )

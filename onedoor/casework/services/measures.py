@@ -15,6 +15,7 @@ from onedoor.casework.models import AlertKind, CaseAlert, MeasureRecord, Measure
 from onedoor.casework.services._common import CaseworkError, lock_case
 from onedoor.casework.tasks import alert_team_leads
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.referrals.models import Referral
 
@@ -52,7 +53,7 @@ def measure_record(
     )
     audit_record(
         actor=actor,
-        action="casework.measure",
+        action=AuditAction.CASEWORK_MEASURE,
         obj=record,
         detail={"referral_id": locked.pk, "measure": measure, "stage": stage, "risk": result.has_risk},
     )
@@ -65,7 +66,9 @@ def measure_record(
             measure_record=record,
             created_at=now,
         )
-        audit_record(actor=actor, action="casework.alert_raised", obj=alert, detail={"referral_id": locked.pk})
+        audit_record(
+            actor=actor, action=AuditAction.CASEWORK_ALERT_RAISED, obj=alert, detail={"referral_id": locked.pk}
+        )
         enqueue_on_commit(alert_team_leads, alert_id=alert.pk)
     return record
 
@@ -78,5 +81,5 @@ def alert_acknowledge(*, alert: CaseAlert, actor: User) -> CaseAlert:
     if locked.acknowledged_at is None:
         locked.acknowledged_at, locked.acknowledged_by = timezone.now(), actor
         locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        audit_record(actor=actor, action="casework.alert_acknowledged", obj=locked)
+        audit_record(actor=actor, action=AuditAction.CASEWORK_ALERT_ACKNOWLEDGED, obj=locked)
     return locked

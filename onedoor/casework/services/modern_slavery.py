@@ -12,7 +12,17 @@ from onedoor.casework import rules
 from onedoor.casework.models import GroundsDecision, ModernSlaveryReferral, SlaveryPath
 from onedoor.casework.services._common import CaseworkError, lock_case
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.referrals.models import Referral, Status
+
+_PATH_ACTIONS: dict[str, AuditAction] = {
+    SlaveryPath.NRM: AuditAction.CASEWORK_MODERN_SLAVERY_NRM,
+    SlaveryPath.MS1: AuditAction.CASEWORK_MODERN_SLAVERY_MS1,
+}
+_STAGE_ACTIONS: dict[str, AuditAction] = {
+    "reasonable": AuditAction.CASEWORK_MODERN_SLAVERY_REASONABLE_GROUNDS,
+    "conclusive": AuditAction.CASEWORK_MODERN_SLAVERY_CONCLUSIVE_GROUNDS,
+}
 
 
 @transaction.atomic
@@ -53,7 +63,7 @@ def modern_slavery_record(
     )
     audit_record(
         actor=actor,
-        action=f"casework.modern_slavery_{path}",
+        action=_PATH_ACTIONS[path],
         obj=record,
         detail={"referral_id": locked.pk, "child": is_child},
     )
@@ -82,7 +92,7 @@ def modern_slavery_decision_record(
     locked.save()
     audit_record(
         actor=actor,
-        action=f"casework.modern_slavery_{stage}_grounds",
+        action=_STAGE_ACTIONS[stage],
         obj=locked,
         detail={"decision": decision, "on": decided_on.isoformat()},
     )

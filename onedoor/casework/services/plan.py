@@ -11,6 +11,7 @@ from onedoor.accounts.models import User
 from onedoor.casework.models import Goal, Intervention, ProgressNote, SupportPlan
 from onedoor.casework.services._common import CaseworkError, lock_case
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.models import NeedCategory
 from onedoor.referrals.models import Referral
 
@@ -34,7 +35,7 @@ def support_plan_save(*, referral: Referral, actor: User, headline: str, review_
     )
     audit_record(
         actor=actor,
-        action="casework.plan_created" if created else "casework.plan_updated",
+        action=AuditAction.CASEWORK_PLAN_CREATED if created else AuditAction.CASEWORK_PLAN_UPDATED,
         obj=plan,
         detail={"referral_id": locked.pk, "review_on": review_on.isoformat()},
     )
@@ -60,7 +61,7 @@ def goal_add(*, referral: Referral, actor: User, need: NeedCategory, description
     )
     audit_record(
         actor=actor,
-        action="casework.goal_added",
+        action=AuditAction.CASEWORK_GOAL_ADDED,
         obj=goal,
         detail={"referral_id": locked.pk, "need": need.slug, "intervention": intervention},
     )
@@ -80,7 +81,7 @@ def goal_progress_note_add(*, goal: Goal, actor: User, note: str, status: str | 
         locked_goal.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="casework.progress_note",
+        action=AuditAction.CASEWORK_PROGRESS_NOTE,
         obj=progress,
         detail={"referral_id": referral.pk, "goal_id": locked_goal.pk, "status": locked_goal.status},
     )

@@ -12,6 +12,7 @@ from onedoor.accounts.models import Role, User
 from onedoor.casework.models import PractitionerSession, SessionKind
 from onedoor.casework.services._common import CaseworkError
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 
 
 @transaction.atomic
@@ -25,5 +26,5 @@ def practitioner_session_record(*, practitioner: User, actor: User, kind: str, o
     if on > timezone.localdate():
         raise CaseworkError("The session date cannot be in the future.")
     row = PractitionerSession.objects.create(practitioner=practitioner, kind=kind, on=on, recorded_by=actor)
-    audit_record(actor=actor, action="casework.practitioner_session", obj=row, detail={"kind": kind})
+    audit_record(actor=actor, action=AuditAction.CASEWORK_PRACTITIONER_SESSION, obj=row, detail={"kind": kind})
     return row

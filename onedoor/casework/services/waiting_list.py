@@ -15,6 +15,7 @@ from onedoor.casework.models import WaitingListEntry, WelfareCheckIn
 from onedoor.casework.selectors import waiting_position
 from onedoor.casework.services._common import CaseworkError, UnsafeContact, lock_case
 from onedoor.core.audit import audit_record
+from onedoor.core.audit_actions import AuditAction
 from onedoor.referrals import services as spine
 from onedoor.referrals.models import Referral, Status
 
@@ -39,7 +40,7 @@ def waiting_list_add(
     WelfareCheckIn.objects.create(entry=entry, due_on=timezone.localdate(now) + timedelta(days=check_in_every_days))
     audit_record(
         actor=actor,
-        action="casework.waiting_list_added",
+        action=AuditAction.CASEWORK_WAITING_LIST_ADDED,
         obj=entry,
         detail={"referral_id": locked.pk, "service": entry.service.slug, "every_days": check_in_every_days},
     )
@@ -54,7 +55,9 @@ def waiting_list_interim_support_record(
     lock_case(referral=locked.referral, actor=actor)
     locked.interim_support = interim_support
     locked.save(update_fields=["interim_support"])
-    audit_record(actor=actor, action="casework.interim_support", obj=locked, detail={"referral_id": locked.referral_id})
+    audit_record(
+        actor=actor, action=AuditAction.CASEWORK_INTERIM_SUPPORT, obj=locked, detail={"referral_id": locked.referral_id}
+    )
     return locked
 
 
@@ -75,7 +78,7 @@ def welfare_check_in_complete(*, check_in: WelfareCheckIn, actor: User, note: st
         )
     audit_record(
         actor=actor,
-        action="casework.check_in",
+        action=AuditAction.CASEWORK_CHECK_IN,
         obj=locked,
         detail={
             "referral_id": locked.entry.referral_id,
@@ -113,7 +116,7 @@ def waiting_list_position_message_request(*, entry: WaitingListEntry, actor: Use
     locked.save(update_fields=["position_message_requested_at"])
     audit_record(
         actor=actor,
-        action="casework.position_message_queued",
+        action=AuditAction.CASEWORK_POSITION_MESSAGE_QUEUED,
         obj=locked,
         detail={"referral_id": locked.referral_id, "message": str(message.reference), "status": message.status},
     )

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from onedoor.accounts.models import Organisation
 from onedoor.areas.loader import AreaConfigError, load_area
 from onedoor.core.audit import audit_changes, audit_record, audit_snapshot
+from onedoor.core.audit_actions import AuditAction
 from onedoor.core.context import origin
 from onedoor.core.models import District
 from onedoor.directory.models import Service
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                 # line), which file, and what, from what, to what, row by row.
                 audit_record(
                     actor=None,
-                    action="area.reset" if reset else "area.loaded",
+                    action=AuditAction.AREA_RESET if reset else AuditAction.AREA_LOADED,
                     detail={"area": str(options["area"]), **counts, **changes},
                 )
         except AreaConfigError as exc:
