@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
+
+from django.db import models
 
 from onedoor.accounts.models import User
 from onedoor.core.errors import DomainError
@@ -41,3 +44,26 @@ def lock_case(
     if locked.status not in statuses:
         raise CaseworkError(f"This case is {Status(locked.status).label.lower()}: that cannot be done now.")
     return locked
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def lock_case_and(
+    model: type[M],
+    pk: int,
+    *,
+    referral_path: str,
+    actor: User,
+    statuses: Iterable[str] = CASE_STATUSES,
+    where: dict[str, object] | None = None,
+) -> tuple[Referral, M]:
+    """Lock a case and then one of its own rows (a goal, a waiting-list place, a check-in...), in the one
+    lock order every service keeps (docs/architecture.md, "Locking"): the referral first, then its rows.
+    Locking the row first and the referral second, as services once did, can deadlock against a service that
+    locks the referral and then updates the row (closing a case ends its waiting-list place)."""
+    conditions = where or {}
+    referral_id = model._default_manager.filter(pk=pk, **conditions).values_list(referral_path, flat=True).get()
+    referral = lock_case(referral=Referral(pk=referral_id), actor=actor, statuses=statuses)
+    row = model._default_manager.select_for_update(of=("self",)).get(pk=pk, **conditions)
+    return referral, row

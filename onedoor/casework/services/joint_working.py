@@ -11,7 +11,7 @@ from django.utils import timezone
 from onedoor.accounts.models import User
 from onedoor.casework import rules
 from onedoor.casework.models import JointWorking
-from onedoor.casework.services._common import CaseworkError, lock_case
+from onedoor.casework.services._common import CaseworkError, lock_case, lock_case_and
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
 from onedoor.directory.models import Service, ServiceKind
@@ -49,8 +49,7 @@ def joint_working_start(
 
 @transaction.atomic
 def joint_working_end(*, joint: JointWorking, actor: User) -> JointWorking:
-    locked = JointWorking.objects.select_for_update().get(pk=joint.pk)
-    lock_case(referral=locked.referral, actor=actor, statuses=Status.values)
+    _, locked = lock_case_and(JointWorking, joint.pk, referral_path="referral_id", actor=actor, statuses=Status.values)
     if locked.ended_at is None:
         locked.ended_at = timezone.now()
         locked.save(update_fields=["ended_at"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from onedoor.accounts.models import User
 from onedoor.casework import rules
 from onedoor.casework.models import GroundsDecision, ModernSlaveryReferral, SlaveryPath
-from onedoor.casework.services._common import CaseworkError, lock_case
+from onedoor.casework.services._common import CaseworkError, lock_case, lock_case_and
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
 from onedoor.referrals.models import Referral, Status
@@ -75,8 +75,9 @@ def modern_slavery_decision_record(
     *, record: ModernSlaveryReferral, actor: User, stage: str, decision: str, decided_on: date
 ) -> ModernSlaveryReferral:
     """A reasonable-grounds or conclusive-grounds decision, with its date."""
-    locked = ModernSlaveryReferral.objects.select_for_update().get(pk=record.pk)
-    lock_case(referral=locked.referral, actor=actor, statuses=Status.values)
+    _, locked = lock_case_and(
+        ModernSlaveryReferral, record.pk, referral_path="referral_id", actor=actor, statuses=Status.values
+    )
     if locked.path != SlaveryPath.NRM:
         raise CaseworkError("Only an NRM referral gets grounds decisions.")
     if decision not in (GroundsDecision.POSITIVE, GroundsDecision.NEGATIVE):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from onedoor.accounts.models import User
 from onedoor.casework.models import Goal, Intervention, ProgressNote, SupportPlan
-from onedoor.casework.services._common import CaseworkError, lock_case
+from onedoor.casework.services._common import CaseworkError, lock_case, lock_case_and
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.models import NeedCategory
@@ -70,8 +70,7 @@ def goal_add(*, referral: Referral, actor: User, need: NeedCategory, description
 
 @transaction.atomic
 def goal_progress_note_add(*, goal: Goal, actor: User, note: str, status: str | None = None) -> ProgressNote:
-    locked_goal = Goal.objects.select_for_update(of=("self",)).select_related("plan__referral").get(pk=goal.pk)
-    referral = lock_case(referral=locked_goal.plan.referral, actor=actor)
+    referral, locked_goal = lock_case_and(Goal, goal.pk, referral_path="plan__referral_id", actor=actor)
     if not note.strip():
         raise CaseworkError("Write the progress note.")
     progress = ProgressNote.objects.create(goal=locked_goal, at=timezone.now(), by=actor, note=note.strip())

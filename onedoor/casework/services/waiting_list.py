@@ -13,7 +13,7 @@ from onedoor.casework import rules
 from onedoor.casework.messages import WAITING_LIST_POSITION, case_message_queue
 from onedoor.casework.models import WaitingListEntry, WelfareCheckIn
 from onedoor.casework.selectors import waiting_position
-from onedoor.casework.services._common import CaseworkError, UnsafeContact, lock_case
+from onedoor.casework.services._common import CaseworkError, UnsafeContact, lock_case, lock_case_and
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
 from onedoor.referrals import services as spine
@@ -51,8 +51,9 @@ def waiting_list_add(
 def waiting_list_interim_support_record(
     *, entry: WaitingListEntry, actor: User, interim_support: str
 ) -> WaitingListEntry:
-    locked = WaitingListEntry.objects.select_for_update().get(pk=entry.pk, left_at__isnull=True)
-    lock_case(referral=locked.referral, actor=actor)
+    _, locked = lock_case_and(
+        WaitingListEntry, entry.pk, referral_path="referral_id", actor=actor, where={"left_at__isnull": True}
+    )
     locked.interim_support = interim_support
     locked.save(update_fields=["interim_support"])
     audit_record(
@@ -64,8 +65,7 @@ def waiting_list_interim_support_record(
 @transaction.atomic
 def welfare_check_in_complete(*, check_in: WelfareCheckIn, actor: User, note: str = "") -> WelfareCheckIn:
     """Record a check-in as done and schedule the next one."""
-    locked = WelfareCheckIn.objects.select_for_update(of=("self",)).select_related("entry").get(pk=check_in.pk)
-    lock_case(referral=locked.entry.referral, actor=actor)
+    _, locked = lock_case_and(WelfareCheckIn, check_in.pk, referral_path="entry__referral_id", actor=actor)
     if locked.done_at is not None:
         raise CaseworkError("That check-in has already been recorded.")
     now = timezone.now()
@@ -92,8 +92,7 @@ def welfare_check_in_complete(*, check_in: WelfareCheckIn, actor: User, note: st
 def waiting_list_position_message_request(*, entry: WaitingListEntry, actor: User) -> WaitingListEntry:
     """Tell the person their place on the waiting list, by text or email through the messaging backend.
     Refused where no message may be sent."""
-    locked = WaitingListEntry.objects.select_for_update(of=("self",)).select_related("referral").get(pk=entry.pk)
-    lock_case(referral=locked.referral, actor=actor)
+    _, locked = lock_case_and(WaitingListEntry, entry.pk, referral_path="referral_id", actor=actor)
     if locked.left_at is not None:
         raise CaseworkError("The person is no longer on the waiting list.")
     if not rules.safe_to_message(locked.referral):
