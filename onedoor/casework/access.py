@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from onedoor.casework.models import CaseAlert, Goal, JointWorking, ModernSlaveryReferral, WelfareCheckIn
 from onedoor.casework.selectors import WaitingRow, open_alerts, waiting_position
@@ -24,10 +25,7 @@ def access_goal_by_id(
     *, user: Any, reference: str, goal_id: int, action: ReferralAction = CASEWORK
 ) -> tuple[Referral, Goal]:
     referral = referral_for_action(user=user, reference=reference, action=action)
-    goal = Goal.objects.filter(pk=goal_id, plan__referral=referral).first()
-    if goal is None:
-        raise Http404
-    return referral, goal
+    return referral, get_object_or_404(Goal, pk=goal_id, plan__referral=referral)
 
 
 def access_check_in_by_id(
@@ -35,10 +33,7 @@ def access_check_in_by_id(
 ) -> tuple[Referral, WelfareCheckIn]:
     """A welfare check-in still to be done, on the case's waiting-list entries."""
     referral = referral_for_action(user=user, reference=reference, action=action)
-    item = WelfareCheckIn.objects.filter(pk=check_in_id, entry__referral=referral, done_at__isnull=True).first()
-    if item is None:
-        raise Http404
-    return referral, item
+    return referral, get_object_or_404(WelfareCheckIn, pk=check_in_id, entry__referral=referral, done_at__isnull=True)
 
 
 def access_joint_working_by_id(
@@ -46,20 +41,14 @@ def access_joint_working_by_id(
 ) -> tuple[Referral, JointWorking]:
     """Joint working on the case that has not ended."""
     referral = referral_for_action(user=user, reference=reference, action=action)
-    item = JointWorking.objects.filter(pk=joint_id, referral=referral, ended_at__isnull=True).first()
-    if item is None:
-        raise Http404
-    return referral, item
+    return referral, get_object_or_404(JointWorking, pk=joint_id, referral=referral, ended_at__isnull=True)
 
 
 def access_modern_slavery_referral_by_id(
     *, user: Any, reference: str, record_id: int, action: ReferralAction = CASEWORK
 ) -> tuple[Referral, ModernSlaveryReferral]:
     referral = referral_for_action(user=user, reference=reference, action=action)
-    record = ModernSlaveryReferral.objects.filter(pk=record_id, referral=referral).first()
-    if record is None:
-        raise Http404
-    return referral, record
+    return referral, get_object_or_404(ModernSlaveryReferral, pk=record_id, referral=referral)
 
 
 def access_waiting_entry(
