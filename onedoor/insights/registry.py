@@ -1,0 +1,69 @@
+"""The measure registry: every figure the commissioner sees is defined here once, with its plain-English
+definition, what it counts and out of what, its unit, and the dimensions it can be broken down by. Pages,
+exports, the quarterly return, the report and `docs/insights.md` (the data dictionary) all read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from onedoor.insights.tables import Unit
+
+
+class Group(StrEnum):
+    DEMAND = "demand"
+    POLICE_REACH = "police_reach"
+    FLOW = "flow"
+    TIMELINESS = "timeliness"
+    OUTCOMES = "outcomes"
+    PARTNERSHIP = "partnership"
+    EQUITY = "equity"
+    DATA_QUALITY = "data_quality"
+    COMPLIANCE = "compliance"
+
+
+GROUP_TITLES = {
+    Group.DEMAND: "Demand",
+    Group.POLICE_REACH: "Police reach",
+    Group.FLOW: "Flow",
+    Group.TIMELINESS: "Timeliness",
+    Group.OUTCOMES: "Outcomes",
+    Group.PARTNERSHIP: "Partnership",
+    Group.EQUITY: "Equity",
+    Group.DATA_QUALITY: "Data quality",
+    Group.COMPLIANCE: "Victims' Code compliance",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure. `numerator` and `denominator` are plain words (the denominator empty for a count);
+    `dimensions` are dimension ids from `onedoor.insights.dimensions`; a `snapshot` measure is "as at" a day,
+    not a figure for a period; `code_paragraph` names the Victims' Code right it evidences, if any."""
+
+    id: str
+    group: Group
+    title: str
+    definition: str
+    unit: Unit
+    numerator: str
+    denominator: str = ""
+    dimensions: tuple[str, ...] = ()
+    snapshot: bool = False
+    code_paragraph: str = ""
+
+
+MEASURES: dict[str, Measure] = {}
+
+
+def register(measure: Measure) -> Measure:
+    if measure.id in MEASURES and MEASURES[measure.id] != measure:
+        raise ValueError(f"measure {measure.id} is defined twice, differently")
+    if measure.unit is not Unit.COUNT and not measure.denominator and measure.unit is not Unit.WORKING_DAYS:
+        raise ValueError(f"measure {measure.id} is a {measure.unit} but has no denominator")
+    MEASURES[measure.id] = measure
+    return measure
+
+
+def measures_in(group: Group) -> list[Measure]:
+    return [m for m in MEASURES.values() if m.group is group]
