@@ -39,7 +39,17 @@ GROUP_TITLES = {
 class Measure:
     """One measure. `numerator` and `denominator` are plain words (the denominator empty for a count);
     `dimensions` are dimension ids from `onedoor.insights.dimensions`; a `snapshot` measure is "as at" a day,
-    not a figure for a period; `code_paragraph` names the Victims' Code right it evidences, if any."""
+    not a figure for a period; `code_paragraph` names the Victims' Code right it evidences, if any.
+
+    How the figure is made from counts:
+    - a COUNT measure has its own computation (`onedoor.insights.query.computes`);
+    - a PERCENT measure names two count measures, `numerator_id` and `denominator_id`, computed over the same
+      query: each cell is numerator / denominator;
+    - a RATE_PER_1000 measure names its count `numerator_id`; the denominator is the Census population;
+    - a WORKING_DAYS measure names a count measure `numerator_id` whose cube has one more dimension,
+      `histogram`, whose category codes are whole working days ("0", "1", ...); `statistic` is "median",
+      "p90" or "max" of that distribution, and `denominator` says what it is of.
+    """
 
     id: str
     group: Group
@@ -51,7 +61,13 @@ class Measure:
     dimensions: tuple[str, ...] = ()
     snapshot: bool = False
     code_paragraph: str = ""
+    numerator_id: str = ""
+    denominator_id: str = ""
+    histogram: str = ""
+    statistic: str = ""
 
+
+STATISTICS = ("median", "p90", "max")
 
 MEASURES: dict[str, Measure] = {}
 
@@ -59,8 +75,12 @@ MEASURES: dict[str, Measure] = {}
 def register(measure: Measure) -> Measure:
     if measure.id in MEASURES and MEASURES[measure.id] != measure:
         raise ValueError(f"measure {measure.id} is defined twice, differently")
-    if measure.unit is not Unit.COUNT and not measure.denominator and measure.unit is not Unit.WORKING_DAYS:
-        raise ValueError(f"measure {measure.id} is a {measure.unit} but has no denominator")
+    if measure.unit is Unit.PERCENT and not (measure.numerator_id and measure.denominator_id):
+        raise ValueError(f"measure {measure.id} is a percentage but does not name its two counts")
+    if measure.unit in (Unit.RATE_PER_1000, Unit.WORKING_DAYS) and not measure.numerator_id:
+        raise ValueError(f"measure {measure.id} is a {measure.unit} but does not name the count it is made from")
+    if measure.unit is Unit.WORKING_DAYS and not (measure.histogram and measure.statistic in STATISTICS):
+        raise ValueError(f"measure {measure.id} needs a histogram dimension and a statistic of {STATISTICS}")
     MEASURES[measure.id] = measure
     return measure
 
