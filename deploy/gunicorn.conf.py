@@ -20,7 +20,9 @@ keepalive = 5
 # A worker is replaced after this many requests, so a slow leak never grows without bound.
 max_requests = 2000
 max_requests_jitter = 200
-# Paths without query strings: answers typed into a search form stay out of the log.
+# Paths without query strings: answers typed into a search form stay out of the log. The logger also
+# writes the token of a sign-in or password-reset link as "[redacted]" (onedoor/core/access_log.py).
+logger_class = "onedoor.core.access_log.RedactingLogger"
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"

@@ -194,7 +194,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Django's request loggers print the path of a 4xx; a sign-in link's token is written "[redacted]".
+    "filters": {"secret_paths": {"()": "onedoor.core.access_log.RedactSecretPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": env.str("ONEDOOR_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -251,6 +253,9 @@ ONEDOOR_MESSAGE_CLAIM_SECONDS = env.int("ONEDOOR_MESSAGE_CLAIM_SECONDS", default
 ONEDOOR_SEND_CONCURRENCY = env.int("ONEDOOR_SEND_CONCURRENCY", default=1)
 # /health/ready answers 503 when the oldest due message has waited longer than this, or this many tasks failed.
 ONEDOOR_BACKLOG_MAX_AGE_SECONDS = env.int("ONEDOOR_BACKLOG_MAX_AGE_SECONDS", default=30 * 60)
+# Finished background tasks are pruned by the worker after this many days (failed ones kept longer).
+ONEDOOR_TASK_RESULTS_KEEP_DAYS = env.int("ONEDOOR_TASK_RESULTS_KEEP_DAYS", default=14)
+ONEDOOR_FAILED_TASK_RESULTS_KEEP_DAYS = env.int("ONEDOOR_FAILED_TASK_RESULTS_KEEP_DAYS", default=30)
 ONEDOOR_BACKLOG_MAX_FAILED_TASKS = env.int("ONEDOOR_BACKLOG_MAX_FAILED_TASKS", default=10)
 # --- Security headers and production settings (ADR 0006) -------------------------------------------------
 # ONEDOOR_ENV=production switches on secure defaults and refuses to start with DEBUG on or without a

@@ -3,8 +3,9 @@
 - `GET /health/live`: the process is up and answering. Touches no database, so a database outage does
   not make a supervisor restart healthy web processes.
 - `GET /health/ready`: the database answers, and the backlog is under its thresholds: the oldest due
-  message has waited less than ONEDOOR_BACKLOG_MAX_AGE_SECONDS and fewer than
-  ONEDOOR_BACKLOG_MAX_FAILED_TASKS tasks failed in the last day. 503 otherwise, with the reasons.
+  message and the oldest ready task have waited less than ONEDOOR_BACKLOG_MAX_AGE_SECONDS, fewer than
+  ONEDOOR_BACKLOG_MAX_FAILED_TASKS tasks failed in the last day, some worker is alive when tasks wait,
+  and no periodic job has failed PERIODIC_FAILURES_ALERT times in a row. 503 otherwise, with the reasons.
 
 Both answer JSON with counts, ages and reason codes only (nothing personal), and are never cached. The
 backlog figures come from probes the apps register (`backlog_register`), so that core, below messaging
@@ -27,9 +28,13 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from onedoor.core.access import public
-from onedoor.core.worker import tasks_stuck
+from onedoor.core.worker import live_workers, periodic_jobs_failing, tasks_stuck
 
 FAILED_TASK_WINDOW = timedelta(days=1)
+# A periodic job that failed this many runs in a row is reported: once may be a blip, three is not.
+PERIODIC_FAILURES_ALERT = 3
+# Tasks waiting this long with no live worker at all mean nothing will ever run them.
+NO_WORKER_GRACE_SECONDS = 60
 
 # name -> probe(now) giving a number (a count, or an age in seconds, or None when there is nothing)
 _probes: dict[str, Callable[[datetime], float | int | None]] = {}
@@ -65,7 +70,10 @@ def backlog(*, now: datetime | None = None) -> Backlog:
         "stuck_tasks": len(tasks_stuck(now=moment)),
         "ready_tasks": DBTaskResult.objects.ready().count(),
         "oldest_ready_task_age_seconds": _oldest_ready_task_age(moment),
+        "live_workers": live_workers(now=moment),
     }
+    failing = periodic_jobs_failing(threshold=PERIODIC_FAILURES_ALERT)
+    figures["periodic_jobs_failing"] = len(failing)
     for name, probe in _probes.items():
         figures[name] = probe(moment)
     problems = []
@@ -75,6 +83,12 @@ def backlog(*, now: datetime | None = None) -> Backlog:
     failed = figures["failed_tasks_last_day"]
     if failed is not None and failed >= settings.ONEDOOR_BACKLOG_MAX_FAILED_TASKS:
         problems.append("too_many_failed_tasks")
+    task_age = figures["oldest_ready_task_age_seconds"]
+    if task_age is not None and task_age > settings.ONEDOOR_BACKLOG_MAX_AGE_SECONDS:
+        problems.append("tasks_waiting_too_long")
+    if task_age is not None and task_age > NO_WORKER_GRACE_SECONDS and not figures["live_workers"]:
+        problems.append("no_live_worker")
+    problems.extend(f"periodic_job_failing:{name}" for name in failing)
     return Backlog(figures=figures, problems=problems)
 
 

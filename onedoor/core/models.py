@@ -244,6 +244,11 @@ class PeriodicJobRun(models.Model):
 
     name = models.CharField(max_length=60, primary_key=True)
     last_run_at = models.DateTimeField()
+    # How the last runs went, so a job that keeps failing shows on /health/ready instead of only in a log.
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    failures_in_a_row = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=120, blank=True, help_text="The exception's class, never its message")
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_run_at:%H:%M:%S}"

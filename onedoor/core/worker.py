@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks_db.compat import TaskContext, TaskResultStatus, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
@@ -83,6 +84,30 @@ def periodic_claim(*, name: str, every_seconds: float, now: datetime | None = No
     due_before = moment - timedelta(seconds=every_seconds)
     PeriodicJobRun.objects.get_or_create(name=name, defaults={"last_run_at": due_before - timedelta(seconds=1)})
     return bool(PeriodicJobRun.objects.filter(name=name, last_run_at__lte=due_before).update(last_run_at=moment))
+
+
+def periodic_succeeded(*, name: str, now: datetime | None = None) -> None:
+    PeriodicJobRun.objects.filter(name=name).update(last_ok_at=now or timezone.now(), failures_in_a_row=0)
+
+
+def periodic_failed(*, name: str, error: BaseException, now: datetime | None = None) -> None:
+    """Count a failed run. Only the exception's class is kept: its message may quote data."""
+    PeriodicJobRun.objects.filter(name=name).update(
+        last_failed_at=now or timezone.now(),
+        failures_in_a_row=F("failures_in_a_row") + 1,
+        last_error=f"{type(error).__module__}.{type(error).__qualname__}"[:120],
+    )
+
+
+def periodic_jobs_failing(*, threshold: int) -> list[str]:
+    """The periodic jobs whose last `threshold` runs or more all failed."""
+    return sorted(PeriodicJobRun.objects.filter(failures_in_a_row__gte=threshold).values_list("name", flat=True))
+
+
+def live_workers(*, now: datetime | None = None) -> int:
+    """Workers that sent a heartbeat within ONEDOOR_TASK_STUCK_SECONDS."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=stuck_seconds())
+    return WorkerHeartbeat.objects.filter(last_seen__gte=cutoff).count()
 
 
 def stuck_seconds() -> int:
@@ -269,8 +294,11 @@ class SupervisedWorker(Worker):
                 job.func()
             except DATABASE_GONE:
                 raise
-            except Exception:
+            except Exception as exc:
                 log.exception("periodic job %s failed", job.name)
+                periodic_failed(name=job.name, error=exc)
+            else:
+                periodic_succeeded(name=job.name)
 
     def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
         """As django-tasks-db runs a task, except that a task interrupted by the database going away is

@@ -237,6 +237,13 @@ def _reserve_slot() -> None:
         sleep(max(60 - now.second - now.microsecond / 1e6, 0.01))
 
 
+def send_windows_prune(*, now: datetime | None = None) -> int:
+    """Delete the per-minute send counts older than a day: only the current minute's is ever read."""
+    cutoff = (now or clock()) - timedelta(days=1)
+    deleted, _ = SendWindow.objects.filter(minute__lt=cutoff).delete()
+    return deleted
+
+
 def _claim_free(moment: datetime) -> Q:
     """Not claimed, or claimed by a worker that has had longer than any send takes (so it died)."""
     stale = moment - timedelta(seconds=settings.ONEDOOR_MESSAGE_CLAIM_SECONDS)
