@@ -1,0 +1,101 @@
+"""The property behind secondary suppression, checked by an attacker written independently of the code:
+for every withheld cell, the whole numbers it could be, given every published cell, every margin equation
+and that a withheld count is at least 1 (zeros are shown), span at least k.
+
+The attacker here is scipy's mixed-integer solver over the cube's own equations (`Cube.additivity`), not
+the audit inside `protect`: a different formulation and a stronger (integer) question."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from onedoor.insights.cells import Category, CellKey, Cube, build_cube
+from onedoor.insights.disclosure import Protected, protect
+
+SMALL_MOSTLY = st.one_of(st.integers(0, 6), st.integers(0, 6), st.integers(0, 40))
+
+
+def _interval(cubes: list[Cube], shown: Mapping[CellKey, int | None], target: CellKey) -> tuple[float, float]:
+    """The least and greatest whole value of `target` consistent with what is shown (inf when unbounded)."""
+    unknown = sorted((key for key, v in shown.items() if v is None), key=lambda c: sorted(c))
+    column = {key: j for j, key in enumerate(unknown)}
+    rows: list[np.ndarray] = []
+    rhs: list[float] = []
+    for cube in cubes:
+        for parent, children in cube.additivity():
+            row = np.zeros(len(unknown))
+            known = 0.0
+            for cell, sign in ((parent, 1.0), *((c, -1.0) for c in children)):
+                value = shown[cell]
+                if value is None:
+                    row[column[cell]] += sign
+                else:
+                    known += sign * value
+            if row.any():
+                rows.append(row)
+                rhs.append(-known)
+    objective = np.zeros(len(unknown))
+    objective[column[target]] = 1.0
+    constraints = [LinearConstraint(np.array(rows), rhs, rhs)] if rows else []
+    found = []
+    for sense in (1.0, -1.0):
+        result = milp(
+            sense * objective,
+            integrality=np.ones(len(unknown)),
+            bounds=Bounds(np.ones(len(unknown)), np.full(len(unknown), np.inf)),
+            constraints=constraints,
+        )
+        if result.status == 3 or (result.status != 0 and sense < 0):  # unbounded above
+            found.append(np.inf)
+            continue
+        assert result.status == 0, result.message
+        found.append(float(result.x[column[target]]))
+    return found[0], found[1]
+
+
+@st.composite
+def cubes(draw: st.DrawFn) -> Cube:
+    n_dims = draw(st.integers(1, 3))
+    sizes = [draw(st.integers(2, 6 if n_dims < 3 else 3)) for _ in range(n_dims)]
+    categories = {f"d{i}": tuple(Category(f"c{j}", f"C{j}") for j in range(size)) for i, size in enumerate(sizes)}
+    combos: list[tuple[str, ...]] = [()]
+    for size in sizes:
+        combos = [(*c, f"c{j}") for c in combos for j in range(size)]
+    counts = {combo: draw(SMALL_MOSTLY) for combo in combos}
+    return build_cube(population="p", categories=categories, counts=counts)
+
+
+def _check(cubes_shown: list[Cube], result: Protected) -> None:
+    for cell in result.withheld:
+        low, high = _interval(cubes_shown, result.shown, cell)
+        assert high - low >= result.k, f"{sorted(cell)} is {result.cube[cell]}, pinned to [{low}, {high}]"
+    for cell, value in result.shown.items():
+        assert value is None or value == 0 or value >= result.k
+        assert (value is None) == (cell in result.withheld)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cube=cubes(), k=st.integers(3, 10))
+def test_no_withheld_cell_can_be_narrowed_below_k(cube: Cube, k: int) -> None:
+    _check([cube], protect([cube], k=k)["p"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cube=cubes(), k=st.integers(3, 10), data=st.data())
+def test_tables_of_one_population_on_one_page_are_protected_together(cube: Cube, k: int, data: st.DataObject) -> None:
+    """Two tables of the same population (its margins by each dimension, and the full breakdown) shown side
+    by side: the attacker combines them, and still cannot pin a withheld cell down."""
+    dims = cube.dimensions
+    keep = data.draw(st.sampled_from(dims))
+    margin = build_cube(
+        population="p",
+        categories={keep: cube.categories[keep]},
+        counts={(c.code,): cube.get(**{keep: c.code}) for c in cube.categories[keep]},
+    )
+    result = protect([margin, cube], k=k)["p"]
+    _check([margin, cube], result)
