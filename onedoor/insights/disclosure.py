@@ -84,6 +84,10 @@ def _canon(key: CellKey) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(key))
 
 
+def _where(key: CellKey) -> str:
+    return ", ".join(f"{d}={c}" for d, c in _canon(key)) or "the total"
+
+
 def _merge(population: str, cubes: Sequence[Cube]) -> Cube:
     """One cube holding every cell of the population's cubes; the same cell must have the same count."""
     if len(cubes) == 1:
@@ -100,7 +104,10 @@ def _merge(population: str, cubes: Sequence[Cube]) -> Cube:
                 raise ValueError(f"{population}: two cubes list different categories of {d}")
         for key, n in cube.cells.items():
             if cells.setdefault(key, n) != n:
-                raise ValueError(f"{population}: two cubes count {_canon(key)} differently ({cells[key]} and {n})")
+                raise ValueError(
+                    f"{population}: two cubes count {_where(key)} differently ({cells[key]} and {n}); cubes that "
+                    "share a population must come from the same counts"
+                )
     return Cube(population=population, dimensions=tuple(dimensions), categories=categories, cells=cells)
 
 
@@ -120,7 +127,9 @@ def _build(
             for parent, children in cube.additivity():
                 missing = [c for c in (parent, *children) if c not in cube.cells]
                 if missing:
-                    raise ValueError(f"{population}: the cube has no cell {_canon(missing[0])}; use build_cube")
+                    raise ValueError(
+                        f"{population}: the cube has no cell for {_where(missing[0])}; make it with build_cube"
+                    )
                 system.equation(Cell(population, _canon(parent)), [Cell(population, _canon(c)) for c in children])
     for whole, parts in sums:
         _known(merged, whole, *parts)
@@ -134,7 +143,7 @@ def _build(
                 continue
             rest = merged[whole].cells[key] - merged[part].cells[key]
             if rest < 0:
-                raise ValueError(f"{part} is declared part of {whole} but counts more in {_canon(key)}")
+                raise ValueError(f"{part} is declared part of {whole} but counts more at {_where(key)}")
             hidden = Cell(f"{whole} minus {part}", _canon(key))
             system.add(hidden, rest, virtual=True)
             system.equation(Cell(whole, _canon(key)), [Cell(part, _canon(key)), hidden])
