@@ -116,12 +116,14 @@ def _build(
     merged: Mapping[str, Cube],
     sums: Sequence[tuple[str, Sequence[str]]],
     nested: Sequence[tuple[str, str]],
+    unpublished: Mapping[str, Sequence[str]],
 ) -> System:
     system = System()
     for population in sorted(merged):
         cells = merged[population].cells
+        quiet = set(unpublished.get(population, ()))
         for key in sorted(cells, key=_canon):
-            system.add(Cell(population, _canon(key)), cells[key])
+            system.add(Cell(population, _canon(key)), cells[key], quiet=any(d in quiet for d, _ in key))
     for population in sorted(groups):
         for cube in groups[population]:
             for parent, children in cube.additivity():
@@ -162,6 +164,7 @@ def protect(
     k: int | None = None,
     sums: Sequence[tuple[str, Sequence[str]]] = (),
     nested: Sequence[tuple[str, str]] = (),
+    unpublished: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Protected]:
     """What may be published of every cube shown together (one page, one export), by population.
 
@@ -172,6 +175,11 @@ def protect(
       months, shown together in a trend);
     - `nested`: (part, whole): the part is a subset of the whole (engaged of received, for a percentage), so
       whole minus part is itself a count that must not be small and shown.
+
+    `unpublished` names, by population, dimensions whose cells the page never shows: a working-day histogram
+    whose median, 90th percentile or longest wait alone is published. Those cells come back as None (not
+    shown, and not in `withheld`), are unknown to the attacker, and need no protection of their own; the
+    statistic is still withheld when fewer than k waits stand behind it (`figures.statistic_figure`).
     """
     k = threshold() if k is None else k
     if k < 2:
@@ -180,18 +188,26 @@ def protect(
     for cube in cubes:
         groups[cube.population].append(cube)
     merged = {population: _merge(population, group) for population, group in groups.items()}
-    system = _build(groups, merged, sums, nested)
+    for population, dimensions in (unpublished or {}).items():
+        _known(merged, population)
+        unknown_dims = [d for d in dimensions if d not in merged[population].dimensions]
+        if unknown_dims:
+            raise ValueError(f"{population} has no dimension {unknown_dims[0]!r} to leave unpublished")
+    system = _build(groups, merged, sums, nested, unpublished or {})
     primary = {i for i, n in enumerate(system.values) if 0 < n < k and not system.virtual[i]}
     withheld = _secure(system, primary, k)
     out: dict[str, Protected] = {}
     for population in sorted(merged):
         cube = merged[population]
         reasons: dict[CellKey, Suppression] = {}
+        quiet: set[CellKey] = set()
         for key in cube.cells:
             i = system.index[Cell(population, _canon(key))]
-            if i in withheld:
+            if system.quiet[i]:
+                quiet.add(key)
+            elif i in withheld:
                 reasons[key] = Suppression.PRIMARY if i in primary else Suppression.SECONDARY
-        shown = {key: (None if key in reasons else n) for key, n in cube.cells.items()}
+        shown = {key: (None if key in reasons or key in quiet else n) for key, n in cube.cells.items()}
         out[population] = Protected(cube=cube, k=k, shown=shown, withheld=reasons, cubes=tuple(groups[population]))
     return out
 

@@ -37,24 +37,28 @@ class Cell(NamedTuple):
 @dataclass
 class System:
     """Every cell shown together, its count, and the equations (parent = sum of children) between them.
-    A `virtual` cell is never published (the difference between a whole and a part of it): the attacker
-    does not see it, but it may be zero, and it must not be small and recoverable."""
+    A `virtual` cell is never published: the attacker does not see it, and knows only that it is at least
+    zero. It is either the difference between a whole and a part of it, which must not be small and
+    recoverable, or (`quiet`) a cell the page never shows, such as a day of a waiting-time histogram whose
+    median alone is published, which needs no protection of its own."""
 
     cells: list[Cell] = field(default_factory=list)
     values: list[int] = field(default_factory=list)
     virtual: list[bool] = field(default_factory=list)
+    quiet: list[bool] = field(default_factory=list)
     index: dict[Cell, int] = field(default_factory=dict)
     equations: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     containing: dict[int, list[int]] = field(default_factory=dict)
     _seen: set[tuple[int, tuple[int, ...]]] = field(default_factory=set)
 
-    def add(self, cell: Cell, value: int, *, virtual: bool = False) -> int:
+    def add(self, cell: Cell, value: int, *, virtual: bool = False, quiet: bool = False) -> int:
         if cell in self.index:
             raise ValueError(f"{cell.population}: the cell {cell.key} is given twice")
         self.index[cell] = len(self.cells)
         self.cells.append(cell)
         self.values.append(value)
-        self.virtual.append(virtual)
+        self.virtual.append(virtual or quiet)
+        self.quiet.append(quiet)
         return self.index[cell]
 
     def equation(self, parent: Cell, children: Sequence[Cell]) -> None:
@@ -83,7 +87,7 @@ class System:
         """Whether the cell's interval must be at least k wide: every withheld count, and a virtual one that
         is small (a whole minus its part that is from 1 to k-1)."""
         if self.virtual[i]:
-            return 0 < self.values[i] < k
+            return not self.quiet[i] and 0 < self.values[i] < k
         return i in withheld
 
     def publishable(self, i: int, withheld: set[int]) -> bool:
