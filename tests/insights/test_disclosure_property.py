@@ -20,25 +20,47 @@ from onedoor.insights.disclosure import Protected, protect
 SMALL_MOSTLY = st.one_of(st.integers(0, 6), st.integers(0, 6), st.integers(0, 40))
 
 
+Place = tuple[str, CellKey]  # (population, cell)
+
+
 def _interval(cubes: list[Cube], shown: Mapping[CellKey, int | None], target: CellKey) -> tuple[float, float]:
     """The least and greatest whole value of `target` consistent with what is shown (inf when unbounded)."""
-    unknown = sorted((key for key, v in shown.items() if v is None), key=lambda c: sorted(c))
-    column = {key: j for j, key in enumerate(unknown)}
+    population = cubes[0].population
+    return _interval_of(cubes, {population: shown}, [], (population, target))
+
+
+def _interval_of(
+    cubes: list[Cube],
+    shown: Mapping[str, Mapping[CellKey, int | None]],
+    sums: list[tuple[Place, list[Place]]],
+    target: Place,
+) -> tuple[float, float]:
+    """The same over several populations, with extra equations (a whole = the sum of its parts)."""
+    equations: list[tuple[Place, list[Place]]] = [
+        ((cube.population, parent), [(cube.population, c) for c in children])
+        for cube in cubes
+        for parent, children in cube.additivity()
+    ]
+    equations += sums
+    unknown = sorted(
+        ((p, key) for p, cells in shown.items() for key, v in cells.items() if v is None),
+        key=lambda place: (place[0], sorted(place[1])),
+    )
+    column = {place: j for j, place in enumerate(unknown)}
     rows: list[np.ndarray] = []
     rhs: list[float] = []
-    for cube in cubes:
-        for parent, children in cube.additivity():
-            row = np.zeros(len(unknown))
-            known = 0.0
-            for cell, sign in ((parent, 1.0), *((c, -1.0) for c in children)):
-                value = shown[cell]
-                if value is None:
-                    row[column[cell]] += sign
-                else:
-                    known += sign * value
-            if row.any():
-                rows.append(row)
-                rhs.append(-known)
+    for parent, children in equations:
+        row = np.zeros(len(unknown))
+        known = 0.0
+        for place, sign in ((parent, 1.0), *((c, -1.0) for c in children)):
+            value = shown[place[0]][place[1]]
+            if value is None:
+                row[column[place]] += sign
+            else:
+                known += sign * value
+        if row.any():
+            rows.append(row)
+            rhs.append(-known)
     objective = np.zeros(len(unknown))
     objective[column[target]] = 1.0
     constraints = [LinearConstraint(np.array(rows), rhs, rhs)] if rows else []
@@ -99,3 +121,27 @@ def test_tables_of_one_population_on_one_page_are_protected_together(cube: Cube,
     )
     result = protect([margin, cube], k=k)["p"]
     _check([margin, cube], result)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shape=cubes(), k=st.integers(3, 10), data=st.data())
+def test_a_quarter_beside_its_months_cannot_be_differenced(shape: Cube, k: int, data: st.DataObject) -> None:
+    """A quarter and its months on one page, declared with `sums`: subtracting months from the quarter
+    pins no withheld cell either."""
+    full = [key for key in shape.cells if len(key) == len(shape.dimensions)]
+    months = []
+    for m in range(data.draw(st.integers(2, 3))):
+        counts = {tuple(code for _, code in sorted(key)): data.draw(SMALL_MOSTLY) for key in full}
+        months.append(build_cube(population=f"m{m}", categories=shape.categories, counts=counts))
+    quarter = build_cube(
+        population="q",
+        categories=shape.categories,
+        counts={tuple(code for _, code in sorted(key)): sum(m[key] for m in months) for key in full},
+    )
+    out = protect([quarter, *months], k=k, sums=[("q", [m.population for m in months])])
+    shown = {p: r.shown for p, r in out.items()}
+    sums = [(("q", key), [(m.population, key) for m in months]) for key in quarter.cells]
+    for population, result in out.items():
+        for cell in result.withheld:
+            low, high = _interval_of([quarter, *months], shown, sums, (population, cell))
+            assert high - low >= k, f"{population} {sorted(cell)} is {result.cube[cell]}, pinned to [{low}, {high}]"
