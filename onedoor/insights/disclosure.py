@@ -32,8 +32,6 @@ from onedoor.insights.disclosure_audit import Cell, System, audit, first_complem
 # The default threshold k: counts from 1 to k-1 are never published. An area may set its own
 # (`disclosure.threshold` in the area file; `threshold()`).
 SUPPRESS_BELOW = 5
-# The smallest k an area may set: at 2 or below a count of 1 stands on its own.
-MIN_THRESHOLD = 3
 
 # One sentence for pages and exports, beside any table that may hold "[c]".
 SUPPRESSION_NOTE = (

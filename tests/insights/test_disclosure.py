@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
+from onedoor.accounts.models import User
 from onedoor.areas.files import AREAS_DIR, area_problems
 from onedoor.insights import dimensions as dims
 from onedoor.insights import periods
@@ -216,11 +217,11 @@ def test_the_schema_refuses_a_threshold_below_3() -> None:
 
 
 @pytest.mark.django_db
-def test_what_is_published_for_a_period_does_not_depend_on_when_it_is_asked(referrer: object) -> None:
+def test_what_is_published_for_a_period_does_not_depend_on_when_it_is_asked(referrer: User) -> None:
     """Fixed periods only: a month's figures, asked in the next month and again a year later with many more
     referrals since, are the same figures with the same cells withheld."""
-    made = [make_referral(referrer=referrer) for _ in range(7)]  # type: ignore[arg-type]
-    made.append(make_referral(referrer=referrer, offence="rape"))  # type: ignore[arg-type]
+    made = [make_referral(referrer=referrer) for _ in range(7)]
+    made.append(make_referral(referrer=referrer, offence="rape"))
     Referral.objects.filter(pk__in=[r.pk for r in made]).update(received_on=date(2026, 5, 12))
     may = periods.check_publishable(periods.parse("2026-05"), today=date(2026, 6, 1))
     query = Query(period=may, by=(dims.SERVICE,))
@@ -232,7 +233,7 @@ def test_what_is_published_for_a_period_does_not_depend_on_when_it_is_asked(refe
     first = published()
     assert first[TOTAL] == 8
     assert None in first.values()  # the single rape referral, and what would give it away
-    later = [make_referral(referrer=referrer, offence="rape") for _ in range(3)]  # type: ignore[arg-type]
+    later = [make_referral(referrer=referrer, offence="rape") for _ in range(3)]
     Referral.objects.filter(pk__in=[r.pk for r in later]).update(received_on=date(2026, 6, 3))
     assert periods.check_publishable(may, today=date(2027, 6, 1)) == may
     assert published() == first
