@@ -26,16 +26,19 @@ Place = tuple[str, CellKey]  # (population, cell)
 def _interval(cubes: list[Cube], shown: Mapping[CellKey, int | None], target: CellKey) -> tuple[float, float]:
     """The least and greatest whole value of `target` consistent with what is shown (inf when unbounded)."""
     population = cubes[0].population
-    return _interval_of(cubes, {population: shown}, [], (population, target))
+    return _interval_of(cubes, {population: shown}, [], {(population, target): 1.0})
 
 
 def _interval_of(
     cubes: list[Cube],
     shown: Mapping[str, Mapping[CellKey, int | None]],
     sums: list[tuple[Place, list[Place]]],
-    target: Place,
+    target: Mapping[Place, float],
+    at_most: list[tuple[Place, Place]] | None = None,
 ) -> tuple[float, float]:
-    """The same over several populations, with extra equations (a whole = the sum of its parts)."""
+    """The least and greatest value of a sum of cells (`target`: place -> coefficient) over every assignment
+    of whole numbers of at least 1 to the withheld cells that satisfies the cubes' margins, the extra
+    equations `sums` (a whole = the sum of its parts) and the inequalities `at_most` (a part <= its whole)."""
     equations: list[tuple[Place, list[Place]]] = [
         ((cube.population, parent), [(cube.population, c) for c in children])
         for cube in cubes
@@ -47,23 +50,30 @@ def _interval_of(
         key=lambda place: (place[0], sorted(place[1])),
     )
     column = {place: j for j, place in enumerate(unknown)}
-    rows: list[np.ndarray] = []
-    rhs: list[float] = []
-    for parent, children in equations:
+
+    def linear(terms: list[tuple[Place, float]]) -> tuple[np.ndarray, float]:
         row = np.zeros(len(unknown))
         known = 0.0
-        for place, sign in ((parent, 1.0), *((c, -1.0) for c in children)):
+        for place, sign in terms:
             value = shown[place[0]][place[1]]
             if value is None:
                 row[column[place]] += sign
             else:
                 known += sign * value
+        return row, known
+
+    constraints = []
+    for parent, children in equations:
+        row, known = linear([(parent, 1.0), *((c, -1.0) for c in children)])
         if row.any():
-            rows.append(row)
-            rhs.append(-known)
-    objective = np.zeros(len(unknown))
-    objective[column[target]] = 1.0
-    constraints = [LinearConstraint(np.array(rows), rhs, rhs)] if rows else []
+            constraints.append(LinearConstraint(row, -known, -known))
+    for part, whole in at_most or []:
+        row, known = linear([(part, 1.0), (whole, -1.0)])
+        if row.any():
+            constraints.append(LinearConstraint(row, -np.inf, -known))
+    objective, offset = linear(list(target.items()))
+    if not objective.any():
+        return offset, offset
     found = []
     for sense in (1.0, -1.0):
         result = milp(
@@ -76,7 +86,7 @@ def _interval_of(
             found.append(np.inf)
             continue
         assert result.status == 0, result.message
-        found.append(float(result.x[column[target]]))
+        found.append(float(objective @ result.x) + offset)
     return found[0], found[1]
 
 
@@ -143,5 +153,28 @@ def test_a_quarter_beside_its_months_cannot_be_differenced(shape: Cube, k: int, 
     sums = [(("q", key), [(m.population, key) for m in months]) for key in quarter.cells]
     for population, result in out.items():
         for cell in result.withheld:
-            low, high = _interval_of([quarter, *months], shown, sums, (population, cell))
+            low, high = _interval_of([quarter, *months], shown, sums, {(population, cell): 1.0})
             assert high - low >= k, f"{population} {sorted(cell)} is {result.cube[cell]}, pinned to [{low}, {high}]"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(whole=cubes(), k=st.integers(3, 10), data=st.data())
+def test_a_part_beside_its_whole_hides_a_small_difference(whole: Cube, k: int, data: st.DataObject) -> None:
+    """A numerator beside its denominator (engaged of received), declared with `nested`: the attacker knows
+    part <= whole cell by cell, and still cannot pin a withheld cell, nor a small difference, to fewer than k
+    values."""
+    full = [key for key in whole.cells if len(key) == len(whole.dimensions)]
+    counts = {tuple(c for _, c in sorted(key)): data.draw(st.integers(0, whole[key])) for key in full}
+    part = build_cube(population="part", categories=whole.categories, counts=counts)
+    out = protect([whole, part], k=k, nested=[("part", "p")])
+    shown = {p: r.shown for p, r in out.items()}
+    at_most = [(("part", key), ("p", key)) for key in part.cells]
+    for population, result in out.items():
+        for cell in result.withheld:
+            low, high = _interval_of([whole, part], shown, [], {(population, cell): 1.0}, at_most)
+            assert high - low >= k, f"{population} {sorted(cell)} is {result.cube[cell]}, pinned to [{low}, {high}]"
+    for cell in whole.cells:
+        if 0 < whole[cell] - part[cell] < k:
+            low, high = _interval_of([whole, part], shown, [], {("p", cell): 1.0, ("part", cell): -1.0}, at_most)
+            # The difference may be 0, so its least value is 0 rather than 1.
+            assert high - low >= k, f"{sorted(cell)}: {whole[cell] - part[cell]} left, pinned to [{low}, {high}]"
