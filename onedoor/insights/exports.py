@@ -50,9 +50,9 @@ METADATA_SHEET = "Metadata"
 SHEET_NAME_MAX = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 _RESERVED_SHEET_NAMES = {METADATA_SHEET.casefold(), "history"}
-# Control characters XML 1.0 cannot hold (tab, line feed and carriage return are kept): in a label they are a
-# data-entry accident, and XLSX and ODS would be unreadable with them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (tab, line feed and carriage return are kept): in a label they are a data-entry
+# accident; XML 1.0 cannot hold most of them, and the C1 set does not survive a round trip through ODS.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 SYMBOL_NOTES = (
     (SUPPRESSED_TEXT, "Confidential: withheld so that no person can be identified (see Disclosure control)."),

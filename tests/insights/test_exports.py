@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from odf import teletype
 from odf.opendocument import load
@@ -25,6 +25,7 @@ from onedoor.insights.exports import (
     SHEET_NAME_MAX,
     ExportError,
     ExportMeta,
+    clean_text,
     csv_safe,
     export_filename,
     export_tables,
@@ -154,7 +155,7 @@ def test_no_csv_text_cell_can_start_a_formula(text: str) -> None:
     safe = csv_safe(text)
     assert not safe.lstrip(" ").startswith(FORMULA_START)
     # Only the apostrophe is added, and only when needed; control characters XML cannot hold are gone.
-    cleaned = "".join(ch for ch in text if ch in "\t\n\r" or not (ord(ch) < 32 or ord(ch) == 127))
+    cleaned = "".join(ch for ch in text if ch in "\t\n\r" or not (ord(ch) < 32 or 127 <= ord(ch) <= 159))
     assert safe in (cleaned, "'" + cleaned)
     assert (safe == "'" + cleaned) == cleaned.lstrip(" ").startswith(FORMULA_START)
 
@@ -313,3 +314,61 @@ def test_a_row_with_the_wrong_number_of_figures_is_refused() -> None:
 
 def test_the_file_name_says_what_and_when() -> None:
     assert export_filename(META, "xlsx") == "onedoor-demand-2026-27-q1-april-2026-to-june-2026.xlsx"
+
+
+# --- any table, any labels: what is read back is what was published ---------------------------------------
+
+# Labels as an administrator might type them (accents, formula starts, tabs, stray control characters),
+# never only characters that cleaning removes.
+LABELS = st.text(
+    alphabet=st.characters(min_codepoint=32, max_codepoint=0x24F) | st.sampled_from("=+-@\t\x00\x85"),
+    min_size=1,
+    max_size=20,
+).filter(lambda s: clean_text(s) != "")
+FIGURES = st.one_of(
+    st.builds(Figure, st.integers(min_value=0, max_value=10**9)),
+    st.builds(Figure, st.none(), st.just(Unit.COUNT), st.just(True)),
+    st.builds(Figure, st.floats(min_value=0, max_value=100, allow_nan=False), st.just(Unit.PERCENT)),
+    st.builds(Figure, st.none(), st.just(Unit.PERCENT)),
+)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> Table:
+    width = draw(st.integers(min_value=1, max_value=4))
+    rows = draw(st.lists(st.tuples(LABELS, st.lists(FIGURES, min_size=width, max_size=width)), max_size=6))
+    return Table(
+        key="t",
+        title=draw(LABELS),
+        row_heading=draw(LABELS),
+        columns=tuple(Column(f"c{i}", draw(LABELS)) for i in range(width)),
+        rows=tuple(Row(str(i), label, tuple(figures)) for i, (label, figures) in enumerate(rows)),
+    )
+
+
+def published(table: Table) -> list[list[Any]]:
+    """What every format must give back: the text as written (cleaned), numbers as the page rounds them."""
+    rows: list[list[Any]] = [[clean_text(table.title)], [clean_text(table.row_heading)]]
+    rows[1].extend(clean_text(c.label) for c in table.columns)
+    for row in table.rows:
+        cells: list[Any] = [clean_text(row.label)]
+        for f in row.figures:
+            if f.suppressed:
+                cells.append("[c]")
+            elif f.value is None:
+                cells.append("[x]")
+            else:
+                cells.append(int(f.value) if f.unit is Unit.COUNT else round(float(f.value), 1))
+        rows.append(cells)
+    return rows
+
+
+@settings(max_examples=30, deadline=None)
+@given(tables())
+def test_every_format_gives_back_exactly_what_was_published(table: Table) -> None:
+    expected = published(table)
+    [name] = sheet_names([table.title])
+    assert xlsx_rows(export_tables([table], fmt="xlsx", meta=META))[name] == expected
+    assert ods_sheets(export_tables([table], fmt="ods", meta=META))[name] == as_ods(expected)
+    rows = list(csv.reader(io.StringIO(export_tables([table], fmt="csv", meta=META).decode("utf-8-sig"))))
+    assert rows[: len(expected)] == csv_text(expected)
