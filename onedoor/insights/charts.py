@@ -68,11 +68,12 @@ class _Mark:
     length: float
 
 
-def bar_chart(table: Table, *, column_key: str, title: str, description: str) -> SafeString:
+def bar_chart(table: Table, *, column_key: str, title: str, description: str, chart_id: str = "") -> SafeString:
     """Horizontal bars, one for each row of `table` that is not a total, for the figures in `column_key`.
 
     Totals are left out so that the parts are compared with one another; the table beside the chart has
-    them. Bars are scaled so that the largest published figure is `BAR_MAX` long."""
+    them. Bars are scaled so that the largest published figure is `BAR_MAX` long. `chart_id` names the chart's
+    ids when the same table and column are drawn twice on one page."""
     keys = [c.key for c in table.columns]
     if column_key not in keys:
         raise ChartError(f"Table {table.key!r} has no column {column_key!r}: choose one of {', '.join(keys)}.")
@@ -81,7 +82,7 @@ def bar_chart(table: Table, *, column_key: str, title: str, description: str) ->
     figures = [r.figures[index] for r in rows]
     lengths = _lengths(figures, BAR_MAX)
     marks = [_Mark(r.label, f, n) for r, f, n in zip(rows, figures, lengths, strict=True)]
-    ident = _ident("chart", table.key, column_key)
+    ident = _ident(chart_id) if chart_id else _ident("chart", table.key, column_key)
     height = BAR_ROW * len(marks) + 8
     svg = _svg(ident, width=BAR_WIDTH, height=height, title=title, description=description, kind="bar")
     for i, mark in enumerate(marks):
@@ -101,10 +102,12 @@ def bar_chart(table: Table, *, column_key: str, title: str, description: str) ->
     return _serialise(svg)
 
 
-def trend_chart(*, points: Sequence[tuple[str, Figure]], title: str, description: str) -> SafeString:
+def trend_chart(
+    *, points: Sequence[tuple[str, Figure]], title: str, description: str, chart_id: str = ""
+) -> SafeString:
     """Columns, one for each (month label, figure) in order (thirteen months: a year and the same month a
     year before), each with its value above it. A withheld month is a hatched placeholder labelled "[c]", a
-    month that does not apply a gap labelled "[x]"."""
+    month that does not apply a gap labelled "[x]". Its ids come from the title, or from `chart_id`."""
     if not points:
         raise ChartError("A trend chart needs at least one point (a month and its figure).")
     units = {f.unit for _, f in points}
@@ -112,7 +115,7 @@ def trend_chart(*, points: Sequence[tuple[str, Figure]], title: str, description
         raise ChartError(f"A trend chart's points must share one unit, not {', '.join(sorted(units))}.")
     lengths = _lengths([f for _, f in points], TREND_PLOT_HEIGHT)
     marks = [_Mark(label, f, n) for (label, f), n in zip(points, lengths, strict=True)]
-    ident = _ident("trend", title)
+    ident = _ident(chart_id) if chart_id else _ident("trend", title)
     width = TREND_LEFT * 2 + TREND_COLUMN_PITCH * len(marks)
     baseline = TREND_TOP + TREND_PLOT_HEIGHT
     svg = _svg(

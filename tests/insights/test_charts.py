@@ -251,3 +251,14 @@ def test_a_trend_refuses_no_points_mixed_units_and_negative_values() -> None:
         trend_chart(points=[("a", Figure(1)), ("b", Figure(5.0, Unit.PERCENT))], title="T", description="D")
     with pytest.raises(ChartError, match="never negative"):
         trend_chart(points=[("a", Figure(-1))], title="T", description="D")
+
+
+def test_a_chart_id_keeps_two_drawings_of_one_chart_apart() -> None:
+    first = parse(bar_chart(TABLE, column_key="received", title="T", description="D"))
+    second = parse(bar_chart(TABLE, column_key="received", title="T", description="D", chart_id="Provider view"))
+    assert first.get("aria-labelledby") == "chart-by-service-received-title chart-by-service-received-desc"
+    assert second.get("aria-labelledby") == "provider-view-title provider-view-desc"
+    [withheld] = rects(second, "onedoor-chart__withheld")
+    assert withheld["fill"] == "url(#provider-view-withheld)"
+    trend = parse(trend_chart(points=[("a", Figure(1))], title="T", description="D", chart_id="t2"))
+    assert trend.get("aria-labelledby") == "t2-title t2-desc"
