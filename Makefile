@@ -14,7 +14,7 @@ install: pango $(VENV)/.installed node_modules/.installed onedoor/static/build/o
 # The PDF report (WeasyPrint, onedoor/insights/pdf.py) needs Pango and a font: Debian's packages, installed
 # where they are missing. Elsewhere, install Pango with the system's own packages (docs/insights-output.md).
 pango:
-	@ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { \
+	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { \
 	  if command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
 	  else echo "The PDF report needs Pango 1.44 or newer: install it with your system's packages"; fi; }
