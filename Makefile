@@ -7,9 +7,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run serve soak test lint layers typecheck migrations-check pytest bench demo clean assets messages directory-data
+.PHONY: install pango run serve soak test lint layers typecheck migrations-check pytest bench demo clean assets messages directory-data
 
-install: $(VENV)/.installed node_modules/.installed onedoor/static/build/onedoor.css
+install: pango $(VENV)/.installed node_modules/.installed onedoor/static/build/onedoor.css
+
+# The PDF report (WeasyPrint, onedoor/insights/pdf.py) needs Pango and a font: Debian's packages, installed
+# where they are missing. Elsewhere, install Pango with the system's own packages (docs/insights-output.md).
+pango:
+	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { \
+	  if command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+	  else echo "The PDF report needs Pango 1.44 or newer: install it with your system's packages"; fi; }
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "OneDoor needs Python 3.11 or newer")'

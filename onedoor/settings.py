@@ -198,7 +198,9 @@ LOGGING = {
     "filters": {"secret_paths": {"()": "onedoor.core.access_log.RedactSecretPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": env.str("ONEDOOR_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint (the PDF report) warns about every screen-only rule of the stylesheet; its errors (a URL the
+    # PDF may not load, an image that failed) are kept.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}},
 }
 
 OTP_TOTP_ISSUER = "OneDoor"
