@@ -4,6 +4,8 @@ means the same on every page and in every export."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from onedoor.core.models import Characteristic, DemographicCategory, District, OffenceGroup
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.insights.cells import NOT_RECORDED, NOT_RECORDED_LABEL, Category
@@ -73,6 +75,8 @@ def categories(dimension: str) -> tuple[Category, ...]:
         return tuple(Category(str(value), str(label)) for value, label in Source.choices)
     if dimension == AGE_BAND:
         return AGE_BANDS
+    if dimension in _EXTRA:
+        return _EXTRA[dimension]()
     if dimension in CHARACTERISTICS:
         rows = DemographicCategory.objects.filter(characteristic=dimension).order_by("order", "id")
         found = [Category(c.code, c.label) for c in rows]
@@ -80,3 +84,17 @@ def categories(dimension: str) -> tuple[Category, ...]:
             found.append(_NOT_RECORDED)
         return tuple(found)
     raise KeyError(f"no dimension {dimension!r}")
+
+
+# Dimensions a measure group adds for a breakdown of its own (a decline reason, a destination service): the
+# measures module registers them, with their title and how to list their categories.
+_EXTRA: dict[str, Callable[[], tuple[Category, ...]]] = {}
+
+
+def dimension_register(dimension: str, *, title: str, categories: Callable[[], tuple[Category, ...]]) -> str:
+    """Add a dimension of a measure group's own; returns its id. Registering one id twice is a bug."""
+    if dimension in DIMENSION_TITLES:
+        raise ValueError(f"dimension {dimension!r} is already defined")
+    DIMENSION_TITLES[dimension] = title
+    _EXTRA[dimension] = categories
+    return dimension
