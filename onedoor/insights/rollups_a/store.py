@@ -109,7 +109,8 @@ def grouped(qs: QuerySet[Any], **columns: Any) -> QuerySet[Any]:
     if missing:
         raise ValueError(f"a fact source must give {sorted(missing)}")
     named = {f"_{name}": value for name, value in columns.items()}
-    return qs.annotate(**named).values(*named).annotate(_n=Count("pk")).order_by()
+    counted: QuerySet[Any] = qs.annotate(**named).values(*named).annotate(_n=Count("pk")).order_by()
+    return counted
 
 
 _COLUMNS_SQL = ", ".join(FACT_COLUMNS)
@@ -124,7 +125,7 @@ def _month_of_day() -> str:
 def _execute(sql: str, params: Sequence[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def _days_clause(days: set[date] | None) -> tuple[str, list[Any]]:
@@ -142,8 +143,9 @@ def _month_delta(*, rollup: str, days: set[date] | None, sign: int) -> None:
     for columns in GROUPINGS:
         select = ", ".join(c if c in columns else "%s" for c in FACT_COLUMNS)
         group = "".join(f", {c}" for c in columns)
+        # Table and column names are constants of this module; every value is a parameter.
         sql = (
-            f"INSERT INTO {table} (fact, grouping, month, {_COLUMNS_SQL}, n) "
+            f"INSERT INTO {table} (fact, grouping, month, {_COLUMNS_SQL}, n) "  # noqa: S608
             f"SELECT fact, %s, {month}, {select}, {sign} * SUM(n) FROM {FactDay._meta.db_table} "
             f"WHERE rollup = %s{in_days} GROUP BY fact, {month}{group} "
             f"ON CONFLICT (fact, grouping, month, {_COLUMNS_SQL}) DO UPDATE SET n = {table}.n + excluded.n"
@@ -156,8 +158,9 @@ def _month_delta(*, rollup: str, days: set[date] | None, sign: int) -> None:
 def _insert_source(*, rollup: str, source: FactSource, days: set[date]) -> int:
     sql, params = source.rows(days).query.sql_with_params()
     outer = ", ".join(f"q._{c}" for c in FACT_COLUMNS)
+    # The inner SELECT is Django's own, with its parameters; the names around it are constants.
     return _execute(
-        f"INSERT INTO {FactDay._meta.db_table} (rollup, fact, day, {_COLUMNS_SQL}, n) "
+        f"INSERT INTO {FactDay._meta.db_table} (rollup, fact, day, {_COLUMNS_SQL}, n) "  # noqa: S608
         f"SELECT %s, %s, q._day, {outer}, q._n FROM ({sql}) q",
         [rollup, source.fact, *params],
     )
