@@ -24,8 +24,6 @@ COLUMNS = {
     dims.AGE_BAND: "age_band",
 }
 DETAIL = "detail"
-# A scope that covers no service at all matches no row.
-_NOTHING = "\x00none"
 
 
 def column(dimension: str) -> str:
@@ -35,8 +33,7 @@ def column(dimension: str) -> str:
 def _scope_services(query: Query) -> list[str] | None:
     if query.scope.services is None:
         return None
-    slugs = list(Service.objects.filter(pk__in=query.scope.services).values_list("slug", flat=True))
-    return slugs or [_NOTHING]
+    return list(Service.objects.filter(pk__in=query.scope.services).values_list("slug", flat=True))
 
 
 def fact_counts(query: Query, *, fact: str) -> dict[tuple[str, ...], int]:
@@ -46,6 +43,8 @@ def fact_counts(query: Query, *, fact: str) -> dict[tuple[str, ...], int]:
     if len(set(by_columns)) != len(by_columns):
         raise ValueError(f"{fact}: two dimensions of {query.by} are stored in one column; break down by one")
     services = _scope_services(query)
+    if services == []:
+        return {}  # a scope that covers no service sees nothing
     needed = set(by_columns) | {column(name) for name, _ in query.filters.items()}
     if services is not None:
         needed.add("service")

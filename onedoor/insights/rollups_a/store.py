@@ -152,7 +152,10 @@ def _month_delta(*, rollup: str, days: set[date] | None, sign: int) -> None:
         )
         fill = [ALL] * (len(FACT_COLUMNS) - len(columns))
         _execute(sql, [grouping_name(columns), *fill, rollup, *params])
-    FactMonth.objects.filter(n=0).delete()
+    emptied = FactMonth.objects.filter(n=0)
+    if days is not None:
+        emptied = emptied.filter(month__in={d.replace(day=1) for d in days})
+    emptied.delete()
 
 
 def _insert_source(*, rollup: str, source: FactSource, days: set[date]) -> int:
@@ -171,8 +174,10 @@ def rebuild_days(*, rollup: str, sources: Sequence[FactSource], days: set[date])
     Call inside a transaction (rollups_refresh holds one). Returns the day rows written."""
     if not days:
         return 0
-    _month_delta(rollup=rollup, days=days, sign=-1)
-    FactDay.objects.filter(rollup=rollup, day__in=days).delete()
+    old = FactDay.objects.filter(rollup=rollup, day__in=days)
+    if old.exists():  # a day seen for the first time has nothing to take away
+        _month_delta(rollup=rollup, days=days, sign=-1)
+        old.delete()
     written = sum(_insert_source(rollup=rollup, source=s, days=days) for s in sources)
     _month_delta(rollup=rollup, days=days, sign=1)
     return written
