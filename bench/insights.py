@@ -38,7 +38,7 @@ def admin(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 def main() -> None:
@@ -70,7 +70,7 @@ def sql(statement: str, params: list[Any] | None = None) -> int:
 
     with connection.cursor() as c:
         c.execute(statement, params)
-        return c.rowcount
+        return int(c.rowcount)
 
 
 def scalar(statement: str, params: list[Any] | None = None) -> Any:
@@ -214,7 +214,8 @@ def generate(ref: dict[str, Any], *, lo: int, hi: int, day_sql: str, stamp_sql: 
             },
         )
         sql(
-            f"INSERT INTO referrals_statusevent ({ecols}) SELECT {evals} FROM referrals_referral r WHERE {new} AND {where}"
+            f"INSERT INTO referrals_statusevent ({ecols}) SELECT {evals} "
+            f"FROM referrals_referral r WHERE {new} AND {where}"
         )
 
     batch = (
@@ -280,7 +281,8 @@ def generate(ref: dict[str, Any], *, lo: int, hi: int, day_sql: str, stamp_sql: 
         },
     )
     sql(
-        f"INSERT INTO casework_jointworking ({jcols}) SELECT {jvals} FROM referrals_referral r WHERE {new} AND r.id % 50 = 0"
+        f"INSERT INTO casework_jointworking ({jcols}) SELECT {jvals} "
+        f"FROM referrals_referral r WHERE {new} AND r.id % 50 = 0"
     )
     ocols, ovals = filler(
         OnwardReferral,
@@ -293,7 +295,8 @@ def generate(ref: dict[str, Any], *, lo: int, hi: int, day_sql: str, stamp_sql: 
         },
     )
     sql(
-        f"INSERT INTO casework_onwardreferral ({ocols}) SELECT {ovals} FROM referrals_referral r WHERE {new} AND r.id % 50 = 1"
+        f"INSERT INTO casework_onwardreferral ({ocols}) SELECT {ovals} "
+        f"FROM referrals_referral r WHERE {new} AND r.id % 50 = 1"
     )
 
 
