@@ -10,7 +10,9 @@ from onedoor.accounts.models import User
 from onedoor.core.models import District
 from onedoor.directory.models import Service
 from onedoor.insights import dimensions as dims
-from onedoor.insights.cells import NOT_RECORDED
+from onedoor.insights.cells import NOT_RECORDED, key
+from onedoor.insights.disclosure import protect
+from onedoor.insights.figures import rate_figure
 from onedoor.insights.periods import quarter
 from onedoor.insights.query import Filters, Query, Scope, compute
 from onedoor.insights.registry import MEASURES
@@ -108,3 +110,13 @@ def test_the_rate_names_its_count_and_the_breakdowns_are_checked(april: None) ->
     assert rate.numerator_id == "demand.received" and rate.dimensions == (dims.DISTRICT,)
     with pytest.raises(ValueError, match="cannot be broken down by service"):
         compute("demand.signposted", Query(period=APRIL, by=(dims.SERVICE,)))
+
+
+def test_the_rate_per_1000_residents_of_a_district(april: None) -> None:
+    cube = counts("demand.received", by=(dims.DISTRICT,))
+    shown = protect([cube], k=1)[cube.population]  # no suppression here: the arithmetic is under test
+    warwick = District.objects.get(gss_code=WARWICK)
+    assert warwick.population
+    figure = rate_figure(shown, key(district=WARWICK), population=warwick.population)
+    assert figure.value == pytest.approx(3000 / warwick.population)
+    assert rate_figure(shown, key(district=NOT_RECORDED), population=None).value is None

@@ -10,6 +10,9 @@ import pytest
 from onedoor.accounts.models import Role, User
 from onedoor.directory.models import Service
 from onedoor.insights import dimensions as dims
+from onedoor.insights.cells import TOTAL
+from onedoor.insights.disclosure import protect
+from onedoor.insights.figures import percent_figure
 from onedoor.insights.query import Scope
 from onedoor.insights.registry import MEASURES
 from onedoor.referrals import services as spine
@@ -98,3 +101,10 @@ def test_each_conversion_names_two_counts_of_the_funnel() -> None:
     assert pairs["flow.first_contact_rate"] == ("flow.first_contact", "flow.accepted")
     assert pairs["flow.engaged_rate"] == ("flow.engaged", "flow.first_contact")
     assert pairs["flow.closed_rate"] == ("flow.closed", "flow.accepted")
+
+
+def test_a_conversion_from_its_two_counts(april: dict[str, Referral]) -> None:
+    accepted, received = counts("flow.accepted"), counts("demand.received", refresh=False)
+    shown = protect([accepted, received], k=1)
+    figure = percent_figure(shown[accepted.population], shown[received.population], TOTAL)
+    assert figure.value == pytest.approx(60.0)  # 3 first accepted in April over 5 received

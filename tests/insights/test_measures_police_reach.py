@@ -10,7 +10,9 @@ import pytest
 from onedoor.accounts.models import Role, User
 from onedoor.directory.models import Service
 from onedoor.insights import dimensions as dims
-from onedoor.insights.cells import NOT_RECORDED
+from onedoor.insights.cells import NOT_RECORDED, TOTAL
+from onedoor.insights.disclosure import protect
+from onedoor.insights.figures import percent_figure
 from onedoor.insights.query import Filters, Scope
 from onedoor.insights.registry import MEASURES
 from onedoor.police.models import PoliceVictimRecord
@@ -91,3 +93,10 @@ def test_police_reach_by_offence_group_filtered_and_scoped(files: None) -> None:
     assert counts("police_reach.victims", scope=rosa, refresh=False).total == 0
     ages = row(counts("police_reach.victims", by=(dims.AGE_BAND,), refresh=False), dims.AGE_BAND)
     assert ages == {"45-to-54": 3}  # born 1 May 1980, the crime recorded on 10 January 2026: 45
+
+
+def test_the_consent_rate(files: None) -> None:
+    consented, victims = counts("police_reach.consented"), counts("police_reach.victims", refresh=False)
+    shown = protect([consented, victims], k=1)
+    figure = percent_figure(shown[consented.population], shown[victims.population], TOTAL)
+    assert figure.value == pytest.approx(200 / 3)
