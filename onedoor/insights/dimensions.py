@@ -64,13 +64,15 @@ def categories(dimension: str) -> tuple[Category, ...]:
     data; a demographic characteristic's own "not recorded" category (if it has one) stands for a referral
     with none recorded."""
     if dimension == SERVICE:
-        services = Service.objects.filter(kind=ServiceKind.COMMISSIONED).order_by("name")
-        return (*(Category(s.slug, s.name) for s in services), _NOT_RECORDED)
+        # Codes and names only: a district's Census JSON, say, is not needed to list it.
+        services = Service.objects.filter(kind=ServiceKind.COMMISSIONED).order_by("name").values_list("slug", "name")
+        return (*(Category(slug, name) for slug, name in services), _NOT_RECORDED)
     if dimension == DISTRICT:
-        return (*(Category(d.gss_code, d.name) for d in District.objects.all()), _NOT_RECORDED)
+        districts = District.objects.values_list("gss_code", "name")
+        return (*(Category(code, name) for code, name in districts), _NOT_RECORDED)
     if dimension == OFFENCE_GROUP:
-        groups = OffenceGroup.objects.order_by("order", "name")
-        return (*(Category(g.slug, g.name) for g in groups), _NOT_RECORDED)
+        groups = OffenceGroup.objects.order_by("order", "name").values_list("slug", "name")
+        return (*(Category(slug, name) for slug, name in groups), _NOT_RECORDED)
     if dimension == SOURCE:
         return tuple(Category(str(value), str(label)) for value, label in Source.choices)
     if dimension == AGE_BAND:
