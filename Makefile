@@ -132,6 +132,7 @@ test: lint layers typecheck migrations-check pytest
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/send.py
+	$(PY) bench/insights.py
 
 clean:
 	rm -rf $(VENV) node_modules onedoor/static/build db.sqlite3

@@ -4,6 +4,8 @@ means the same on every page and in every export."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from onedoor.core.models import Characteristic, DemographicCategory, District, OffenceGroup
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.insights.cells import NOT_RECORDED, NOT_RECORDED_LABEL, Category
@@ -62,17 +64,21 @@ def categories(dimension: str) -> tuple[Category, ...]:
     data; a demographic characteristic's own "not recorded" category (if it has one) stands for a referral
     with none recorded."""
     if dimension == SERVICE:
-        services = Service.objects.filter(kind=ServiceKind.COMMISSIONED).order_by("name")
-        return (*(Category(s.slug, s.name) for s in services), _NOT_RECORDED)
+        # Codes and names only: a district's Census JSON, say, is not needed to list it.
+        services = Service.objects.filter(kind=ServiceKind.COMMISSIONED).order_by("name").values_list("slug", "name")
+        return (*(Category(slug, name) for slug, name in services), _NOT_RECORDED)
     if dimension == DISTRICT:
-        return (*(Category(d.gss_code, d.name) for d in District.objects.all()), _NOT_RECORDED)
+        districts = District.objects.values_list("gss_code", "name")
+        return (*(Category(code, name) for code, name in districts), _NOT_RECORDED)
     if dimension == OFFENCE_GROUP:
-        groups = OffenceGroup.objects.order_by("order", "name")
-        return (*(Category(g.slug, g.name) for g in groups), _NOT_RECORDED)
+        groups = OffenceGroup.objects.order_by("order", "name").values_list("slug", "name")
+        return (*(Category(slug, name) for slug, name in groups), _NOT_RECORDED)
     if dimension == SOURCE:
         return tuple(Category(str(value), str(label)) for value, label in Source.choices)
     if dimension == AGE_BAND:
         return AGE_BANDS
+    if dimension in _EXTRA:
+        return _EXTRA[dimension]()
     if dimension in CHARACTERISTICS:
         rows = DemographicCategory.objects.filter(characteristic=dimension).order_by("order", "id")
         found = [Category(c.code, c.label) for c in rows]
@@ -80,3 +86,17 @@ def categories(dimension: str) -> tuple[Category, ...]:
             found.append(_NOT_RECORDED)
         return tuple(found)
     raise KeyError(f"no dimension {dimension!r}")
+
+
+# Dimensions a measure group adds for a breakdown of its own (a decline reason, a destination service): the
+# measures module registers them, with their title and how to list their categories.
+_EXTRA: dict[str, Callable[[], tuple[Category, ...]]] = {}
+
+
+def dimension_register(dimension: str, *, title: str, categories: Callable[[], tuple[Category, ...]]) -> str:
+    """Add a dimension of a measure group's own; returns its id. Registering one id twice is a bug."""
+    if dimension in DIMENSION_TITLES:
+        raise ValueError(f"dimension {dimension!r} is already defined")
+    DIMENSION_TITLES[dimension] = title
+    _EXTRA[dimension] = categories
+    return dimension

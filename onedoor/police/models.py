@@ -212,6 +212,10 @@ class PoliceVictimRecord(models.Model):
             models.Index(fields=["person_key", "recorded_at"], condition=~Q(person_key=""), name="police_person_idx"),
             models.Index(fields=["phone_key", "recorded_at"], condition=~Q(phone_key=""), name="police_phone_idx"),
             models.Index(fields=["email_key", "recorded_at"], condition=~Q(email_key=""), name="police_email_idx"),
+            # The commissioner's rollups (ADR 0020): a day's records, and the records changed since the last
+            # refresh. Both stamps only grow, so each insert lands at the right-hand edge of its index.
+            models.Index(fields=["created_at"], name="police_created_idx"),
+            models.Index(fields=["updated_at"], name="police_updated_idx"),
         ]
 
     def __str__(self) -> str:

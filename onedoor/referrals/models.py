@@ -201,6 +201,9 @@ class Referral(models.Model):
             # The team queue: one service's open referrals, most urgent and soonest due first.
             models.Index(fields=["current_service", "status", "priority", "due_on", "id"], name="referral_queue_idx"),
             models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
+            # The commissioner's rollups: the referrals saved since the last refresh, and a day's referrals.
+            models.Index(fields=["updated_at"], name="referral_updated_idx"),
+            models.Index(fields=["received_on"], name="referral_received_idx"),
         ]
 
     def __str__(self) -> str:
@@ -254,6 +257,8 @@ class StatusEvent(models.Model):
             ),
             models.CheckConstraint(condition=Q(to_status__in=Status.values), name="event_to_status_valid"),
         ]
+        # The commissioner's rollups rebuild a day's events.
+        indexes = [models.Index(fields=["at"], name="event_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.referral} → {self.to_status}"
@@ -352,6 +357,8 @@ class SignpostRecord(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(source__in=Source.values), name="signpost_source_valid"),
         ]
+        # The commissioner's rollups: the records made since the last refresh, and a day's records.
+        indexes = [models.Index(fields=["created_at"], name="signpost_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} {'gap' if self.gap else 'signpost'}"
