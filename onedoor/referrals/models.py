@@ -201,6 +201,16 @@ class Referral(models.Model):
             # The team queue: one service's open referrals, most urgent and soonest due first.
             models.Index(fields=["current_service", "status", "priority", "due_on", "id"], name="referral_queue_idx"),
             models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
+            # The commissioner's rollups (onedoor.insights): which referrals changed since the last refresh,
+            # and the referrals of a day received or first contacted. Dates only ever grow, so each insert
+            # adds to the right-hand end of these indexes; police transfers have no first contact yet.
+            models.Index(fields=["updated_at"], name="referral_updated_idx"),
+            models.Index(fields=["received_on"], name="referral_received_idx"),
+            models.Index(
+                fields=["first_contacted_at"],
+                condition=Q(first_contacted_at__isnull=False),
+                name="referral_first_contact_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -254,6 +264,8 @@ class StatusEvent(models.Model):
             ),
             models.CheckConstraint(condition=Q(to_status__in=Status.values), name="event_to_status_valid"),
         ]
+        # The commissioner's rollups find the starts of support of a day by this (a few per cent of events).
+        indexes = [models.Index(fields=["at"], condition=Q(to_status="engaged"), name="event_engaged_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.referral} → {self.to_status}"

@@ -177,10 +177,11 @@ ENGAGED_FACTS = (facts.ENGAGED, *(facts.engaged_by(c) for c in dims.CHARACTERIST
 
 
 def _engaged_touched(since: datetime | None) -> set[date]:
-    qs = StatusEvent.objects.filter(to_status=Status.ENGAGED)
-    if since is not None:
-        qs = qs.filter(Q(at__gt=since) | Q(referral__updated_at__gt=since))
-    return distinct_days(qs.annotate(d=TruncDate("at")), "d")
+    qs = StatusEvent.objects.filter(to_status=Status.ENGAGED).annotate(d=TruncDate("at"))
+    if since is None:
+        return distinct_days(qs, "d")
+    # New starts of support, and those of referrals changed since (each read by its own index).
+    return distinct_days(qs.filter(at__gt=since), "d") | distinct_days(qs.filter(referral__updated_at__gt=since), "d")
 
 
 def _engaged_rebuild(days: set[date]) -> int:
@@ -231,7 +232,8 @@ def _overdue_touched(since: datetime | None) -> set[date]:
     if since is None:
         first = Referral.objects.order_by("received_on").values_list("received_on", flat=True).first()
         return month_ends(first, yesterday) if first else set()
-    return month_ends(timezone.localdate(since) - timedelta(days=1), yesterday)
+    ends = month_ends(timezone.localdate(since) - timedelta(days=1), yesterday)
+    return {end for end in ends if local_start(end + timedelta(days=1)) > since}
 
 
 def _overdue_rebuild(days: set[date]) -> int:
