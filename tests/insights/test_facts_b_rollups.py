@@ -3,8 +3,12 @@ anything personal; and every measure it backs is registered whole and computes i
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 import time_machine
+from hypothesis import given
+from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries
 
 from onedoor.accounts.models import User
@@ -15,7 +19,8 @@ from onedoor.insights.periods import month
 from onedoor.insights.query import computable
 from onedoor.insights.registry import MEASURES, Group
 from onedoor.insights.rollups import rollups_refresh
-from onedoor.insights.rollups_b.common import AGE_LIMITS, OLDEST_BAND
+from onedoor.insights.rollups_b.common import age_band_sql
+from onedoor.insights.rollups_b.spine import month_ends
 from onedoor.insights.tables import Unit
 from onedoor.referrals.models import Referral
 from onedoor.referrals.services import age_band
@@ -28,10 +33,22 @@ GROUPS = (Group.TIMELINESS, Group.OUTCOMES, Group.EQUITY, Group.DATA_QUALITY, Gr
 OURS = [m for m in MEASURES.values() if m.group in GROUPS]
 
 
-def test_the_age_bands_in_sql_are_the_routing_bands() -> None:
-    for age in range(0, 121):
-        expected = next((band for limit, band in AGE_LIMITS if age < limit), OLDEST_BAND)
-        assert age_band(age) == expected
+def test_the_age_bands_in_sql_are_the_routing_bands(referrer: User) -> None:
+    referral = make_referral(referrer=referrer)
+    one = Referral.objects.filter(pk=referral.pk)
+    for age in [None, *range(0, 121)]:
+        one.update(age_at_referral=age)  # only to read the expression back: the rollups never write referrals
+        assert one.annotate(band=age_band_sql()).values_list("band", flat=True).get() == age_band(age), age
+
+
+@given(st.dates(date(2000, 1, 1), date(2100, 12, 31)), st.integers(0, 800))
+def test_month_ends_are_each_month_once(first: date, span: int) -> None:
+    last = first + timedelta(days=span)
+    ends = sorted(month_ends(first, last))
+    assert all((end + timedelta(days=1)).day == 1 for end in ends)
+    assert all(first.replace(day=1) <= end <= last for end in ends)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    assert len(ends) == months - (0 if (last + timedelta(days=1)).day == 1 else 1)
 
 
 def test_a_refresh_rebuilds_only_the_days_that_changed(referrer: User) -> None:

@@ -62,7 +62,7 @@ def _closed_rebuild(days: set[date]) -> int:
     written = 0
     categories = _categories()
     for part in chunks(days):
-        clear(CLOSED_FACTS, (), part)
+        clear(CLOSED_FACTS, part)
         out = Facts()
         closures = (
             ClosureOutcome.objects.filter(between("closed_at", part))
@@ -181,7 +181,7 @@ def _waiting_touched(since: datetime | None) -> set[date]:
 def _waiting_rebuild(days: set[date]) -> int:
     written = 0
     for part in chunks(days):
-        clear((facts.WAIT_DAYS,), (), part)
+        clear((facts.WAIT_DAYS,), part)
         out = Facts()
         grouped = (
             WaitingListEntry.objects.filter(between("left_at", part))
@@ -215,7 +215,7 @@ def _feedback_touched(since: datetime | None) -> set[date]:
 def _feedback_rebuild(days: set[date]) -> int:
     written = 0
     for part in chunks(days):
-        clear((facts.FEEDBACK,), (), part)
+        clear((facts.FEEDBACK,), part)
         out = Facts()
         grouped = (
             Feedback.objects.filter(received_on__in=part)

@@ -111,12 +111,9 @@ class Facts:
         return len(rows)
 
 
-def clear(facts: Iterable[str], prefixes: Iterable[str], days: set[date]) -> None:
-    """Delete the rollup rows of these facts (by exact code or code prefix) for these days."""
-    match = Q(fact__in=list(facts))
-    for prefix in prefixes:
-        match |= Q(fact__startswith=prefix)
-    OutcomeFact.objects.filter(match, day__in=sorted(days)).delete()
+def clear(facts: Iterable[str], days: set[date]) -> None:
+    """Delete the rollup rows of these facts for these days."""
+    OutcomeFact.objects.filter(fact__in=list(facts), day__in=sorted(days)).delete()
 
 
 def chunks(days: set[date], size: int = 62) -> list[set[date]]:

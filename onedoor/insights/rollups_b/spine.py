@@ -63,7 +63,7 @@ def _received_rebuild(days: set[date]) -> int:
     written = 0
     categories = _categories()
     for part in chunks(days):
-        clear(RECEIVED_FACTS, (), part)
+        clear(RECEIVED_FACTS, part)
         out = Facts()
         qs = Referral.objects.filter(received_on__gte=min(part), received_on__lte=max(part), received_on__in=part)
         grouped = (
@@ -142,7 +142,7 @@ def _contacted_rebuild(days: set[date]) -> int:
     written = 0
     targets = dict(Service.objects.values_list("pk", "first_contact_target_days"))
     for part in chunks(days):
-        clear((facts.CONTACT_DAYS, facts.CONTACT_WITHIN), (), part)
+        clear((facts.CONTACT_DAYS, facts.CONTACT_WITHIN), part)
         out = Facts()
         grouped = (
             Referral.objects.filter(between("first_contacted_at", part))
@@ -188,7 +188,7 @@ def _engaged_rebuild(days: set[date]) -> int:
     written = 0
     categories = _categories()
     for part in chunks(days):
-        clear(ENGAGED_FACTS, (), part)
+        clear(ENGAGED_FACTS, part)
         out = Facts()
         grouped = (
             StatusEvent.objects.filter(between("at", part), to_status=Status.ENGAGED)
@@ -239,7 +239,7 @@ def _overdue_touched(since: datetime | None) -> set[date]:
 def _overdue_rebuild(days: set[date]) -> int:
     written = 0
     for part in chunks(days, size=1):
-        clear((facts.OVERDUE,), (), part)
+        clear((facts.OVERDUE,), part)
         (end,) = part
         after = local_start(end + timedelta(days=1))  # as at the end of the month's last day
         out = Facts()
