@@ -385,6 +385,8 @@ class ClosureOutcome(models.Model):
             models.CheckConstraint(condition=Q(reason__in=CloseReason.values), name="close_reason_valid"),
             models.CheckConstraint(condition=Q(better_able_to_cope__in=Coped.values), name="coped_valid"),
         ]
+        # The commissioner's rollups (onedoor.insights) read the closures of a day by this.
+        indexes = [models.Index(fields=["closed_at"], name="closure_closed_at_idx")]
 
     def __str__(self) -> str:
         return f"Closure of {self.referral}"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from onedoor.core.models import Characteristic, DemographicCategory, District, OffenceGroup
-from onedoor.directory.models import Service, ServiceKind
+from onedoor.core.models import Characteristic, DemographicCategory, District, NeedCategory, OffenceGroup
+from onedoor.directory.models import Satisfaction, Service, ServiceKind
 from onedoor.insights.cells import NOT_RECORDED, NOT_RECORDED_LABEL, Category
 from onedoor.referrals.models import Source
 from onedoor.referrals.services import age_band
@@ -26,6 +26,13 @@ RELIGION = Characteristic.RELIGION.value
 SEXUAL_ORIENTATION = Characteristic.SEXUAL_ORIENTATION.value
 CHARACTERISTICS = (SEX, GENDER_IDENTITY, ETHNICITY, DISABILITY, RELIGION, SEXUAL_ORIENTATION)
 
+# Dimensions of some measures only (outcomes, timeliness): one of the eight categories of need (by slug), an
+# answer on the feedback form (1 to 5), and whole working days, the histogram a median or 90th percentile is
+# read from (codes "0", "1", ...: only the days that occur are categories, so these come with the cube).
+NEED = "need"
+SATISFACTION = "satisfaction"
+WORKING_DAYS = "working_days"
+
 # The page filters: one category each, or none.
 FILTER_DIMENSIONS = (SERVICE, DISTRICT, OFFENCE_GROUP, SOURCE, AGE_BAND)
 
@@ -36,6 +43,9 @@ DIMENSION_TITLES = {
     SOURCE: "Route in",
     AGE_BAND: "Age band",
     **{c.value: str(c.label) for c in Characteristic},
+    NEED: "Category of need",
+    SATISFACTION: "Satisfaction",
+    WORKING_DAYS: "Working days",
 }
 
 # Age bands as `onedoor.referrals.services.age_band` codes them, youngest first.
@@ -85,6 +95,10 @@ def categories(dimension: str) -> tuple[Category, ...]:
         if NOT_RECORDED not in {c.code for c in found}:
             found.append(_NOT_RECORDED)
         return tuple(found)
+    if dimension == NEED:
+        return tuple(Category(n.slug, n.name) for n in NeedCategory.objects.order_by("number"))
+    if dimension == SATISFACTION:
+        return tuple(Category(str(value), str(label)) for value, label in Satisfaction.choices)
     raise KeyError(f"no dimension {dimension!r}")
 
 

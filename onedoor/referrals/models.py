@@ -201,9 +201,16 @@ class Referral(models.Model):
             # The team queue: one service's open referrals, most urgent and soonest due first.
             models.Index(fields=["current_service", "status", "priority", "due_on", "id"], name="referral_queue_idx"),
             models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
-            # The commissioner's rollups: the referrals saved since the last refresh, and a day's referrals.
+            # The commissioner's rollups (onedoor.insights): which referrals changed since the last refresh,
+            # and the referrals of a day received or first contacted. Dates only ever grow, so each insert
+            # adds to the right-hand end of these indexes; police transfers have no first contact yet.
             models.Index(fields=["updated_at"], name="referral_updated_idx"),
             models.Index(fields=["received_on"], name="referral_received_idx"),
+            models.Index(
+                fields=["first_contacted_at"],
+                condition=Q(first_contacted_at__isnull=False),
+                name="referral_first_contact_idx",
+            ),
         ]
 
     def __str__(self) -> str:

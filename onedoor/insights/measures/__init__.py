@@ -1,5 +1,25 @@
 """The measures' computations, one module per group; importing this package registers them all."""
 
-from onedoor.insights.measures import demand, flow, partnership, police_reach
+from onedoor.insights.measures import (
+    compliance,
+    data_quality,
+    demand,
+    equity,
+    flow,
+    outcomes,
+    partnership,
+    police_reach,
+    timeliness,
+)
 
-__all__ = ["demand", "flow", "partnership", "police_reach"]
+__all__ = [
+    "compliance",
+    "data_quality",
+    "demand",
+    "equity",
+    "flow",
+    "outcomes",
+    "partnership",
+    "police_reach",
+    "timeliness",
+]

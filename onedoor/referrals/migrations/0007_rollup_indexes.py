@@ -23,6 +23,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['received_on'], name='referral_received_idx'),
         ),
         migrations.AddIndex(
+            model_name='referral',
+            index=models.Index(condition=models.Q(('first_contacted_at__isnull', False)), fields=['first_contacted_at'], name='referral_first_contact_idx'),
+        ),
+        migrations.AddIndex(
             model_name='signpostrecord',
             index=models.Index(fields=['created_at'], name='signpost_created_idx'),
         ),
