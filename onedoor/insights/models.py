@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from onedoor.insights.models_commentary import Commentary  # noqa: F401  (pages: the versioned commentary)
+
 
 class RollupState(models.Model):
     """How far each rollup has been brought up to date: facts changed after `refreshed_to` are not in it yet."""
