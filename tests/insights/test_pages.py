@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -31,7 +32,7 @@ def analyst(make_user: MakeUser, signed_in_client: SignIn) -> Client:
     return signed_in_client(make_user(Role.COMMISSIONER_ANALYST, "opcc"))
 
 
-def _make(referrer: User, n: int, day: date, **overrides: object) -> None:
+def _make(referrer: User, n: int, day: date, **overrides: Any) -> None:
     received_on([make_referral(referrer=referrer, **overrides) for _ in range(n)], day)
 
 
