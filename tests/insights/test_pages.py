@@ -163,3 +163,22 @@ def test_a_download_of_nothing_on_the_page_is_refused_and_not_audited(analyst: C
     assert analyst.get("/insights/", {"period": Q2, "download": "csv", "table": "nope"}).status_code == 400
     assert analyst.get("/insights/", {"period": "FY2031-32", "download": "csv"}).status_code == 400
     assert _exports() == []
+
+
+@pytest.mark.parametrize(
+    ("period", "counts"),
+    [
+        ("2026-08", ["8", "6", "5"]),  # August 2026; July 2026; August 2025
+        ("FY2025-26", ["12", "0", "0"]),  # April 2025 to March 2026; the year before (twice: it is a year)
+        ("2026-07..2026-08", ["14", "0", "5"]),  # two months; May and June 2026; July and August 2025
+    ],
+)
+def test_month_year_and_custom_periods_each_with_their_comparisons(
+    referrer: User, analyst: Client, period: str, counts: list[str]
+) -> None:
+    _make(referrer, 6, date(2026, 7, 15))
+    _make(referrer, 8, date(2026, 8, 15))
+    _make(referrer, 5, date(2025, 8, 15))
+    _make(referrer, 7, date(2025, 5, 15))
+    page = analyst.get("/insights/demand/", {"period": period, "by": "total"}).content.decode()
+    assert table_rows(page, "table-demandreceived")["Total"] == counts
