@@ -3,7 +3,7 @@
 Each page is measured at two sizes (SMALL and LARGE rows) and must take exactly its figure both times: a
 count that grows with the rows is an N+1. The figure includes the session, user and two-factor look-ups.
 The ORUK API and /services/ have theirs in tests/directory/test_oruk_api.py, the overview in
-tests/insights/test_overview.py, the queue at 100,000 referrals in tests/referrals/test_queue.py. `/queue/`
+tests/insights/test_insights_query_counts.py, the queue at 100,000 referrals in tests/referrals/test_queue.py. `/queue/`
 lists the organisation's own services (or redirects to the one there is), so it has no rows to grow.
 """
 

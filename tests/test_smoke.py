@@ -26,7 +26,7 @@ def test_pages_render_for_each_role(make_user: Callable[..., User], signed_in_cl
     [
         (Role.REFERRER, None, "/referrals/mine/", "Make a referral"),
         (Role.PROVIDER_TRIAGE, "rosa", "/queue/rosa/", "My cases"),
-        (Role.COMMISSIONER_ANALYST, "opcc", "/insights/", "Demand overview"),
+        (Role.COMMISSIONER_ANALYST, "opcc", "/insights/", "Commissioner figures"),
         (Role.POLICE_DATA_OFFICER, "warwickshire-police", "/police/transfers/", "Overnight transfers"),
     ],
 )

@@ -122,6 +122,10 @@ class AuditAction(StrEnum):
     POLICE_RECORD_CONTACT_INVALID = "police_record.contact_invalid"
     POLICE_RECORD_FLAGGED_FOR_REVIEW = "police_record.flagged_for_review"
 
+    # -- commissioner insights: every export, every commentary version --
+    INSIGHTS_EXPORTED = "insights.exported"
+    INSIGHTS_COMMENTARY_SAVED = "insights.commentary_saved"
+
     # -- background tasks --
     TASK_ABANDONED = "task.abandoned"
     TASK_RECOVERED = "task.recovered"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from onedoor.insights.models_outcomes import OutcomeFact as OutcomeFact  # the outcomes rollup
+from onedoor.insights.models_commentary import Commentary as Commentary  # the versioned commentary
 
 
 class RollupState(models.Model):

@@ -1,67 +1,53 @@
-"""Aggregates for the commissioner. Nothing here returns a row about a person: every read is a count
-grouped by a category, and every count passes through disclosure control before it is shown."""
+"""Who may see which figures. The commissioner's analyst sees every service; a provider's team lead sees the
+same pages scoped to the services their own organisation runs. The scope always comes from the signed-in
+user, never from anything in the URL, and everyone else is answered 404."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Count, Q
+from django.http import Http404
 
-from onedoor.core.models import District
+from onedoor.accounts.models import Role
 from onedoor.directory.models import Service, ServiceKind
-from onedoor.insights.disclosure import safe_count
-from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, OPEN_STATUSES, Referral, SignpostRecord, Source
+from onedoor.insights.cells import Category
+from onedoor.insights.models_commentary import Commentary
+from onedoor.insights.periods import Period
+from onedoor.insights.query import EVERYTHING, Scope
 
 
 @dataclass(frozen=True)
-class Row:
-    label: str
-    cells: tuple[str, ...]
+class Viewer:
+    """The scope of a viewer's figures, and the service categories (slug, name) it covers."""
+
+    scope: Scope
+    services: tuple[Category, ...]
+    is_commissioner: bool
 
 
-def demand_by_service(*, today: date) -> list[Row]:
-    since = today - timedelta(days=30)
-    counts = (
-        Referral.objects.values("current_service")
-        .annotate(
-            last_30=Count("id", filter=Q(received_on__gte=since)),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("id", filter=Q(status__in=AWAITING_CONTACT_STATUSES, due_on__lt=today)),
+def insights_viewer(*, user: Any) -> Viewer:
+    """The figures `user` may see: everything for the commissioner's analyst, their organisation's
+    commissioned services for a provider's team lead, and a 404 for anyone else (a team lead whose
+    organisation runs no commissioned service included: there is nothing of theirs to show)."""
+    role = getattr(user, "role", None)
+    services = Service.objects.filter(kind=ServiceKind.COMMISSIONED).order_by("name")
+    if role == Role.COMMISSIONER_ANALYST:
+        return Viewer(
+            scope=EVERYTHING, services=tuple(Category(s.slug, s.name) for s in services), is_commissioner=True
         )
-        .order_by()
-    )
-    by_service = {c["current_service"]: c for c in counts}
-    rows = []
-    for service in Service.objects.filter(kind=ServiceKind.COMMISSIONED).order_by("name"):
-        c = by_service.get(service.pk, {"last_30": 0, "open": 0, "overdue": 0})
-        rows.append(Row(str(service), (safe_count(c["last_30"]), safe_count(c["open"]), safe_count(c["overdue"]))))
-    return rows
+    if role == Role.TEAM_LEAD and getattr(user, "organisation_id", None) is not None:
+        own = list(services.filter(organisation_id=user.organisation_id).select_related("organisation"))
+        if own:
+            name = own[0].organisation.name if own[0].organisation else "your organisation"
+            return Viewer(
+                scope=Scope(services=frozenset(s.pk for s in own), label=f"{name}'s services"),
+                services=tuple(Category(s.slug, s.name) for s in own),
+                is_commissioner=False,
+            )
+    raise Http404
 
 
-def demand_by_district(*, today: date) -> list[Row]:
-    since = today - timedelta(days=365)
-    counts = dict(
-        Referral.objects.filter(received_on__gte=since)
-        .values_list("district")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("district", "n")
-    )
-    rows = []
-    for d in District.objects.all():
-        n = counts.get(d.pk, 0)
-        rate = f"{n * 1000 / d.population:.1f}" if d.population and n >= 5 else "not shown"
-        rows.append(Row(d.name, (safe_count(n), rate)))
-    return rows
-
-
-def demand_by_source() -> list[Row]:
-    counts = dict(Referral.objects.values_list("source").annotate(n=Count("id")).order_by().values_list("source", "n"))
-    return [Row(label, (safe_count(counts.get(value, 0)),)) for value, label in Source.choices]
-
-
-def gaps_and_signposting() -> list[Row]:
-    gaps = SignpostRecord.objects.filter(gap=True).count()
-    signposted = SignpostRecord.objects.filter(gap=False).count()
-    return [Row("Gaps in service", (safe_count(gaps),)), Row("Signposted, no referral", (safe_count(signposted),))]
+def commentary_history(*, period: Period) -> list[Commentary]:
+    """Every version of a period's commentary, the latest first, with who wrote it."""
+    return list(Commentary.objects.filter(period_code=period.code).select_related("author").order_by("-version"))

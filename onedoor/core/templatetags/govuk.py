@@ -26,7 +26,7 @@ def field_kind(bound: forms.BoundField) -> str:
     return "input"
 
 
-def _choices(bound: forms.BoundField) -> list[dict[str, Any]]:
+def _choices(bound: forms.BoundField, kind: str) -> list[dict[str, Any]]:
     value = bound.value()
     selected = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)} if value else set()
     out = []
@@ -34,7 +34,7 @@ def _choices(bound: forms.BoundField) -> list[dict[str, Any]]:
         if isinstance(label, list | tuple):  # optgroup
             continue
         key = str(getattr(val, "value", val))
-        if key == "" and field_kind(bound) != "select":
+        if key == "" and kind != "select":  # a select keeps its empty choice ("All ...", "Choose ...")
             continue
         out.append({"value": key, "label": label, "checked": key in selected, "id": f"{bound.auto_id}-{i}"})
     return out
@@ -46,7 +46,7 @@ def govuk_field(bound: forms.BoundField, **options: Any) -> SafeString:
     context = {
         "field": bound,
         "kind": kind,
-        "choices": _choices(bound) if kind in {"radios", "checkboxes", "select"} else [],
+        "choices": _choices(bound, kind) if kind in {"radios", "checkboxes", "select"} else [],
         "errors": bound.errors,
         "value": bound.value() if bound.value() is not None else "",
         "inline": options.pop("inline", False),
