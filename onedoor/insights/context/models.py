@@ -73,14 +73,14 @@ class PublicCrimeCount(models.Model):
     has_crime_id = models.BooleanField(default=False)
     n = models.PositiveIntegerField()
 
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.kind} {self.lsoa_code or self.location}: {self.n}"
-
     class Meta:
         indexes = [models.Index(fields=["kind", "month", "location"], name="ctx_public_count_month")]
         constraints = [
             models.CheckConstraint(condition=models.Q(location__in=Location.values), name="ctx_public_count_location"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kind} {self.lsoa_code or self.location}: {self.n}"
 
 
 class CensusTable(models.Model):
@@ -112,13 +112,13 @@ class CensusCount(models.Model):
     category = models.CharField(max_length=80, help_text="The dimension's category code (a group for ethnicity)")
     persons = models.PositiveIntegerField()
 
-    def __str__(self) -> str:
-        return f"{self.district_code} {self.category}: {self.persons}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["table", "district_code", "category"], name="ctx_census_count_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.district_code} {self.category}: {self.persons}"
 
 
 class DistrictShape(models.Model):
@@ -147,8 +147,8 @@ class PoliceProfileDay(models.Model):
     repeat = models.BooleanField()
     n = models.PositiveIntegerField()
 
-    def __str__(self) -> str:
-        return f"{self.day} {self.district_code}: {self.n}"
-
     class Meta:
         indexes = [models.Index(fields=["day"], name="ctx_profile_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.district_code}: {self.n}"
