@@ -4,6 +4,8 @@ means the same on every page and in every export."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from onedoor.core.models import Characteristic, DemographicCategory, District, OffenceGroup
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.insights.cells import NOT_RECORDED, NOT_RECORDED_LABEL, Category
@@ -50,6 +52,18 @@ AGE_BANDS = (
 
 _NOT_RECORDED = Category(NOT_RECORDED, NOT_RECORDED_LABEL)
 
+# Dimensions a measure module adds (the context pages' public crime type, IMD decile, ...): their ids,
+# titles and categories, registered at import time. `categories` answers for them like for the rest.
+_REGISTERED: dict[str, Callable[[], tuple[Category, ...]]] = {}
+
+
+def dimension_register(dimension: str, *, title: str, categories: Callable[[], tuple[Category, ...]]) -> str:
+    if dimension in DIMENSION_TITLES and dimension not in _REGISTERED:
+        raise ValueError(f"dimension {dimension!r} is already defined")
+    _REGISTERED[dimension] = categories
+    DIMENSION_TITLES[dimension] = title
+    return dimension
+
 
 def age_band_of(age: int | None) -> str:
     """The age band code for an age at referral (the same bands routing uses)."""
@@ -73,6 +87,8 @@ def categories(dimension: str) -> tuple[Category, ...]:
         return tuple(Category(str(value), str(label)) for value, label in Source.choices)
     if dimension == AGE_BAND:
         return AGE_BANDS
+    if dimension in _REGISTERED:
+        return _REGISTERED[dimension]()
     if dimension in CHARACTERISTICS:
         rows = DemographicCategory.objects.filter(characteristic=dimension).order_by("order", "id")
         found = [Category(c.code, c.label) for c in rows]

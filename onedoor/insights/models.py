@@ -16,4 +16,5 @@ class RollupState(models.Model):
     def __str__(self) -> str:
         return f"{self.name} to {self.refreshed_to}"
 
+
 from onedoor.insights.context import models as context_models  # noqa: E402,F401  (issue 13's models)

@@ -145,6 +145,8 @@ class PoliceProfileDay(models.Model):
     ethnicity = models.CharField(max_length=80)
     consent = models.BooleanField()
     repeat = models.BooleanField()
+    offered = models.BooleanField(help_text="A support offer was sent (queued or sent, not withheld)")
+    referred = models.BooleanField(help_text="The record became a referral")
     n = models.PositiveIntegerField()
 
     class Meta:
