@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from onedoor.insights import views
 
@@ -6,4 +6,5 @@ app_name = "insights"
 
 urlpatterns = [
     path("insights/", views.overview, name="overview"),
+    path("", include("onedoor.insights.context.urls")),
 ]

@@ -13,6 +13,7 @@ from onedoor.areas.files import read_area_file
 from onedoor.insights.context.census import census_table_load, read_census
 from onedoor.insights.context.errors import ContextDataError
 from onedoor.insights.context.lookup import lsoa_lookup_load, read_lookup
+from onedoor.insights.context.shapes import dissolve, district_shapes_load, read_features
 
 
 def read_text(path: Path) -> list[str]:
@@ -50,4 +51,8 @@ def load_area_context(*, actor: Any = None) -> tuple[dict[str, Any], list[str]]:
             actor=actor,
         )
         loaded[f"census {spec['table']} ({spec['year']})"] = len(read.counts)
+    if shapes := context.get("boundaries"):
+        path = area.path.parent / shapes["file"]
+        features = read_features("\n".join(read_text(path)), name=shapes["file"])
+        loaded["boundaries"] = district_shapes_load(outlines=dissolve(features), source=shapes["source"], actor=actor)
     return loaded, problems

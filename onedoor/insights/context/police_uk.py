@@ -101,10 +101,11 @@ def read_police_uk(
             continue
         out.rows += 1
         problem = _row(out, vocab, row, width, area_forces, lsoas, line)
+        if out.refused:
+            out.counts.clear()
+            return out
         if problem:
             out.errors.append(f"{name} line {line}: {problem}")
-            if out.refused:
-                return out
     return out
 
 
@@ -259,8 +260,8 @@ def _content_hash(counts: dict[CountKey, int]) -> str:
 
 
 @transaction.atomic
-def _store_month(*, read: FileRead, month: date, counts: dict[CountKey, int], actor: Any) -> str:
-    """Store one (force, month, kind); returns "created", "replaced" or "unchanged"."""
+def _store_month(*, read: FileRead, month: date, counts: dict[CountKey, int], actor: Any) -> tuple[str, str]:
+    """Store one (force, month, kind); returns "created", "replaced" or "unchanged", and what changed."""
     assert read.kind is not None
     digest = _content_hash(counts)
     rows = sum(counts.values())
@@ -270,7 +271,7 @@ def _store_month(*, read: FileRead, month: date, counts: dict[CountKey, int], ac
         .first()
     )
     if existing is not None and existing.content_hash == digest:
-        return "unchanged"
+        return "unchanged", ""
     now = timezone.now()
     if existing is None:
         record = PublicCrimeMonth.objects.create(
@@ -328,7 +329,7 @@ def _store_month(*, read: FileRead, month: date, counts: dict[CountKey, int], ac
             **detail,
         },
     )
-    return outcome
+    return outcome, f"{detail.get('rows_before', 0):,} rows before, {rows:,} now"
 
 
 def police_uk_import(*, files: Iterable[tuple[str, bytes]], area_forces: frozenset[str], actor: Any) -> ImportSummary:
@@ -349,14 +350,16 @@ def police_uk_import(*, files: Iterable[tuple[str, bytes]], area_forces: frozens
         by_month: dict[date, dict[CountKey, int]] = {}
         for key, n in read.counts.items():
             by_month.setdefault(key[0], {})[key] = n
+        known = vocabularies().force_coded(read.force_code)
+        force = f"{known.police_uk_name if known else read.force_code} ({read.force_code})"
+        kind_label = read.kind.label.lower() if read.kind else ""
         for month, counts in sorted(by_month.items()):
-            outcome = _store_month(read=read, month=month, counts=counts, actor=actor)
+            outcome, before = _store_month(read=read, month=month, counts=counts, actor=actor)
             if outcome == "created":
                 summary.created += 1
             elif outcome == "replaced":
                 summary.replaced += 1
                 summary.notices.append(
-                    f"{name}: replaced the {read.kind.label.lower() if read.kind else ''} figures for "
-                    f"{month:%Y-%m} from {read.force_code} with this file's {sum(counts.values()):,} rows"
+                    f"{name}: replaced the {kind_label} figures for {month:%Y-%m} from {force}: {before}"
                 )
     return summary
