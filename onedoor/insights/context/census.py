@@ -75,12 +75,20 @@ def _column_map(header: list[str], characteristic: str) -> dict[int, str]:
     mapping: dict[int, str] = {}
     labels = [_label(h) for h in header]
     if characteristic == "age_band":
+        # Single years, and the open top band ("100 years and over") only: "85 years and over" is a subtotal
+        # of single years the table also gives.
+        ages: dict[int, int] = {}
         for i, label in enumerate(labels):
-            if m := _SINGLE_YEAR.match(label):
-                age = 0 if m[1].lower() == "under 1" else int(m[1])
-                for c in cats:
-                    if c.min_age is not None and age >= c.min_age and (c.max_age is None or age <= c.max_age):
-                        mapping[i] = c.code
+            if (m := _SINGLE_YEAR.match(label)) and not m[2]:
+                ages[i] = 0 if m[1].lower() == "under 1" else int(m[1])
+        oldest = max(ages.values(), default=-1)
+        for i, label in enumerate(labels):
+            if (m := _SINGLE_YEAR.match(label)) and m[2] and m[1].isdigit() and int(m[1]) > oldest:
+                ages[i] = int(m[1])
+        for i, age in ages.items():
+            for c in cats:
+                if c.min_age is not None and age >= c.min_age and (c.max_age is None or age <= c.max_age):
+                    mapping[i] = c.code
     else:
         for c in cats:
             found = [i for i, label in enumerate(labels) if label.lower() in {x.lower() for x in c.columns}]

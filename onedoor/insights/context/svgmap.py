@@ -29,7 +29,9 @@ def district_map(
 ) -> SafeString:
     shapes = list(DistrictShape.objects.filter(district_code__in=list(names)).order_by("district_code"))
     if not shapes:
-        return format_html('<p class="govuk-body">No district boundaries are loaded, so the map cannot be drawn.</p>')
+        return format_html(
+            '<p class="govuk-body">{}</p>', "No district boundaries are loaded, so the map cannot be drawn."
+        )
     points = [pt for s in shapes for poly in s.rings["polygons"] for ring in poly for pt in ring]
     lat0 = sum(p[1] for p in points) / len(points)
     xs, ys = zip(*(_project(p[0], p[1], lat0) for p in points), strict=True)
