@@ -14,12 +14,11 @@ from onedoor.accounts.models import Role
 from onedoor.core.access import roles
 from onedoor.core.http import AuthedHttpRequest
 from onedoor.core.models import District
-from onedoor.insights.context import evidence
+from onedoor.insights.context import evidence, report
 from onedoor.insights.context.census import comparator
 from onedoor.insights.context.models import CensusTable, PublicCrimeMonth
 from onedoor.insights.context.svgmap import describe, district_map
 from onedoor.insights.periods import EXAMPLES, Period, PeriodError, check_publishable, last_complete_quarter, parse
-from onedoor.insights.query import Filters
 from onedoor.insights.tables import Table
 
 PAGES = (
@@ -76,12 +75,7 @@ def _render(
 @roles(Role.COMMISSIONER_ANALYST)
 def reach(request: AuthedHttpRequest) -> HttpResponse:
     chosen = chosen_period(request)
-    page = evidence.page_for(
-        period=chosen.period,
-        filters=Filters(),
-        specs=[*evidence.reach_specs(), *evidence.reach_monthly_specs(), *evidence.type_specs()],
-        monthly=evidence.reach_monthly_specs(),
-    )
+    page = report.reach_page(chosen.period)
     by_district = evidence.reach_by_district(page)
     rate_column = f"{evidence.RECORDED}:rate"
     names = dict(District.objects.values_list("gss_code", "name"))
@@ -100,22 +94,17 @@ def reach(request: AuthedHttpRequest) -> HttpResponse:
 @roles(Role.COMMISSIONER_ANALYST)
 def equity(request: AuthedHttpRequest) -> HttpResponse:
     chosen = chosen_period(request)
-    page = evidence.page_for(period=chosen.period, filters=Filters(), specs=evidence.equity_specs())
     missing = [c for _, c in evidence.EQUITY if comparator(c) is None]
-    return _render(request, "equity", chosen, evidence.equity_tables(page), missing=missing)
+    return _render(request, "equity", chosen, report.tables_for("equity", chosen.period), missing=missing)
 
 
 @roles(Role.COMMISSIONER_ANALYST)
 def deprivation(request: AuthedHttpRequest) -> HttpResponse:
     chosen = chosen_period(request)
-    page = evidence.page_for(
-        period=chosen.period, filters=Filters(), specs=[*evidence.deprivation_specs(), *evidence.outcome_specs()]
-    )
-    return _render(request, "deprivation", chosen, [evidence.deprivation_table(page), evidence.outcomes_table(page)])
+    return _render(request, "deprivation", chosen, report.tables_for("deprivation", chosen.period))
 
 
 @roles(Role.COMMISSIONER_ANALYST)
 def police_profile(request: AuthedHttpRequest) -> HttpResponse:
     chosen = chosen_period(request)
-    page = evidence.page_for(period=chosen.period, filters=Filters(), specs=evidence.profile_specs())
-    return _render(request, "police-profile", chosen, evidence.profile_tables(page))
+    return _render(request, "police-profile", chosen, report.tables_for("police-profile", chosen.period))

@@ -14,6 +14,7 @@ from pytest_django import DjangoAssertNumQueries
 from onedoor.accounts.models import Role, User
 from onedoor.insights.context import evidence
 from onedoor.insights.context.models import PoliceProfileDay
+from onedoor.insights.context.report import report_tables, tables_for
 from onedoor.insights.periods import month
 from onedoor.insights.query import Filters
 from onedoor.insights.rollups import rollups_refresh
@@ -139,3 +140,17 @@ def test_a_bad_period_says_what_to_write(
     client = signed_in_client(make_user(Role.COMMISSIONER_ANALYST, "opcc"))
     page = client.get("/insights/context/reach/?period=2026-13").content.decode()
     assert "has no month 13: months run from 01 to 12." in page and "govuk-error-summary" in page
+
+
+def test_the_needs_assessment_report_takes_the_profile_reach_and_equity_tables() -> None:
+    load_context()
+    _victims()
+    tables = report_tables(month(2026, 1))
+    keys = [t.key for t in tables]
+    assert keys[:7] == [
+        f"profile-{d}" for d in ("district", "offence_group", "consent", "age_band", "sex", "ethnic_group", "repeat")
+    ]
+    assert "reach-district" in keys and {"equity-age_band", "equity-ethnicity"} <= set(keys)
+    reach = next(t for t in tables if t.key == "reach-district")
+    assert reach.figure("E07000222", "police_profile.victims").text == "7"
+    assert tables_for("police-profile", month(2026, 1))[0].figure("E07000222", "police_profile.victims").text == "7"
