@@ -94,7 +94,7 @@ def read_lookup(lines: Iterable[str]) -> LookupFile:
             continue
         if not DISTRICT_CODE.match(dcode):
             out.errors.append(
-                f"line {line}, {header[district]}: {dcode[:20]!r} is not a district code such as E07000222"
+                f"line {line}, {header[district]}: {dcode[:20]!r} is not a district code such as E06000001"
             )
             continue
         rank: int | None = None

@@ -40,7 +40,7 @@ def _district_of(feature: dict[str, Any], fallback: str) -> str:
         return fallback
     raise ContextDataError(
         f"A feature has no district code property (one of {', '.join(_DISTRICT_KEYS)}); name the file after the "
-        "district, such as E07000222.geojson."
+        "district, such as E06000001.geojson."
     )
 
 
