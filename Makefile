@@ -62,6 +62,8 @@ demo: install directory-data
 	@# Last night's police file, synthetic (the same file every time, so importing it again changes nothing).
 	@mkdir -p var && $(PY) manage.py make_police_file --rows 300 --seed 2022 --bad-rows 3 -o var/demo-police-file.csv
 	$(PY) manage.py import_police var/demo-police-file.csv > var/demo-police-import.json 2> var/demo-police-errors.txt
+	@# The context pages' reference data the area file names: LSOA lookup, Census comparators, district outlines.
+	$(PY) manage.py load_context > var/demo-context.json
 	@# Runs once, so this only prints the demo logins, last, where a newcomer sees them.
 	$(PY) manage.py load_demo
 

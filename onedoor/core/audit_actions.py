@@ -40,6 +40,12 @@ class AuditAction(StrEnum):
     AREA_LOADED = "area.loaded"
     AREA_RESET = "area.reset"
 
+    # -- insights context: public crime files and Census comparators as reference data (issue 13) --
+    CONTEXT_LSOA_LOOKUP_LOADED = "context.lsoa_lookup_loaded"
+    CONTEXT_POLICE_UK_IMPORTED = "context.police_uk_imported"
+    CONTEXT_CENSUS_LOADED = "context.census_loaded"
+    CONTEXT_BOUNDARIES_LOADED = "context.boundaries_loaded"
+
     # -- the public front door and the directory --
     FEEDBACK_RECEIVED = "feedback.received"
     FEEDBACK_LINK_ISSUED = "feedback_link.issued"

@@ -6,6 +6,7 @@ from django.db import models
 
 from onedoor.insights.models_outcomes import OutcomeFact as OutcomeFact  # the outcomes rollup
 from onedoor.insights.models_commentary import Commentary as Commentary  # the versioned commentary
+from onedoor.insights.context import models as context_models  # noqa: F401  (issue 13's models)
 
 
 class RollupState(models.Model):

@@ -20,6 +20,8 @@ class Group(StrEnum):
     EQUITY = "equity"
     DATA_QUALITY = "data_quality"
     COMPLIANCE = "compliance"
+    CONTEXT = "context"
+    POLICE_PROFILE = "police_profile"
 
 
 GROUP_TITLES = {
@@ -32,6 +34,8 @@ GROUP_TITLES = {
     Group.EQUITY: "Equity",
     Group.DATA_QUALITY: "Data quality",
     Group.COMPLIANCE: "Victims' Code compliance",
+    Group.CONTEXT: "Recorded crime and population",
+    Group.POLICE_PROFILE: "Police profile",
 }
 
 

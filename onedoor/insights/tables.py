@@ -19,6 +19,7 @@ class Unit(StrEnum):
     WORKING_DAYS = "working_days"
     RATE_PER_1000 = "rate_per_1000"
     SCORE = "score"
+    RATIO = "ratio"
 
 
 UNIT_LABELS = {
@@ -27,6 +28,7 @@ UNIT_LABELS = {
     Unit.WORKING_DAYS: "working days",
     Unit.RATE_PER_1000: "per 1,000 residents",
     Unit.SCORE: "score",
+    Unit.RATIO: "ratio",
 }
 
 
@@ -37,11 +39,15 @@ class Figure:
     value: int | float | None
     unit: Unit = Unit.COUNT
     suppressed: bool = False
+    # Words shown instead of a number (a flag such as "Lower than the population"); value stays None.
+    label: str = ""
 
     @property
     def text(self) -> str:
         if self.suppressed:
             return SUPPRESSED_TEXT
+        if self.label:
+            return self.label
         if self.value is None:
             return NOT_APPLICABLE_TEXT
         if self.unit is Unit.COUNT:
@@ -50,6 +56,8 @@ class Figure:
             return f"{self.value:.1f}%"
         if self.unit is Unit.WORKING_DAYS:
             return f"{self.value:g}"
+        if self.unit is Unit.RATIO:
+            return f"{self.value:.2f}"
         return f"{self.value:,.1f}"
 
     def __str__(self) -> str:

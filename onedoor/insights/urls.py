@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from onedoor.insights import views
 
@@ -6,6 +6,7 @@ app_name = "insights"
 
 urlpatterns = [
     path("insights/", views.overview, name="overview"),
+    path("", include("onedoor.insights.context.urls")),
     path("insights/quarterly-return/", views.quarterly_return, name="quarterly_return"),
     path("insights/report/", views.report, name="report"),
     path("insights/commentary/", views.commentary, name="commentary"),

@@ -20,6 +20,8 @@ BUNDLED_AREA = re.compile(r"^areas/[a-z0-9-]+(\.directory)?\.json$")
 def _allowed(relative: str) -> bool:
     """The bundled area files, and the demo (its users, weights and casework), may name an area."""
     name = relative.rsplit("/", 1)[-1]
+    if relative == "insights/context/reference/police-forces.json":
+        return True  # national reference data: every police force in England and Wales, this one among them
     return bool(BUNDLED_AREA.match(relative)) or name.startswith(("demo", "load_demo", "load_casework_demo"))
 
 

@@ -1,0 +1,156 @@
+"""The context pages: commissioner analysts only, figures under disclosure control, the police profile from
+OneDoor's own transfer records, reach with rates per 1,000, and the district map drawn without JavaScript
+beside its table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from onedoor.accounts.models import Role, User
+from onedoor.insights.context import evidence
+from onedoor.insights.context.models import PoliceProfileDay
+from onedoor.insights.context.report import report_tables, tables_for
+from onedoor.insights.periods import month
+from onedoor.insights.query import Filters
+from onedoor.insights.rollups import rollups_refresh
+from tests.insights.context.helpers import NORTH_LSOA, import_files, load_context, public_file, street_row
+from tests.police.helpers import row, run
+
+pytestmark = pytest.mark.django_db
+PAGES = ("reach", "equity", "deprivation", "police-profile")
+JANUARY = "2026-01"
+
+
+def _victims() -> None:
+    rows = []
+    for i in range(12):
+        rows.append(
+            row(
+                crime_reference=f"23/00000{i:02d}/26",
+                victim_reference="V1",
+                district="E07000222" if i < 7 else "E07000219",
+                ethnicity="" if i < 5 else "white-irish",
+                consent_to_share="Y" if i < 9 else "N",
+                date_of_birth="2012-03-01" if i < 6 else "1980-05-01",
+                phone=f"07700 900{i:03d}",
+                email=f"v{i}@example.org",
+                first_name=f"Victim{i}",
+            )
+        )
+    run(rows)
+    rollups_refresh(full=True)
+
+
+def _cells(page: str, table_id: str, label: str) -> list[str]:
+    table = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        if re.search(rf'<th scope="row"[^>]*>(<strong>)?{re.escape(label)}(</strong>)?</th>', r):
+            return [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+    raise AssertionError(f"no row {label} in {table_id}")
+
+
+def test_the_police_profile_counts_the_transfer_records() -> None:
+    _victims()
+    assert sum(PoliceProfileDay.objects.values_list("n", flat=True)) == 12
+    page = evidence.page_for(period=month(2026, 1), filters=Filters(), specs=evidence.profile_specs())
+    tables = {t.key: t for t in evidence.profile_tables(page)}
+    district = tables["profile-district"]
+    assert [district.figure(k, "police_profile.victims").text for k in ("E07000222", "E07000219", "E07000218")] == [
+        "7",
+        "5",
+        "0",
+    ]
+    assert district.figure("E07000222", "police_profile.victims:share").text == "58.3%"
+    consent = tables["profile-consent"]
+    assert (
+        consent.figure("yes", "police_profile.victims").text,
+        consent.figure("no", "police_profile.victims").text,
+    ) == ("9", "[c]")
+    assert consent.figure("no", "police_profile.victims:share").text == "[c]"
+    ethnicity = tables["profile-ethnic_group"]
+    assert ethnicity.figure("not-recorded", "police_profile.victims").text == "5"
+    assert ethnicity.figure("not-recorded", "police_profile.victims:share").text == "41.7%"
+    assert ethnicity.figure("white", "police_profile.victims").text == "7"
+    ages = tables["profile-age_band"]
+    assert ages.figure("under-16", "police_profile.victims").text == "6"
+    assert ages.figure("45-to-54", "police_profile.victims").text == "6"
+    assert tables["profile-repeat"].figure("no", "police_profile.victims").text == "12"
+
+
+def test_only_commissioner_analysts_see_the_context_pages(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
+    for role, org in ((Role.TEAM_LEAD, "victim-support"), (Role.CASEWORKER, "rosa"), (Role.REFERRER, None)):
+        client = signed_in_client(make_user(role, org))
+        for p in PAGES:
+            assert client.get(f"/insights/context/{p}/?period={JANUARY}").status_code == 404
+
+
+def test_the_pages_show_the_tables_the_map_and_never_a_person(
+    make_user: Callable[..., User],
+    signed_in_client: Callable[[User], Client],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    load_context()
+    _victims()
+    import_files(
+        (
+            "street.csv",
+            public_file(
+                [street_row(Month="2026-01") for _ in range(30)]
+                + [street_row(Month="2026-01", **{"LSOA code": NORTH_LSOA})] * 6
+            ),
+        )
+    )
+    client = signed_in_client(make_user(Role.COMMISSIONER_ANALYST, "opcc"))
+    pages = {}
+    for p in PAGES:
+        with django_assert_max_num_queries(90):
+            response = client.get(f"/insights/context/{p}/?period={JANUARY}")
+        assert response.status_code == 200
+        pages[p] = response.content.decode()
+        for i in range(12):
+            assert f"Victim{i}" not in pages[p] and f"v{i}@example.org" not in pages[p]
+    reach = pages["reach"]
+    # Warwick: 30 recorded crimes among 148,452 residents (Census 2021 TS007) is 0.2 per 1,000; 7 victims.
+    assert _cells(reach, "reach-district", "Warwick")[:4] == ["30", "0.2", "7", "0.0"]
+    assert _cells(reach, "reach-district", "North Warwickshire")[:2] == ["6", "0.1"]
+    assert _cells(reach, "reach-district", "Rugby")[:2] == ["0", "0.0"]
+    assert _cells(reach, "reach-type", "Burglary")[0] == "36"
+    assert "Recorded crimes count crimes, not victims" in reach
+    svg = reach.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert svg.count("<path") == 5
+    assert "Warwick 0.2" in svg and "North Warwickshire 0.1" in svg  # the description says every figure
+    assert "<script" not in reach.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert 'href="#reach-district"' in reach
+    assert "Census 2011, table KS201EW" in pages["equity"]
+    assert "1 (most deprived)" in pages["deprivation"] and "Under investigation" in pages["deprivation"]
+    assert _cells(pages["police-profile"], "profile-district", "Warwick") == ["7", "58.3%"]
+
+
+def test_a_bad_period_says_what_to_write(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
+    client = signed_in_client(make_user(Role.COMMISSIONER_ANALYST, "opcc"))
+    page = client.get("/insights/context/reach/?period=2026-13").content.decode()
+    assert "has no month 13: months run from 01 to 12." in page and "govuk-error-summary" in page
+
+
+def test_the_needs_assessment_report_takes_the_profile_reach_and_equity_tables() -> None:
+    load_context()
+    _victims()
+    tables = report_tables(month(2026, 1))
+    keys = [t.key for t in tables]
+    assert keys[:7] == [
+        f"profile-{d}" for d in ("district", "offence_group", "consent", "age_band", "sex", "ethnic_group", "repeat")
+    ]
+    assert "reach-district" in keys and {"equity-age_band", "equity-ethnicity"} <= set(keys)
+    reach = next(t for t in tables if t.key == "reach-district")
+    assert reach.figure("E07000222", "police_profile.victims").text == "7"
+    assert tables_for("police-profile", month(2026, 1))[0].figure("E07000222", "police_profile.victims").text == "7"
