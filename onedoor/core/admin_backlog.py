@@ -21,11 +21,13 @@ LABELS = {
     "oldest_ready_task_age_seconds": "Oldest waiting task: seconds since it was enqueued",
     "live_workers": "Live workers (a heartbeat within the stuck-task time)",
     "periodic_jobs_failing": "Periodic jobs that failed 3 runs in a row",
+    "messages_held_by_provider": "Messages held: the provider refused OneDoor's key",
 }
 PROBLEMS = {
     "messages_waiting_too_long": "Messages have waited longer than {max_age} seconds. Is a worker running?",
     "tasks_waiting_too_long": "Tasks have waited longer than {max_age} seconds. Are the workers busy or stuck?",
     "no_live_worker": "Tasks are waiting and no worker is alive. Start a worker.",
+    "message_provider_refusing": "The message provider refuses OneDoor's API key. Messages are held until it is fixed.",
     "too_many_failed_tasks": "{max_failed} or more tasks failed in the last day. Look at the failed tasks.",
     "periodic_job_failing": "The periodic job {name} failed 3 runs in a row. See Periodic job runs and the worker log.",
 }

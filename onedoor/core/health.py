@@ -5,7 +5,8 @@
 - `GET /health/ready`: the database answers, and the backlog is under its thresholds: the oldest due
   message and the oldest ready task have waited less than ONEDOOR_BACKLOG_MAX_AGE_SECONDS, fewer than
   ONEDOOR_BACKLOG_MAX_FAILED_TASKS tasks failed in the last day, some worker is alive when tasks wait,
-  and no periodic job has failed PERIODIC_FAILURES_ALERT times in a row. 503 otherwise, with the reasons.
+  no periodic job has failed PERIODIC_FAILURES_ALERT times in a row, and the message provider is not
+  refusing OneDoor's key. 503 otherwise, with the reasons.
 
 Both answer JSON with counts, ages and reason codes only (nothing personal), and are never cached. The
 backlog figures come from probes the apps register (`backlog_register`), so that core, below messaging
@@ -80,6 +81,8 @@ def backlog(*, now: datetime | None = None) -> Backlog:
     age = figures.get("oldest_due_message_age_seconds")
     if age is not None and age > settings.ONEDOOR_BACKLOG_MAX_AGE_SECONDS:
         problems.append("messages_waiting_too_long")
+    if figures.get("messages_held_by_provider"):
+        problems.append("message_provider_refusing")
     failed = figures["failed_tasks_last_day"]
     if failed is not None and failed >= settings.ONEDOOR_BACKLOG_MAX_FAILED_TASKS:
         problems.append("too_many_failed_tasks")

@@ -4,7 +4,8 @@
   what would be sent. Nothing leaves the machine.
 - NotifyBackend: GOV.UK Notify through notifications-python-client.
 
-Backends raise TemporaryFailure (try again later) or PermanentFailure (this contact will never work).
+Backends raise TemporaryFailure (try again later), ProviderRefused (our key or account was refused: hold
+until an operator fixes it) or PermanentFailure (this contact will never work).
 They never log the recipient or the content.
 """
 
@@ -25,6 +26,12 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 class TemporaryFailure(Exception):
     """The provider could not take the message now (rate limit, outage): retry later."""
+
+
+class ProviderRefused(TemporaryFailure):
+    """The provider refused OneDoor itself (a wrong or revoked API key, a suspended service: 401 or 403),
+    not this message. Nothing is wrong with the contact, and retrying before an operator fixes the key
+    cannot help: the message is held, without using up its attempts, and readiness reports it."""
 
 
 class PermanentFailure(Exception):
@@ -98,11 +105,13 @@ class NotifyBackend:
                     reference=message.reference,
                 )
         except APIError as exc:
-            # Notify answers 400 for a contact it will never deliver to; 403 for a bad key (our fault,
-            # so retried once fixed); 429 and 5xx for "not now". The message text can hold the number,
+            # Notify answers 400 for a contact it will never deliver to; 401 or 403 for a bad key (our
+            # fault: held until fixed); 429 and 5xx for "not now". The message text can hold the number,
             # so only the status code travels on.
             if exc.status_code == 400:
                 raise PermanentFailure(f"notify {exc.status_code}") from None
+            if exc.status_code in (401, 403):
+                raise ProviderRefused(f"notify {exc.status_code}") from None
             raise TemporaryFailure(f"notify {exc.status_code}") from None
         return Sent(provider_id=str(response["id"]), final=False)
 

@@ -27,7 +27,14 @@ from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.tasks import Task, enqueue_on_commit, enqueue_on_commit_after
-from onedoor.messaging.backends import Outgoing, PermanentFailure, Sent, TemporaryFailure, get_backend
+from onedoor.messaging.backends import (
+    Outgoing,
+    PermanentFailure,
+    ProviderRefused,
+    Sent,
+    TemporaryFailure,
+    get_backend,
+)
 from onedoor.messaging.models import (
     OFFERED_STATUSES,
     Channel,
@@ -37,10 +44,14 @@ from onedoor.messaging.models import (
     MessageTemplate,
     SendWindow,
 )
+from onedoor.messaging.safety import quiet_hours_end
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
+# A message the provider refused because of OneDoor's own key is held, and tried again this often.
+HOLD_MINUTES = 5
+HELD_NOTE = "held: the provider refused OneDoor's key"
 BACKOFF_BASE = timedelta(minutes=5)
 SEND_BATCH = 500
 
@@ -306,6 +317,8 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
             body=body,
         )
         sent = get_backend().send(outgoing)
+    except ProviderRefused as exc:
+        return _record(message_id, token, moment, refused=str(exc))
     except TemporaryFailure as exc:
         return _record(message_id, token, moment, retry=str(exc))
     except PermanentFailure as exc:
@@ -326,6 +339,7 @@ def _record(
     sent: Sent | None = None,
     retry: str = "",
     permanent: str = "",
+    refused: str = "",
 ) -> str:
     """Step 3 of sending: record what the provider said, and release the claim, in one transaction."""
     with transaction.atomic():
@@ -349,9 +363,30 @@ def _record(
             log.info("message %s sent (%s)", message.reference, message.channel)
         elif permanent:
             _fail_permanently(message, now, permanent)
+        elif refused:
+            _hold(message, now, refused)
         else:
             _schedule_retry(message, now, retry)
         return str(message.status)
+
+
+def _hold(message: Message, now: datetime, why: str) -> None:
+    """The provider refused OneDoor's key: keep the message queued, give back the attempt, and try again
+    every HOLD_MINUTES, so that it goes once an operator fixes the key, however long that takes."""
+    message.status = MessageStatus.QUEUED
+    message.attempts = max(message.attempts - 1, 0)
+    again = now + timedelta(minutes=HOLD_MINUTES)
+    # A text held at night waits for the morning, as every text does (quiet hours).
+    message.send_after = (quiet_hours_end(again) or again) if message.channel == Channel.SMS else again
+    message.note = f"{HELD_NOTE} ({why})"
+    message.save(update_fields=["status", "send_after", "note", "attempts", "claimed_at", "claimed_by", "updated_at"])
+    _enqueue_send([message.pk], message.send_after)
+    log.error("message %s held: the provider refused OneDoor's key (%s)", message.reference, why)
+
+
+def messages_held_by_provider(now: datetime) -> int:
+    """Queued messages held because the provider refused OneDoor's key (a readiness figure)."""
+    return Message.objects.filter(status=MessageStatus.QUEUED, note__startswith=HELD_NOTE).count()
 
 
 def _schedule_retry(message: Message, now: datetime, why: str) -> None:

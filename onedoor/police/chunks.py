@@ -265,15 +265,28 @@ def _pending(batch: PoliceBatch, phase: str) -> list[int]:
     )
 
 
+# Phases in which a batch decides support offers. Only one batch at a time may be in them.
+OFFERING_PHASES = (BatchPhase.PROCESS, BatchPhase.FINISH)
+
+
 def police_batch_advance(*, batch_id: int, chunk_size: int = CHUNK_SIZE, enqueue: bool = True) -> str:
-    """Move a batch on when its current phase's chunks are all done: load -> process (cutting the
-    unprocessed records into process chunks) -> finish. Under the batch's row lock, so that of several
-    chunks finishing at once exactly one moves it on. Returns the phase it is in."""
+    """Move a batch on when its current phase's chunks are all done: load -> (wait) -> process (cutting the
+    unprocessed records into process chunks) -> finish. Under the row locks of every running batch, taken in
+    id order, so that of several chunks finishing at once exactly one moves a batch on, and so that only one
+    batch at a time decides support offers: a loaded batch waits while another is processing or finishing,
+    since an uncontested record in one batch and a record of the same person in another could otherwise both
+    be offered support at once. Returns the phase it is in."""
     with transaction.atomic():
-        batch = PoliceBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.status != BatchStatus.RUNNING:
-            return str(batch.phase)
+        running = list(PoliceBatch.objects.select_for_update().filter(status=BatchStatus.RUNNING).order_by("pk"))
+        batch = next((b for b in running if b.pk == batch_id), None)
+        if batch is None:
+            return str(PoliceBatch.objects.get(pk=batch_id).phase)
         if batch.phase == BatchPhase.LOAD and not _pending(batch, ChunkPhase.LOAD):
+            batch.phase = BatchPhase.WAIT
+            batch.save(update_fields=["phase"])
+        if batch.phase == BatchPhase.WAIT:
+            if any(b.pk != batch.pk and b.phase in OFFERING_PHASES for b in running):
+                return str(batch.phase)  # the batch that is offering hands over when it completes or fails
             ranges = _id_ranges(chunk_size)
             PoliceChunk.objects.bulk_create(
                 PoliceChunk(batch=batch, phase=ChunkPhase.PROCESS, number=n, id_from=lo, id_to=hi, rows=rows)
@@ -291,6 +304,30 @@ def police_batch_advance(*, batch_id: int, chunk_size: int = CHUNK_SIZE, enqueue
         if batch.phase == BatchPhase.FINISH and enqueue:
             enqueue_on_commit(police_finish_batch, batch_id=batch.pk)
         return str(batch.phase)
+
+
+def _waiting_batches() -> list[int]:
+    return list(
+        PoliceBatch.objects.filter(status=BatchStatus.RUNNING, phase=BatchPhase.WAIT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _offering_batch(*, other_than: int) -> PoliceBatch | None:
+    return (
+        PoliceBatch.objects.filter(status=BatchStatus.RUNNING, phase__in=OFFERING_PHASES)
+        .exclude(pk=other_than)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _hand_over(*, enqueue: bool) -> None:
+    """After a batch completes or fails: the oldest waiting batch (if any) starts offering support."""
+    for pk in _waiting_batches():
+        if police_batch_advance(batch_id=pk, enqueue=enqueue) != BatchPhase.WAIT:
+            return
 
 
 def _id_ranges(size: int) -> list[tuple[int, int, int]]:
@@ -312,7 +349,7 @@ def _id_ranges(size: int) -> list[tuple[int, int, int]]:
 
 
 def police_batch_finish(
-    *, batch_id: int, chunk_size: int = CHUNK_SIZE, after_chunk: AfterChunk | None = None
+    *, batch_id: int, chunk_size: int = CHUNK_SIZE, after_chunk: AfterChunk | None = None, enqueue: bool = True
 ) -> PoliceBatch | None:
     """The finishing step: the contested records in id order, a chunk per transaction (each taking the
     batch's row lock, so two finishers take turns rather than deciding out of order), then complete."""
@@ -333,6 +370,7 @@ def police_batch_finish(
         audit_record(
             actor=locked.created_by, action=AuditAction.POLICE_BATCH_COMPLETED, obj=locked, detail=locked.summary()
         )
+    _hand_over(enqueue=enqueue)
     return locked
 
 
@@ -345,6 +383,8 @@ def police_batch_fail(*, batch_id: int, why: str) -> None:
         if updated:
             batch = PoliceBatch.objects.get(pk=batch_id)
             audit_record(actor=None, action=AuditAction.POLICE_BATCH_FAILED, obj=batch, detail={"failure": why[:100]})
+    if updated:
+        _hand_over(enqueue=True)
 
 
 def police_batch_resume(*, batch_id: int, enqueue: bool = True) -> str:
@@ -378,6 +418,9 @@ def police_batches_resume_stale(*, idle: int = 600, now: datetime | None = None)
 
 # -- all of it in this process: the command, tests ------------------------------------------------------
 
+# How many other batches an import in this process runs to the end before its own may offer support.
+MAX_BLOCKERS = 20
+
 
 def police_batch_run(
     *,
@@ -385,8 +428,10 @@ def police_batch_run(
     chunk_size: int = CHUNK_SIZE,
     progress: Callable[[int], None] | None = None,
     after_chunk: AfterChunk | None = None,
+    hand_over: bool = True,
 ) -> PoliceBatch:
-    """Run every chunk a batch has left, here and in order, as the workers would; then finish it."""
+    """Run every chunk a batch has left, here and in order, as the workers would; then finish it. With
+    `hand_over`, a batch left waiting for this one is then queued for the workers."""
     try:
         vocab = Vocabulary.load(area_force_codes())
         for number in _pending(batch, ChunkPhase.LOAD):
@@ -395,14 +440,21 @@ def police_batch_run(
                 progress(PoliceChunk.objects.get(batch=batch, phase=ChunkPhase.LOAD, number=number).rows)
             if after_chunk:
                 after_chunk("load", number)
-        police_batch_advance(batch_id=batch.pk, chunk_size=chunk_size, enqueue=False)
+        # Another file's batch may be offering support (a worker's, or one killed part-way): run what it has
+        # left here first, as a worker would, so that this one can start (one batch offers at a time).
+        for _ in range(MAX_BLOCKERS):
+            if police_batch_advance(batch_id=batch.pk, chunk_size=chunk_size, enqueue=False) != BatchPhase.WAIT:
+                break
+            blocker = _offering_batch(other_than=batch.pk)
+            if blocker is not None:
+                police_batch_run(batch=blocker, chunk_size=chunk_size, after_chunk=after_chunk, hand_over=False)
         ctx = _Context.load(timezone.localdate(batch.started_at))
         for number in _pending(batch, ChunkPhase.PROCESS):
             police_chunk_process(batch_id=batch.pk, number=number, ctx=ctx)
             if after_chunk:
                 after_chunk("process", number)
         police_batch_advance(batch_id=batch.pk, chunk_size=chunk_size, enqueue=False)
-        police_batch_finish(batch_id=batch.pk, chunk_size=chunk_size, after_chunk=after_chunk)
+        police_batch_finish(batch_id=batch.pk, chunk_size=chunk_size, after_chunk=after_chunk, enqueue=hand_over)
     except ImportInterrupted:
         raise
     except Exception as exc:

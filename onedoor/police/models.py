@@ -24,6 +24,9 @@ class BatchPhase(models.TextChoices):
     records whose person or contact detail another record in the import shares: see ADR 0009)."""
 
     LOAD = "load", "Loading rows"
+    # Loaded, and waiting for another file's batch to finish offering support: offers are decided one batch
+    # at a time, so that two files naming the same person cannot both offer them (ADR 0009).
+    WAIT = "wait", "Waiting for an earlier file to finish offering support"
     PROCESS = "process", "Routing and offering support"
     FINISH = "finish", "Offering support to people named more than once"
     DONE = "done", "Done"

@@ -18,7 +18,7 @@ from onedoor.core.models import AuditEvent
 from onedoor.messaging import services as messaging
 from onedoor.messaging.models import InvalidContact, Message, MessageStatus, MessageTemplate, SendWindow
 from onedoor.police.models import PoliceVictimRecord
-from tests.messaging.fake_notify import API_KEY, FakeNotify
+from tests.messaging.fake_notify import API_KEY, SECRET, SERVICE_ID, FakeNotify
 from tests.police.helpers import row, run
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +195,34 @@ def test_rate_limit_waits_for_the_next_minute(
     assert len(notify.sent) == 3
     assert slept == [50.0]
     assert sorted(SendWindow.objects.values_list("count", flat=True)) == [1, 2]
+
+
+def test_a_refused_key_holds_messages_without_using_their_attempts_until_it_is_fixed(
+    notify: FakeNotify, client: Client, settings: Settings
+) -> None:
+    # The operator pasted a key with the wrong secret: Notify answers 403 to every message.
+    settings.ONEDOOR_NOTIFY_API_KEY = f"onedoor_test-{SERVICE_ID}-{SECRET[::-1]}"
+    run([row(phone="", email="alex@example.org")])
+    offer = PoliceVictimRecord.objects.get().offer
+    assert offer is not None
+    offer.refresh_from_db()
+    assert notify.sent == []
+    assert offer.status == MessageStatus.QUEUED and offer.attempts == 0
+    assert offer.note.startswith(messaging.HELD_NOTE) and offer.note.endswith("(notify 403)")
+    assert offer.send_after is not None
+    assert timedelta(minutes=4) < offer.send_after - timezone.now() < timedelta(minutes=6)
+    ready = client.get("/health/ready")
+    assert ready.status_code == 503 and "message_provider_refusing" in ready.json()["problems"]
+    assert ready.json()["backlog"]["messages_held_by_provider"] == 1
+    # Held as often as it takes: still no attempt used up, never given up on.
+    start = timezone.now()
+    for i in range(1, 7):
+        assert messaging.messages_send_due(now=start + timedelta(minutes=6 * i)) == 1
+    offer.refresh_from_db()
+    assert offer.status == MessageStatus.QUEUED and offer.attempts == 0
+    # The key is fixed: it goes at the next try, and readiness recovers.
+    settings.ONEDOOR_NOTIFY_API_KEY = API_KEY
+    assert messaging.messages_send_due(now=start + timedelta(minutes=6 * 7)) == 1
+    [sent] = notify.sent
+    assert sent["email_address"] == "alex@example.org"
+    assert client.get("/health/ready").status_code == 200

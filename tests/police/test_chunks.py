@@ -292,3 +292,90 @@ def test_two_workers_at_once_give_one_offer_per_person() -> None:
     assert offered == [alex[0].crime_reference]  # one offer, to the first in the file (sent: tasks run inline)
     batch.refresh_from_db()
     assert (batch.status, batch.created, batch.errors) == (BatchStatus.COMPLETED, 40, 0)
+
+
+def _alex(crime: int, **kw: str) -> dict[str, str]:
+    return row(crime_reference=f"23/00000{crime:02}/26", phone="", email="alex@example.org", **kw)
+
+
+def test_a_second_file_waits_while_the_first_offers_support_so_one_person_is_offered_once(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    # Two files (say two forces' overnight files) name the same person for different crimes. Each
+    # record is uncontested within its own file, so without one batch offering at a time both could be
+    # offered at once by two workers.
+    first = _upload(csv_bytes([_alex(1)]), size=1)
+    police_chunk_load(batch_id=first.pk, number=1)
+    assert police_batch_advance(batch_id=first.pk, chunk_size=1, enqueue=False) == BatchPhase.PROCESS
+    second = police_batch_upload(
+        f=io.BytesIO(csv_bytes([_alex(2, victim_reference="V9")])),
+        file_name="g.csv",
+        actor=None,
+        channel="cli",
+        now=NOON,
+        chunk_size=1,
+        enqueue=False,
+    )
+    police_chunk_load(batch_id=second.pk, number=1)
+    assert police_batch_advance(batch_id=second.pk, chunk_size=1, enqueue=False) == BatchPhase.WAIT
+    assert police_batch_resume(batch_id=second.pk, enqueue=False) == BatchPhase.WAIT  # resuming waits too
+    second.refresh_from_db()
+    assert second.get_phase_display() == "Waiting for an earlier file to finish offering support"
+    for number in _numbers(first, ChunkPhase.PROCESS):
+        police_chunk_process(batch_id=first.pk, number=number)
+    police_batch_advance(batch_id=first.pk, enqueue=False)
+    # Finishing the first hands over to the second: its chunk tasks are queued, and run (inline here).
+    with django_capture_on_commit_callbacks(execute=True):
+        police_batch_finish(batch_id=first.pk, chunk_size=1)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (BatchStatus.COMPLETED, BatchStatus.COMPLETED)
+    offered = sorted(
+        (r.crime_reference, _offer(r).status != MessageStatus.WITHHELD)
+        for r in Record.objects.select_related("offer").filter(first_name="Alex")
+    )
+    assert offered == [("23/0000001/26", True), ("23/0000002/26", False)]  # the first file's, sent once
+
+
+def test_a_failed_batch_hands_over_to_the_one_waiting(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    first = _upload(csv_bytes([_alex(1)]), size=1)
+    police_chunk_load(batch_id=first.pk, number=1)
+    police_batch_advance(batch_id=first.pk, chunk_size=1, enqueue=False)
+    second = police_batch_upload(
+        f=io.BytesIO(csv_bytes([_alex(2, victim_reference="V9")])),
+        file_name="g.csv",
+        actor=None,
+        channel="cli",
+        now=NOON,
+        chunk_size=1,
+        enqueue=False,
+    )
+    police_chunk_load(batch_id=second.pk, number=1)
+    assert police_batch_advance(batch_id=second.pk, enqueue=False) == BatchPhase.WAIT
+    with django_capture_on_commit_callbacks(execute=True):
+        chunks.police_batch_fail(batch_id=first.pk, why="ValueError")
+    second.refresh_from_db()
+    assert second.status == BatchStatus.COMPLETED
+
+
+def test_the_command_finishes_a_batch_left_offering_before_its_own() -> None:
+    # A web upload's workers were killed while it was offering support; the command imports another file.
+    stuck = _upload(csv_bytes([_alex(1)]), size=1)
+    police_chunk_load(batch_id=stuck.pk, number=1)
+    police_batch_advance(batch_id=stuck.pk, chunk_size=1, enqueue=False)
+    batch = police_batch_import(
+        f=io.BytesIO(csv_bytes([_alex(2, victim_reference="V9")])),
+        file_name="g.csv",
+        actor=None,
+        channel="cli",
+        now=NOON,
+        chunk_size=1,
+    )
+    stuck.refresh_from_db()
+    assert (stuck.status, batch.status) == (BatchStatus.COMPLETED, BatchStatus.COMPLETED)
+    offered = [
+        r.crime_reference for r in Record.objects.select_related("offer") if _offer(r).status == MessageStatus.QUEUED
+    ]
+    assert offered == ["23/0000001/26"]
