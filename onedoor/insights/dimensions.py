@@ -62,6 +62,7 @@ AGE_BANDS = (
 
 _NOT_RECORDED = Category(NOT_RECORDED, NOT_RECORDED_LABEL)
 
+
 def age_band_of(age: int | None) -> str:
     """The age band code for an age at referral (the same bands routing uses)."""
     return age_band(age)

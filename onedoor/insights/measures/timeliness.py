@@ -15,8 +15,9 @@ from onedoor.insights.tables import Unit
 
 STANDARD = (dims.SERVICE, dims.DISTRICT, dims.OFFENCE_GROUP, dims.SOURCE, dims.AGE_BAND)
 POLICE_PARAGRAPH = "Right 4, paragraph 4.5"
-# The Code's paragraphs for the rest of Right 4 are not yet in OneDoor's reference facts.
-RIGHT_4 = "Right 4 (paragraph to be confirmed) [verify]"
+# The rest of what OneDoor evidences of Right 4 (a needs assessment, contact within the service's target,
+# Enhanced Rights considered) is the right's tailored-support part, which the Code states as the right itself.
+RIGHT_4 = "Right 4: referral to support services, and support tailored to your needs"
 
 WORKING_DAYS = (
     " Working days leave out Saturdays, Sundays and England and Wales bank holidays, and are counted from the "

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0009_choices_checked_by_the_database'),
         ('messaging', '0004_choices_checked_by_the_database'),
-        ('police', '0004_chunks_and_progress'),
+        ('police', '0005_batch_phase_wait'),
         ('referrals', '0007_rollup_indexes'),
     ]
 
