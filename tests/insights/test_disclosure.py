@@ -25,6 +25,7 @@ from onedoor.insights.disclosure import (
     threshold,
 )
 from onedoor.insights.query import Query, compute
+from onedoor.insights.rollups import rollups_refresh
 from onedoor.referrals.models import Referral
 from tests.referrals.factories import make_referral
 
@@ -227,6 +228,7 @@ def test_what_is_published_for_a_period_does_not_depend_on_when_it_is_asked(refe
     query = Query(period=may, by=(dims.SERVICE,))
 
     def published() -> dict[frozenset[tuple[str, str]], int | None]:
+        rollups_refresh()
         cube = compute("demand.received", query)
         return dict(protect([cube], k=5)[cube.population].shown)
 

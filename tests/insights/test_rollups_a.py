@@ -14,9 +14,8 @@ from django.utils import timezone
 from onedoor.accounts.models import Role, User
 from onedoor.insights.models import FactDay, FactMonth, RollupState
 from onedoor.insights.periods import month
-from onedoor.insights.rollups import rollups_refresh
+from onedoor.insights.rollups import SETTLE, rollups_refresh
 from onedoor.insights.rollups_a import referral_facts
-from onedoor.insights.rollups_a.settle import SETTLE
 from onedoor.insights.rollups_a.store import day_ranges
 from onedoor.referrals.models import Referral
 from tests.insights.facts_a import Clock, clock_fixture, counts  # noqa: F401  (a fixture)

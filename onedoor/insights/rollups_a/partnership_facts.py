@@ -22,7 +22,6 @@ from onedoor.casework.models import JointWorking
 from onedoor.insights.cells import NOT_RECORDED
 from onedoor.insights.rollups import RollupSpec, rollup_register
 from onedoor.insights.rollups_a.referral_facts import referral_columns
-from onedoor.insights.rollups_a.settle import settled_since
 from onedoor.insights.rollups_a.store import FactSource, code, grouped, local_day, on_days, rebuild_days
 from onedoor.referrals.models import OnwardKind, OnwardReferral, Status
 
@@ -96,7 +95,7 @@ def touched(since: datetime | None) -> set[date]:
     joint, onward = JointWorking.objects.all(), OnwardReferral.objects.all()
     if since is None:
         return _days(joint, "started_at") | _days(onward, "created_at")
-    after = settled_since(since)
+    after = since  # rollups_refresh already looks SETTLE behind its watermark
     return (
         _days(joint.filter(started_at__gt=after), "started_at")
         | _days(joint.filter(referral__updated_at__gt=after), "started_at")

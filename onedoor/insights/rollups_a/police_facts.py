@@ -24,7 +24,6 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 
 from onedoor.insights.cells import NOT_RECORDED
 from onedoor.insights.rollups import RollupSpec, rollup_register
-from onedoor.insights.rollups_a.settle import settled_since
 from onedoor.insights.rollups_a.store import FactSource, age_band_case, code, grouped, local_day, on_days, rebuild_days
 from onedoor.messaging.models import MessageStatus
 from onedoor.police.models import ChunkPhase, PoliceChunk, PoliceVictimRecord
@@ -90,7 +89,7 @@ def touched(since: datetime | None) -> set[date]:
     records = PoliceVictimRecord.objects.all()
     if since is None:
         return _days_of(records)
-    after = settled_since(since)
+    after = since  # rollups_refresh already looks SETTLE behind its watermark
     # Routing and offering support writes `processed_at`, not `updated_at`: the process chunks done since
     # name the id ranges they covered.
     ranges = Q(pk__in=[])

@@ -25,7 +25,6 @@ from django.db.models.functions import Coalesce
 
 from onedoor.insights.cells import NOT_RECORDED
 from onedoor.insights.rollups import RollupSpec, rollup_register
-from onedoor.insights.rollups_a.settle import settled_since
 from onedoor.insights.rollups_a.store import FactSource, age_band_case, code, grouped, local_day, on_days, rebuild_days
 from onedoor.referrals.models import Referral, SignpostRecord, Status, StatusEvent
 
@@ -164,7 +163,7 @@ def touched(since: datetime | None) -> set[date]:
             | _dates(StatusEvent.objects.all(), "at", moment=True)
             | _dates(SignpostRecord.objects.all(), "created_at", moment=True)
         )
-    after = settled_since(since)
+    after = since  # rollups_refresh already looks SETTLE behind its watermark
     return (
         _dates(Referral.objects.filter(updated_at__gt=after), "received_on", moment=False)
         | _dates(StatusEvent.objects.filter(referral__updated_at__gt=after), "at", moment=True)

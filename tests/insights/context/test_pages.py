@@ -70,7 +70,7 @@ def test_the_police_profile_counts_the_transfer_records() -> None:
     assert (
         consent.figure("yes", "police_profile.victims").text,
         consent.figure("no", "police_profile.victims").text,
-    ) == ("9", "[c]")
+    ) == ("[c]", "[c]")  # "no" is below k, and the total would give it away
     assert consent.figure("no", "police_profile.victims:share").text == "[c]"
     ethnicity = tables["profile-ethnic_group"]
     assert ethnicity.figure("not-recorded", "police_profile.victims").text == "5"
