@@ -100,3 +100,13 @@ def test_the_consent_rate(files: None) -> None:
     shown = protect([consented, victims], k=1)
     figure = percent_figure(shown[consented.population], shown[victims.population], TOTAL)
     assert figure.value == pytest.approx(200 / 3)
+
+
+def test_the_age_band_turns_on_the_birthday(clock: Clock) -> None:
+    clock.on(date(2026, 4, 2), hour=12)
+    sixteen = police_row(victim_reference="B1", date_of_birth="2010-01-10", phone="", email="")
+    fifteen = police_row(victim_reference="B2", date_of_birth="2010-01-11", phone="", email="", first_name="Di")
+    unknown = police_row(victim_reference="B3", date_of_birth="", phone="", email="", first_name="Ed")
+    run([sixteen, fifteen, unknown], now=clock.moment)  # the crimes recorded on 10 January 2026
+    ages = row(counts("police_reach.victims", by=(dims.AGE_BAND,)), dims.AGE_BAND)
+    assert ages == {"under-16": 1, "16-to-24": 1, NOT_RECORDED: 1}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
@@ -33,13 +33,15 @@ ROLLUP = "police"
 
 
 def _records(days: set[date]) -> QuerySet[PoliceVictimRecord]:
-    # The age when the crime was recorded, in whole years: years between, less one before the birthday.
+    # The age when the crime was recorded, in ten-thousandths of a year: the difference of the two dates
+    # written as YYYYMMDD numbers, whose first digits are whole years (20260110 - 19800501 = 459609: 45).
     return PoliceVictimRecord.objects.filter(on_days("created_at", days, moment=True)).annotate(
-        _recorded_md=ExtractMonth("recorded_at") * 100 + ExtractDay("recorded_at"),
-        _birth_md=ExtractMonth("date_of_birth") * 100 + ExtractDay("date_of_birth"),
-        _age=ExtractYear("recorded_at")
-        - ExtractYear("date_of_birth")
-        - Case(When(_recorded_md__lt=F("_birth_md"), then=Value(1)), default=Value(0), output_field=IntegerField()),
+        _age=ExtractYear("recorded_at") * 10000
+        + ExtractMonth("recorded_at") * 100
+        + ExtractDay("recorded_at")
+        - ExtractYear("date_of_birth") * 10000
+        - ExtractMonth("date_of_birth") * 100
+        - ExtractDay("date_of_birth")
     )
 
 
@@ -51,7 +53,7 @@ def _rows(qs: QuerySet[PoliceVictimRecord], detail: Any = None) -> QuerySet[Any]
         district=code("district__gss_code"),
         offence_group=code("offence_group__slug"),
         source=Value(str(Source.POLICE_TRANSFER)),
-        age_band=age_band_case("_age"),
+        age_band=age_band_case("_age", scale=10000),
         detail=Value("") if detail is None else detail,
     )
 

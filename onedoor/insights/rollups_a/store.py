@@ -92,11 +92,12 @@ AGE_LIMITS = (
 )
 
 
-def age_band_case(age_field: str) -> Case:
-    """The age band code of an age field (or an annotation), as `onedoor.referrals.services.age_band` gives it."""
+def age_band_case(age_field: str, *, scale: int = 1) -> Case:
+    """The age band code of an age field (or an annotation, in years times `scale`), as
+    `onedoor.referrals.services.age_band` gives it."""
     return Case(
         When(Q(**{f"{age_field}__isnull": True}), then=Value(NOT_RECORDED)),
-        *(When(Q(**{f"{age_field}__lt": limit}), then=Value(band)) for limit, band in AGE_LIMITS),
+        *(When(Q(**{f"{age_field}__lt": limit * scale}), then=Value(band)) for limit, band in AGE_LIMITS),
         default=Value("65-and-over"),
         output_field=CharField(),
     )
