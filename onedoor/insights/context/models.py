@@ -77,6 +77,7 @@ class PublicCrimeCount(models.Model):
         indexes = [models.Index(fields=["kind", "month", "location"], name="ctx_public_count_month")]
         constraints = [
             models.CheckConstraint(condition=models.Q(location__in=Location.values), name="ctx_public_count_location"),
+            models.CheckConstraint(condition=models.Q(kind__in=FileKind.values), name="ctx_public_count_kind"),
         ]
 
     def __str__(self) -> str:

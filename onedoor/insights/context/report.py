@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from onedoor.insights import dimensions as dims
 from onedoor.insights.context import evidence
 from onedoor.insights.periods import Period
 from onedoor.insights.query import Filters
@@ -16,7 +17,7 @@ def reach_page(period: Period) -> evidence.Page:
         period=period,
         filters=Filters(),
         specs=[*evidence.reach_specs(), *evidence.reach_monthly_specs(), *evidence.type_specs()],
-        monthly=evidence.reach_monthly_specs(),
+        monthly=[*evidence.reach_monthly_specs(), (evidence.RECORDED, (dims.DISTRICT,))],
     )
 
 
@@ -24,7 +25,12 @@ def tables_for(name: str, period: Period) -> list[Table]:
     """The tables page `name` shows for the period, protected together as the page protects them."""
     if name == "reach":
         page = reach_page(period)
-        return [evidence.reach_by_district(page), evidence.reach_by_month(page), evidence.reach_by_type(page)]
+        return [
+            evidence.reach_by_district(page),
+            evidence.reach_by_month(page),
+            evidence.crimes_by_district_and_month(page),
+            evidence.reach_by_type(page),
+        ]
     if name == "equity":
         return evidence.equity_tables(
             evidence.page_for(period=period, filters=Filters(), specs=evidence.equity_specs())

@@ -87,7 +87,12 @@ def reach(request: AuthedHttpRequest) -> HttpResponse:
         title=f"{what}, {chosen.period.label}",
         description=describe(figures, names, what=what),
     )
-    tables = [by_district, evidence.reach_by_month(page), evidence.reach_by_type(page)]
+    tables = [
+        by_district,
+        evidence.reach_by_month(page),
+        evidence.crimes_by_district_and_month(page),
+        evidence.reach_by_type(page),
+    ]
     return _render(request, "reach", chosen, tables, map=svg, map_table=by_district.key)
 
 

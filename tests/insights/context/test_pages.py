@@ -122,6 +122,7 @@ def test_the_pages_show_the_tables_the_map_and_never_a_person(
     assert _cells(reach, "reach-district", "North Warwickshire")[:2] == ["6", "0.1"]
     assert _cells(reach, "reach-district", "Rugby")[:2] == ["0", "0.0"]
     assert _cells(reach, "reach-type", "Burglary")[0] == "36"
+    assert _cells(reach, "crimes-district-month", "January 2026") == ["6", "0", "0", "0", "30", "36"]
     assert "Recorded crimes count crimes, not victims" in reach
     svg = reach.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
