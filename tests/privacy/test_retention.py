@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -216,3 +217,18 @@ def test_only_the_owners_purge_removes_audit_rows_and_the_guard_comes_back() -> 
     audit_record(actor=None, action=AuditAction.RETENTION_DRY_RUN, detail={})
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent")
+
+
+def test_the_privacy_page_states_the_areas_schedule(client: Any, settings: Any, tmp_path: Any) -> None:
+    page = client.get("/privacy/").content.decode()
+    assert "Police transfer records that led to no referral" in page
+    assert "Kept for 6 months, from the time the crime was recorded; then deleted." in page
+    assert "Kept for 6 years, from the referral&#x27;s last status change; then anonymised" in page
+    # Another area's file, another schedule: the page follows the data, not the code.
+    area = json.loads((Path(settings.BASE_DIR) / "onedoor" / "areas" / "warwickshire.json").read_text())
+    area["retention"]["police_record_without_referral"] = {"months": 3, "action": "anonymise"}
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(area))
+    settings.ONEDOOR_AREA = str(other)
+    page = client.get("/privacy/").content.decode()
+    assert "Kept for 3 months, from the time the crime was recorded; then anonymised" in page
