@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from onedoor.privacy.subject_access import SearchTerms, subject_export, subject_
 from onedoor.referrals.models import Referral
 from onedoor.referrals.services import referral_record_view
 from tests.police.helpers import row, run
-from tests.referrals.factories import accept_by_team
+from tests.referrals.factories import accept_by_team, make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,33 @@ def test_other_roles_do_not_see_the_officers_pages(
 ) -> None:
     lead = make_user(Role.TEAM_LEAD, "victim-support")
     assert signed_in_client(lead).get("/data-protection/").status_code == 404
+
+
+def test_the_search_page_takes_the_same_queries_for_one_record_or_many(
+    commissioner_dpo: User,
+    signed_in_client: Callable[[User], Client],
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = signed_in_client(commissioner_dpo)
+    form = {"last_name": "Morgan", "first_name": "Alex", "date_of_birth": "1/5/1980"}
+    _police_referral()
+    with django_assert_max_num_queries(20) as one:
+        assert client.post("/data-protection/search/", form).status_code == 200
+    for n in range(8):
+        make_referral(
+            referrer=None,
+            source="self",
+            first_name="Alex",
+            last_name="Morgan",
+            date_of_birth=date(1980, 5, 1),
+            crime_reference=f"23/{n}/26",
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.post("/data-protection/search/", form)
+    assert page.content.decode().count("OD-") >= 9
+
+
+def test_the_officers_home_is_where_they_land(
+    commissioner_dpo: User, signed_in_client: Callable[[User], Client]
+) -> None:
+    assert signed_in_client(commissioner_dpo).get("/").url == "/data-protection/"  # type: ignore[attr-defined]
