@@ -25,6 +25,7 @@ from onedoor.casework.models import (
     WaitingListEntry,
     WelfareCheckIn,
 )
+from onedoor.core.matchkeys import keyed_hash
 from onedoor.directory.models import Feedback
 from onedoor.messaging.models import Message
 from onedoor.police.models import PoliceVictimRecord
@@ -89,6 +90,10 @@ def referrals_anonymise(*, referral_ids: Iterable[int], now: datetime) -> list[i
     )
     if not ids:
         return []
+    # Messages about the case (waiting-list positions, the feedback link) carry the referral's key.
+    references = Referral.objects.filter(pk__in=ids).values_list("reference", flat=True)
+    case_keys = [keyed_hash(f"referral:{ref}") for ref in references]
+    messages_anonymise(message_ids=Message.objects.filter(person_key__in=case_keys).values_list("pk", flat=True))
     Referral.objects.filter(pk__in=ids).update(**REFERRAL_PERSONAL, anonymised_at=now)
     casework_anonymise(referral_ids=ids)
     police_records_anonymise(

@@ -116,8 +116,13 @@ def _due(rule: Rule, today: date) -> QuerySet[Any]:
     if rule.kind == "case_casework":
         return (
             _finished_before(cutoff)
+            # Only cases with free text left, so a case already done is not counted again every day.
             .filter(
-                Q(contact_attempts__isnull=False) | Q(support_plan__isnull=False) | Q(waiting_entries__isnull=False)
+                Q(contact_attempts__note__gt="")
+                | Q(support_plan__headline__gt="")
+                | Q(support_plan__goals__description__gt="")
+                | Q(waiting_entries__interim_support__gt="")
+                | Q(events__referrer_note__gt="")
             )
             .distinct()
         )

@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from onedoor.accounts.models import Role, User
+from onedoor.casework.models import ContactAttempt
+from onedoor.casework.services.contact import contact_attempt_record
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.models import AuditEvent
@@ -232,3 +234,27 @@ def test_the_privacy_page_states_the_areas_schedule(client: Any, settings: Any, 
     settings.ONEDOOR_AREA = str(other)
     page = client.get("/privacy/").content.decode()
     assert "Kept for 3 months, from the time the crime was recorded; then anonymised" in page
+
+
+def test_casework_free_text_goes_and_a_done_case_is_not_counted_again(
+    team_lead: User, make_user: Any, settings: Any, tmp_path: Any
+) -> None:
+    # An area that clears casework notes after a month but keeps the referral for six years.
+    area = json.loads((Path(settings.BASE_DIR) / "onedoor" / "areas" / "warwickshire.json").read_text())
+    area["retention"]["case_casework"] = {"months": 1, "action": "anonymise"}
+    path = tmp_path / "short-casework.json"
+    path.write_text(json.dumps(area))
+    settings.ONEDOOR_AREA = str(path)
+    caseworker = make_user(Role.CASEWORKER, "victim-support")
+    referral = accept_by_team(referral=make_referral(referrer=None, source="self"), team_of=caseworker)
+    contact_attempt_record(
+        referral=referral, actor=caseworker, channel="text", outcome="no_answer", note="Left word with Pat Green"
+    )
+    referral_close(referral=referral, actor=team_lead, reason_code="support_completed")
+    in_two_months = date.today() + timedelta(days=62)
+    first = apply_retention(today=in_two_months)
+    assert (first.counts["case_casework"], first.counts["closed_referral"]) == (1, 0)
+    attempt = ContactAttempt.objects.get(referral=referral)
+    assert (attempt.note, attempt.channel, attempt.outcome) == ("", "text", "no_answer")
+    assert Referral.objects.get(pk=referral.pk).first_name == "Test"  # the referral itself is kept
+    assert apply_retention(today=in_two_months).counts["case_casework"] == 0
