@@ -13,4 +13,5 @@ urlpatterns = [
         views.referral_export,
         name="referral_export",
     ),
+    path("cases/<str:reference>/legal-hold/", views.legal_hold, name="legal_hold"),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,9 +16,11 @@ from onedoor.accounts.models import Role
 from onedoor.core.access import roles
 from onedoor.core.http import AuthedHttpRequest
 from onedoor.privacy.forms import SubjectSearchForm
+from onedoor.privacy.models import LegalHold
 from onedoor.privacy.selectors import referral_for_officer, sees_everything
-from onedoor.privacy.services import PrivacyError
+from onedoor.privacy.services import PrivacyError, legal_hold_lift, legal_hold_set
 from onedoor.privacy.subject_access import SearchTerms, subject_export, subject_search
+from onedoor.referrals.access import ReferralAction, referral_for_action
 
 FORMATS = ("json", "html")
 
@@ -81,4 +83,28 @@ def referral_export(request: AuthedHttpRequest, reference: str, fmt: str) -> Htt
         raise Http404
     return _download(
         request, subject_export(officer=request.user, terms=SearchTerms(reference=referral.reference)), fmt
+    )
+
+
+@roles(Role.TEAM_LEAD)
+def legal_hold(request: AuthedHttpRequest, reference: str) -> HttpResponse:
+    """A team lead puts the case their team holds under a legal hold (retention leaves it alone), with a
+    reason, or lifts the hold. 404 for a case the team does not hold."""
+    referral = referral_for_action(user=request.user, reference=reference, action=ReferralAction.LEAD)
+    hold = LegalHold.objects.filter(referral=referral, lifted_at__isnull=True).first()
+    problem = ""
+    if request.method == "POST":
+        try:
+            if hold is not None and request.POST.get("lift"):
+                legal_hold_lift(hold=hold, actor=request.user)
+            else:
+                legal_hold_set(referral=referral, actor=request.user, reason=request.POST.get("reason", ""))
+            return redirect("privacy:legal_hold", reference=referral.reference)
+        except PrivacyError as e:
+            problem = str(e)
+    return render(
+        request,
+        "privacy/legal_hold.html",
+        {"referral": referral, "hold": hold, "problem": problem},
+        status=400 if problem else 200,
     )

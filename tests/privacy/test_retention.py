@@ -26,6 +26,7 @@ from onedoor.insights import selectors as insights
 from onedoor.messaging.models import Message
 from onedoor.police.models import PoliceVictimRecord
 from onedoor.privacy.audit_purge import audit_rows_before, audit_rows_purge
+from onedoor.privacy.models import LegalHold
 from onedoor.privacy.retention import KINDS, apply_retention, cutoff_for, months_before, schedule
 from onedoor.privacy.services import legal_hold_set
 from onedoor.referrals.models import Referral, SignpostRecord, StatusEvent
@@ -258,3 +259,20 @@ def test_casework_free_text_goes_and_a_done_case_is_not_counted_again(
     assert (attempt.note, attempt.channel, attempt.outcome) == ("", "text", "no_answer")
     assert Referral.objects.get(pk=referral.pk).first_name == "Test"  # the referral itself is kept
     assert apply_retention(today=in_two_months).counts["case_casework"] == 0
+
+
+def test_the_team_lead_sets_and_lifts_a_hold_on_the_page_and_others_get_404(
+    team_lead: User, make_user: Any, signed_in_client: Any
+) -> None:
+    referral = make_referral(referrer=None, source="self")
+    url = f"/cases/{referral.reference}/legal-hold/"
+    rosa_lead = make_user(Role.TEAM_LEAD, "rosa")
+    assert signed_in_client(rosa_lead).get(url).status_code == 404
+    client = signed_in_client(team_lead)
+    empty = client.post(url, {"reason": " "})
+    assert empty.status_code == 400 and "Give a reason" in empty.content.decode()
+    assert client.post(url, {"reason": "A civil claim is expected"}).status_code == 302
+    assert LegalHold.objects.get(referral=referral).reason == "A civil claim is expected"
+    assert client.post(url, {"lift": "1"}).status_code == 302
+    assert LegalHold.objects.get(referral=referral).lifted_at is not None
+    assert AuditEvent.objects.filter(action=AuditAction.LEGAL_HOLD_LIFTED).count() == 1
