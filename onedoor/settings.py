@@ -19,6 +19,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("ONEDOOR_DEBUG", default=False)
 SECRET_KEY = env.str("ONEDOOR_SECRET_KEY", default="insecure-local-only-change-me")
+# The keys of the matching hashes (repeat victims, recent offers, invalid contacts, restrictions): their
+# own secret, not SECRET_KEY, so that either can rotate (docs/data-protection.md, ADR 0020). The first is
+# current; any after it are previous keys, still recognised until `manage.py rekey_hashes` has rewritten
+# the stored hashes. Unset, it is SECRET_KEY alone, which is what every hash before the setting used.
+ONEDOOR_MATCH_KEYS: list[str] = env.list("ONEDOOR_MATCH_KEYS", default=[]) or [SECRET_KEY]
 ALLOWED_HOSTS = env.list("ONEDOOR_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("ONEDOOR_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -52,6 +57,7 @@ INSTALLED_APPS = [
     "onedoor.messaging",
     "onedoor.police",
     "onedoor.public",
+    "onedoor.privacy",
     "onedoor.areas",
 ]
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("account/", include("onedoor.accounts.urls")),
     path("", include("onedoor.referrals.urls")),
     path("", include("onedoor.insights.urls")),
+    path("", include("onedoor.privacy.urls")),
     path("", include("onedoor.police.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

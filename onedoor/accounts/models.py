@@ -53,6 +53,12 @@ class User(AbstractUser):
                 condition=~Q(role__in=sorted(r.value for r in PROVIDER_ROLES)) | Q(organisation__isnull=False),
                 name="provider_staff_belong_to_an_organisation",
             ),
+            # The officer answers for one organisation's records: the commissioner's office (all of them)
+            # or a provider (its own).
+            models.CheckConstraint(
+                condition=~Q(role="data_protection_officer") | Q(organisation__isnull=False),
+                name="data_protection_officer_belongs_to_an_organisation",
+            ),
         ]
 
     @property

@@ -57,6 +57,7 @@ DEMO_USERS = [
     DemoUser("analyst", Role.COMMISSIONER_ANALYST, "opcc", "Chris", "Bell", "commissioner's analyst"),
     DemoUser("police.data", Role.POLICE_DATA_OFFICER, "warwickshire-police", "Lee", "Ward", "police data officer"),
     DemoUser("admin", Role.ADMINISTRATOR, "opcc", "Ana", "Silva", "administrator"),
+    DemoUser("dpo", Role.DATA_PROTECTION_OFFICER, "opcc", "Nadia", "Rahman", "commissioner's data protection officer"),
 ]
 
 

@@ -9,9 +9,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from onedoor.core.matchkeys import contact_keys
 from onedoor.messaging.models import Channel, InvalidContact, Message, MessageTemplate
 from onedoor.messaging.safety import quiet_hours_end
-from onedoor.messaging.services import TemplateCache, contact_key, keyed_hash, message_values, messages_queue
+from onedoor.messaging.services import TemplateCache, keyed_hash, message_values, messages_queue
 from onedoor.referrals.models import Referral
 
 WAITING_LIST_POSITION = "waiting-list-position"
@@ -29,19 +30,25 @@ def _language_code(preferred: str) -> str:
     return "en"
 
 
+RESTRICTED_REASON = "Processing of this referral is restricted at the person's request (UK GDPR Article 18)."
+
+
 def _channel(referral: Referral) -> tuple[str | None, str, list[str]]:
+    if referral.processing_restricted:
+        return None, "", [RESTRICTED_REASON]
+    # Under every match key, current and previous, so a failure marked before a key rotation still counts.
     invalid = set(
         InvalidContact.objects.filter(
-            contact_key__in=[contact_key(v) for v in (referral.phone, referral.email) if v]
+            contact_key__in=[k for v in (referral.phone, referral.email) if v for k in contact_keys(v)]
         ).values_list("contact_key", flat=True)
     )
     reasons: list[str] = []
     if referral.phone and referral.safe_to_text:
-        if contact_key(referral.phone) not in invalid:
+        if not invalid & set(contact_keys(referral.phone)):
             return Channel.SMS, referral.phone, []
         reasons.append("The phone number failed permanently before.")
     if referral.email and referral.safe_to_email:
-        if contact_key(referral.email) not in invalid:
+        if not invalid & set(contact_keys(referral.email)):
             return Channel.EMAIL, referral.email, []
         reasons.append("The email address failed permanently before.")
     reasons.append("The referral says it is not safe to text or email this person.")

@@ -259,6 +259,7 @@ class MeasureRecord(models.Model):
 
 class AlertKind(models.TextChoices):
     MEASURE_RISK = "measure_risk", "A risk item was answered on a measure"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "The person withdrew consent"
 
 
 class CaseAlert(models.Model):

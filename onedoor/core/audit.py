@@ -240,3 +240,19 @@ def refusals_kept() -> Iterator[None]:
         _pending.reset(token)
         for entry in left:
             _write_refusal(entry)
+
+
+def audit_history(*, objects: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The audit rows about these objects (each `(app_label.model, id)`), oldest first: who, when, what.
+    For a person's subject access pack (onedoor.privacy), which must say who viewed or changed their data."""
+    wanted = models.Q()
+    for object_type, object_id in objects:
+        wanted |= models.Q(object_type=object_type, object_id=str(object_id))
+    if not wanted:
+        return []
+    return [
+        {"at": at, "actor": label, "action": action, "object_type": otype, "object_id": oid, "channel": channel}
+        for at, label, action, otype, oid, channel in AuditEvent.objects.filter(wanted)
+        .order_by("at", "id")
+        .values_list("at", "actor_label", "action", "object_type", "object_id", "channel")
+    ]

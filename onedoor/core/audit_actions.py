@@ -36,6 +36,21 @@ class AuditAction(StrEnum):
     TWO_FACTOR_VERIFIED = "two_factor.verified"
     TWO_FACTOR_FAILED = "two_factor.failed"
 
+    # -- the personal data lifecycle (onedoor.privacy) --
+    RETENTION_APPLIED = "retention.applied"
+    RETENTION_DRY_RUN = "retention.dry_run"
+    LEGAL_HOLD_SET = "legal_hold.set"
+    LEGAL_HOLD_LIFTED = "legal_hold.lifted"
+    SUBJECT_SEARCHED = "subject_access.searched"
+    SUBJECT_EXPORTED = "subject_access.exported"
+    PERSON_RECTIFIED = "person.rectified"
+    PERSON_ERASED = "person.erased"
+    ERASURE_REFUSED = "erasure.refused"
+    PROCESSING_RESTRICTED = "processing.restricted"
+    PROCESSING_RESTRICTION_LIFTED = "processing.restriction_lifted"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+    MATCH_KEYS_REKEYED = "match_keys.rekeyed"
+
     # -- area configuration --
     AREA_LOADED = "area.loaded"
     AREA_RESET = "area.reset"

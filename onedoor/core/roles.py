@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     TEAM_LEAD = "team_lead", "Team lead"
     COMMISSIONER_ANALYST = "commissioner_analyst", "Commissioner analyst"
     ADMINISTRATOR = "administrator", "Administrator"
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
 
 
 def role_set(*allowed: Role | Iterable[Role]) -> frozenset[Role]:

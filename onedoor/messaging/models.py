@@ -157,3 +157,19 @@ class SendWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minute:%H:%M} {self.count}"
+
+
+class RestrictedKey(models.Model):
+    """A person or contact key whose processing is restricted (UK GDPR Article 18): no message goes to it
+    and the police import makes no referral for it. Written and removed only by onedoor.privacy (the
+    restriction it belongs to is `restriction_id`, a plain id: that app sits above this one)."""
+
+    key = models.CharField(max_length=64)
+    restriction_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "restriction_id"], name="restricted_key_unique")]
+        indexes = [models.Index(fields=["key"], name="restricted_key_idx")]
+
+    def __str__(self) -> str:
+        return f"restricted key of restriction {self.restriction_id}"

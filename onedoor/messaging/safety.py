@@ -32,6 +32,7 @@ class Reason:
     SHARED_CONTACT_IN_CRIME = "shared_contact_in_crime"
     OFFER_SENT_RECENTLY = "offer_sent_recently"
     CONTACT_INVALID = "contact_invalid"
+    PROCESSING_RESTRICTED = "processing_restricted"
 
 
 REASON_LABELS = {
@@ -47,6 +48,7 @@ REASON_LABELS = {
     Reason.SHARED_CONTACT_IN_CRIME: "The same number or email belongs to different people in this crime",
     Reason.OFFER_SENT_RECENTLY: "A support offer went to this person in the last 30 days",
     Reason.CONTACT_INVALID: "This number or email failed permanently before",
+    Reason.PROCESSING_RESTRICTED: "The person asked for processing to be restricted (UK GDPR Article 18)",
 }
 
 
@@ -62,6 +64,12 @@ class ContactFacts:
     shared_contact_in_crime: bool = False
     offered_recently: bool = False
     invalid_channels: frozenset[str] = field(default_factory=frozenset)
+    restricted: bool = False
+
+
+def rule_processing_restricted(f: ContactFacts) -> str | None:
+    """No message to a person whose processing is restricted (onedoor.privacy)."""
+    return Reason.PROCESSING_RESTRICTED if f.restricted else None
 
 
 # -- person rules: they stop every channel ----------------------------------------------------------
@@ -91,6 +99,7 @@ def rule_one_offer_in_30_days(f: ContactFacts) -> str | None:
 
 
 PERSON_RULES: tuple[Callable[[ContactFacts], str | None], ...] = (
+    rule_processing_restricted,
     rule_contact_permitted,
     rule_sensitive_needs_explicit_yes,
     rule_no_direct_message_under_16,

@@ -6,8 +6,6 @@ never a number, an address or a name."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import threading
 import time
@@ -26,6 +24,8 @@ from django.utils import timezone
 from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
+from onedoor.core.matchkeys import contact_key as contact_key
+from onedoor.core.matchkeys import keyed_hash as keyed_hash
 from onedoor.core.tasks import Task, enqueue_on_commit, enqueue_on_commit_after
 from onedoor.messaging.backends import (
     Outgoing,
@@ -42,6 +42,7 @@ from onedoor.messaging.models import (
     Message,
     MessageStatus,
     MessageTemplate,
+    RestrictedKey,
     SendWindow,
 )
 from onedoor.messaging.safety import quiet_hours_end
@@ -80,28 +81,6 @@ clock: Callable[[], datetime] = timezone.now
 sleep: Callable[[float], None] = time.sleep
 
 
-def keyed_hash(value: str) -> str:
-    """A keyed hash of a personal value, for matching without storing it twice."""
-    if not value:
-        return ""
-    keyed = _keyed.get(settings.SECRET_KEY)
-    if keyed is None:  # set up the key once (an import hashes a few values per row); copies are cheap
-        keyed = _keyed[settings.SECRET_KEY] = hmac.new(settings.SECRET_KEY.encode(), digestmod=hashlib.sha256)
-    h = keyed.copy()
-    h.update(value.encode())
-    return h.hexdigest()
-
-
-_keyed: dict[str, hmac.HMAC] = {}
-
-
-def contact_key(value: str) -> str:
-    """The matching key of a phone number (E.164) or an email address. An address is matched whatever its
-    case, as the police record's key is (onedoor/police/load.py), so a "this address failed" mark made from a
-    message written as Jo.Smith@example.org still stops the next offer to jo.smith@example.org."""
-    return keyed_hash(value.strip().lower())
-
-
 def backoff(attempts: int) -> timedelta:
     """5, 20, 80 minutes: each retry waits four times longer."""
     factor: int = 4 ** max(attempts - 1, 0)  # int ** int is typed Any: a negative power would be a float
@@ -125,7 +104,9 @@ class TemplateCache:
 # -- selectors used by the rules ----------------------------------------------------------------------
 
 
-def recently_offered_keys(*, keys: Sequence[QuerySet[Any, str]], kind: str, since: datetime) -> set[str]:
+def recently_offered_keys(
+    *, keys: Sequence[QuerySet[Any, str] | Iterable[str]], kind: str, since: datetime
+) -> set[str]:
     """Which person or contact keys, of those the querysets give (each a flat `values_list` of keys),
     had an offer of `kind` queued or sent since `since`. The keys stay in the database as subqueries:
     an import checks tens of thousands at a time."""
@@ -139,13 +120,21 @@ def recently_offered_keys(*, keys: Sequence[QuerySet[Any, str]], kind: str, sinc
         .distinct()
     )
     found: set[str] = set()
-    for person_key, contact_key in rows:
-        found.update({person_key, contact_key})
+    for person, contact in rows:
+        found.update({person, contact})
     found.discard("")
     return found
 
 
-def invalid_contact_keys(*, keys: Sequence[QuerySet[Any, str]]) -> set[str]:
+def restricted_keys(*, keys: Sequence[QuerySet[Any, str] | Iterable[str]]) -> set[str]:
+    """Which person or contact keys, of those given, belong to a person whose processing is restricted."""
+    wanted = Q()
+    for source in keys:
+        wanted |= Q(key__in=source)
+    return set(RestrictedKey.objects.filter(wanted).values_list("key", flat=True))
+
+
+def invalid_contact_keys(*, keys: Sequence[QuerySet[Any, str] | Iterable[str]]) -> set[str]:
     """Which contact keys, of those the querysets give, failed permanently before."""
     wanted = Q()
     for source in keys:

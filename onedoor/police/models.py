@@ -171,6 +171,8 @@ class PoliceVictimRecord(models.Model):
     safe_to_text = models.CharField(max_length=1, blank=True)
     safe_to_email = models.CharField(max_length=1, blank=True)
     officer_email = models.EmailField(blank=True)
+    # Set when the data lifecycle (onedoor.privacy) removed the personal fields, keeping the counted ones.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     # Keyed hashes for matching the same person or contact across crimes (indexed below, where not blank).
     person_key = models.CharField(max_length=64, blank=True)

@@ -25,6 +25,7 @@ from onedoor.areas.files import read_area
 from onedoor.core.audit import audit_record_rows
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.contact import is_uk_mobile, normalise_name
+from onedoor.core.matchkeys import previous_hashes, rotating
 from onedoor.core.models import DemographicCategory, District, Flag, OffenceGroup
 from onedoor.directory.models import Service
 from onedoor.messaging.models import MessageStatus
@@ -35,6 +36,7 @@ from onedoor.messaging.services import (
     message_values,
     messages_queue_values,
     recently_offered_keys,
+    restricted_keys,
 )
 from onedoor.police.bulk import BulkContext, BulkPlan, referrals_plan_bulk, referrals_write_bulk
 from onedoor.police.load import CHUNK_SIZE, RECORD_FIELDS
@@ -185,11 +187,17 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
     # naming thousands of ids).
     ids = [r.id for r in records]
     chunk = PoliceVictimRecord.objects.filter(id__gte=min(ids), id__lte=max(ids), processed_at__isnull=True)
-    repeat = _repeat_victims(chunk)
+    # While match keys rotate, a record's values are also hashed under the previous keys, so that rows
+    # stored before the rotation (and not yet re-keyed) still match (ADR 0020).
+    previous = _previous_keys(records) if rotating() else {}
+    repeat = _repeat_victims(chunk) | _repeat_by_previous_keys(records, previous)
     shared = _shared_contacts(chunk)
-    keys = [chunk.values_list(k, flat=True) for k in _MATCH_KEYS]
+    keys: list[Any] = [chunk.values_list(k, flat=True) for k in _MATCH_KEYS]
+    if previous:
+        keys.append(sorted({k for by_kind in previous.values() for ks in by_kind.values() for k in ks}))
     recent = recently_offered_keys(keys=keys, kind=OFFER_KIND, since=now - OFFER_INTERVAL)
     invalid = invalid_contact_keys(keys=keys)
+    restricted = restricted_keys(keys=keys)
     ctx.officers_load({r.officer_email for r in records if r.consent_to_share and r.referral_id is None})
     messages: list[dict[str, Any]] = []
     outcomes: list[list[Any]] = []
@@ -205,9 +213,16 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
         age = age_on(rec.date_of_birth, today) if rec.date_of_birth else None
         outcome: list[Any] = [rec.id, is_repeat, needs_review, review_reason, "", False, rec.referral_id, None, now]
 
-        # Route; referrals for those with consent are made together below.
+        alt = previous.get(rec.id, {})
+        own_keys = {k for k in (rec.person_key, rec.phone_key, rec.email_key) if k}
+        own_keys |= {k for ks in alt.values() for k in ks}
+        is_restricted = bool(own_keys & restricted)
+
+        # Route; referrals for those with consent are made together below. A restricted person gets none.
         details = _details(rec, ctx, flag_slugs, needs_review, review_reason)
-        if rec.referral_id is None:
+        if is_restricted:
+            outcome[_REASON] = RESTRICTED_REASON
+        elif rec.referral_id is None:
             if rec.consent_to_share:
                 to_refer.append((len(outcomes), details, ctx.officer(rec.officer_email)))
             else:
@@ -217,8 +232,10 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
         # Offer support unless a safety rule forbids it.
         sensitive = group.is_sexual or any(ctx.flags[s].sensitive for s in rec.flags if s in ctx.flags)
         mobile = rec.phone if is_uk_mobile(rec.phone) else ""
-        channels = (("sms", rec.phone_key, rec.phone_invalid), ("email", rec.email_key, rec.email_invalid))
-        own_keys = {k for k in (rec.person_key, rec.phone_key, rec.email_key) if k}
+        channels = (
+            ("sms", {rec.phone_key, *alt.get("phone_key", ())}, rec.phone_invalid),
+            ("email", {rec.email_key, *alt.get("email_key", ())}, rec.email_invalid),
+        )
         plan = offer_plan(
             ContactFacts(
                 age=age,
@@ -230,7 +247,8 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
                 email=rec.email,
                 shared_contact_in_crime=rec.id in shared,
                 offered_recently=bool(own_keys & recent),
-                invalid_channels=frozenset(ch for ch, k, bad in channels if bad or (k and k in invalid)),
+                invalid_channels=frozenset(ch for ch, ks, bad in channels if bad or (ks - {""}) & invalid),
+                restricted=is_restricted,
             )
         )
         sms = plan.channel == "sms"
@@ -366,6 +384,46 @@ def _details(rec: Any, ctx: _Context, flag_slugs: list[str], needs_review: bool,
 
 
 _MATCH_KEYS = ("person_key", "phone_key", "email_key")
+RESTRICTED_REASON = "Processing restricted at the person's request (UK GDPR Article 18): no referral, no offer."
+
+
+def _previous_keys(records: list[Any]) -> dict[int, dict[str, list[str]]]:
+    """Each record's person, phone and email keys under the previous match keys, from its own values."""
+    out: dict[int, dict[str, list[str]]] = {}
+    for rec in records:
+        person = (
+            previous_hashes(f"{normalise_name(rec.first_name)}|{normalise_name(rec.last_name)}|{rec.date_of_birth}")
+            if rec.date_of_birth
+            else []
+        )
+        phone = previous_hashes(rec.phone.strip().lower()) if rec.phone else []
+        email = previous_hashes(rec.email.strip().lower()) if rec.email else []
+        out[rec.id] = {"person_key": person, "phone_key": phone, "email_key": email}
+    return out
+
+
+def _repeat_by_previous_keys(records: list[Any], previous: dict[int, dict[str, list[str]]]) -> set[int]:
+    """The repeat-victim check for rows stored under a previous match key: a record whose value, hashed
+    under a previous key, matches an earlier record of another crime within the window."""
+    found: set[int] = set()
+    for key in _MATCH_KEYS:
+        wanted = {k for by_kind in previous.values() for k in by_kind.get(key, ())}
+        if not wanted:
+            continue
+        earlier: dict[str, list[tuple[datetime, str, str]]] = {}
+        for value, at, force, crime in PoliceVictimRecord.objects.filter(**{f"{key}__in": sorted(wanted)}).values_list(
+            key, "recorded_at", "force_code", "crime_reference"
+        ):
+            earlier.setdefault(value, []).append((at, force, crime))
+        for rec in records:
+            for k in previous.get(rec.id, {}).get(key, ()):
+                if any(
+                    rec.recorded_at - REPEAT_WINDOW <= at < rec.recorded_at
+                    and (force, crime) != (rec.force_code, rec.crime_reference)
+                    for at, force, crime in earlier.get(k, ())
+                ):
+                    found.add(rec.id)
+    return found
 
 
 def _repeat_victims(chunk: QuerySet[PoliceVictimRecord]) -> set[int]:

@@ -26,4 +26,6 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("insights:overview")
         if user.role == Role.ADMINISTRATOR:
             return redirect("admin:index")
+        if user.role == Role.DATA_PROTECTION_OFFICER:
+            return redirect("privacy:home")
     return render(request, "public/home.html")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 
+from onedoor.areas.retention import schedule as retention_schedule
 from onedoor.core.access import public
 from onedoor.core.models import VictimsCodeRight
 from onedoor.core.ratelimits import address_limit_reached, contact_limit_reached
@@ -316,7 +317,8 @@ def feedback(request: HttpRequest, token: str | None = None) -> HttpResponse:
 
 @public
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/privacy.html")
+    # The retention schedule is the area's own, read from its area file, so the page says what is done.
+    return render(request, "public/privacy.html", {"retention": retention_schedule()})
 
 
 @public

@@ -64,6 +64,11 @@ def require_may_act(*, user: Any, referral: Referral, action: ReferralAction, wh
         raise PermissionDenied(f"Only the team that holds this {what} can do that.")
     if not may_act(user=user, referral=referral, action=action):
         raise PermissionDenied(f"Your role cannot do that to this {what}.")
+    if referral.processing_restricted:
+        raise PermissionDenied(
+            f"Processing of this {what} is restricted at the person's request (UK GDPR Article 18): it is kept, "
+            "read-only, and nothing else can be done with it until the data protection officer lifts the restriction."
+        )
 
 
 def referral_for_action(*, user: Any, reference: str, action: ReferralAction) -> Referral:

@@ -80,6 +80,55 @@ class LawfulBasis(models.TextChoices):
     PREVENTION_OF_CRIME = "prevention_of_crime", "Preventing or detecting crime"
 
 
+class SpecialCategoryCondition(models.TextChoices):
+    """The UK GDPR Article 9 condition for the special-category data a referral holds (ethnicity, religion,
+    sexual orientation, disability, health, sex life): recorded with every referral (docs/data-protection.md)."""
+
+    NONE = "", "Not recorded (made before conditions were recorded)"
+    EXPLICIT_CONSENT = "explicit_consent", "Article 9(2)(a): explicit consent"
+    VITAL_INTERESTS = "vital_interests", "Article 9(2)(c): vital interests, where consent cannot be given"
+    SAFEGUARDING = (
+        "safeguarding",
+        "Article 9(2)(g), DPA 2018 Schedule 1 paragraph 18: safeguarding of children and of individuals at risk",
+    )
+    PREVENTING_CRIME = (
+        "preventing_crime",
+        "Article 9(2)(g), DPA 2018 Schedule 1 paragraph 10: preventing or detecting unlawful acts",
+    )
+
+
+class ChildBasis(models.TextChoices):
+    """For a person under 18: on what footing a child's data came to OneDoor."""
+
+    NOT_A_CHILD = "", "Not a child at referral"
+    PARENT_OR_GUARDIAN = "parent_guardian", "Consent of a parent or guardian"
+    COMPETENT_CHILD = "competent_child", "The child's own consent, as competent to give it"
+    SAFEGUARDING = "safeguarding_child", "Safeguarding the child, without consent (Children Act 1989)"
+
+
+def special_category_condition(*, consent_given: bool, lawful_basis: str) -> str:
+    """The Article 9 condition that follows from how the referral was made."""
+    if consent_given:
+        return SpecialCategoryCondition.EXPLICIT_CONSENT
+    conditions: dict[str, str] = {
+        LawfulBasis.SAFEGUARDING_CHILD: SpecialCategoryCondition.SAFEGUARDING,
+        LawfulBasis.SAFEGUARDING_ADULT: SpecialCategoryCondition.SAFEGUARDING,
+        LawfulBasis.VITAL_INTERESTS: SpecialCategoryCondition.VITAL_INTERESTS,
+        LawfulBasis.PREVENTION_OF_CRIME: SpecialCategoryCondition.PREVENTING_CRIME,
+    }
+    return conditions.get(lawful_basis, SpecialCategoryCondition.NONE)
+
+
+def child_basis(*, age: int | None, consent_given: bool, consent_given_by: str) -> str:
+    if age is None or age >= 18:
+        return ChildBasis.NOT_A_CHILD
+    if not consent_given:
+        return ChildBasis.SAFEGUARDING
+    if consent_given_by == ConsentGivenBy.PARENT_GUARDIAN:
+        return ChildBasis.PARENT_OR_GUARDIAN
+    return ChildBasis.COMPETENT_CHILD
+
+
 class DeclineReason(models.TextChoices):
     OUT_OF_REMIT = "out_of_remit", "Not within this service's remit"
     OUT_OF_AREA = "out_of_area", "The person lives outside the area this service covers"
@@ -177,6 +226,13 @@ class Referral(models.Model):
     consent_given_on = models.DateField(null=True, blank=True)
     lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices, blank=True)
     lawful_basis_note = models.CharField(max_length=500, blank=True)
+    special_category_condition = models.CharField(max_length=30, choices=SpecialCategoryCondition.choices, blank=True)
+    child_basis = models.CharField(max_length=30, choices=ChildBasis.choices, blank=True)
+
+    # The data lifecycle (onedoor.privacy): processing restricted (UK GDPR Article 18) stops everything but
+    # storage; an anonymised referral keeps only the fields the commissioner's figures count.
+    processing_restricted = models.BooleanField(default=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["priority", "due_on", "id"]
@@ -192,6 +248,11 @@ class Referral(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="referral_status_valid"),
             models.CheckConstraint(condition=Q(priority__in=Priority.values), name="referral_priority_valid"),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="referral_source_valid"),
+            models.CheckConstraint(
+                condition=Q(special_category_condition__in=SpecialCategoryCondition.values),
+                name="referral_special_category_condition_valid",
+            ),
+            models.CheckConstraint(condition=Q(child_basis__in=ChildBasis.values), name="referral_child_basis_valid"),
             models.CheckConstraint(
                 condition=(Q(consent_given=True) & ~Q(consent_given_by="")) | ~Q(lawful_basis=""),
                 name="referral_has_consent_or_lawful_basis",

@@ -29,6 +29,8 @@ from onedoor.referrals.models import (
     Source,
     Status,
     StatusEvent,
+    child_basis,
+    special_category_condition,
 )
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
 from onedoor.referrals.tasks import notify_referrer_of_status
@@ -296,6 +298,12 @@ def referral_values(
         "consent_given_on": details.consent_given_on or (today if details.consent_given else None),
         "lawful_basis": details.lawful_basis,
         "lawful_basis_note": details.lawful_basis_note,
+        "special_category_condition": special_category_condition(
+            consent_given=details.consent_given, lawful_basis=details.lawful_basis
+        ),
+        "child_basis": child_basis(
+            age=inp.age, consent_given=details.consent_given, consent_given_by=details.consent_given_by
+        ),
         **{f"{c}_id": category.pk if category else None for c, category in demographics.items()},
     }
 
