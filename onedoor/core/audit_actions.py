@@ -41,6 +41,7 @@ class AuditAction(StrEnum):
     AREA_RESET = "area.reset"
 
     # -- the public front door and the directory --
+    POSTCODES_LOADED = "postcodes.loaded"
     FEEDBACK_RECEIVED = "feedback.received"
     FEEDBACK_LINK_ISSUED = "feedback_link.issued"
 
