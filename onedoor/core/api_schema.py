@@ -34,12 +34,25 @@ def responses(ok: int, schema: Any, *errors: int, extra: dict[int, Any] | None =
     return out
 
 
+_PATTERN_MESSAGES: dict[str, str] = {}
+
+
+def pattern_explained(pattern: str, message: str) -> str:
+    """Register what a schema pattern means, in words, for the 422 that breaking it answers; returns the
+    pattern, so a router can write `Query(pattern=pattern_explained(POSTCODE, "Enter a full UK postcode"))`."""
+    _PATTERN_MESSAGES[pattern] = message
+    return pattern
+
+
 def validation_errors(errors: list[dict[str, Any]]) -> dict[str, Any]:
     """pydantic's list of errors as `ErrorOut`: one line per problem, under where it is (`query.per_page`,
     `body.payload.district`), in words a person can act on."""
     by_place: dict[str, list[str]] = {}
     for error in errors:
         place = ".".join(str(part) for part in error.get("loc", ())) or "request"
-        by_place.setdefault(place, []).append(str(error.get("msg", "is not valid")))
+        message = str(error.get("msg", "is not valid"))
+        if error.get("type") == "string_pattern_mismatch":
+            message = _PATTERN_MESSAGES.get(str((error.get("ctx") or {}).get("pattern")), message)
+        by_place.setdefault(place, []).append(message)
     summary = "; ".join(f"{place}: {' '.join(msgs)}" for place, msgs in by_place.items())
     return {"detail": f"Fix the request: {summary}", "errors": by_place}

@@ -26,7 +26,7 @@ from ninja.errors import HttpError
 from pydantic import WithJsonSchema
 
 from onedoor.accounts.api_auth import public_auth
-from onedoor.core.api_schema import responses
+from onedoor.core.api_schema import pattern_explained, responses
 from onedoor.directory import oruk_json, selectors
 from onedoor.directory.models import Service, ServiceAtLocation
 from onedoor.directory.postcodes import (
@@ -42,8 +42,10 @@ ORUK_VERSION = "3.0"
 ORUK_PROFILE = "https://openreferraluk.org"
 MAX_PER_PAGE = 200
 MAX_PROXIMITY_METRES = 100_000
-NO_NUL = r"^[^\x00]*$"
-POSTCODE_PATTERN = r"^ *[A-Za-z]{1,2}[0-9][A-Za-z0-9]? *[0-9][A-Za-z]{2} *$"
+NO_NUL = pattern_explained(r"^[^\x00]*$", "Remove the NUL character (%00).")
+POSTCODE_PATTERN = pattern_explained(
+    r"^ *[A-Za-z]{1,2}[0-9][A-Za-z0-9]? *[0-9][A-Za-z]{2} *$", "Give a full UK postcode, like CV34 4RL."
+)
 
 Json = dict[str, Any]
 PUBLIC: dict[str, Any] = {"security": []}  # declared per operation: no credentials needed, on purpose

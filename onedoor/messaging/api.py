@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
-from onedoor.core.api_schema import responses
+from onedoor.core.api_schema import pattern_explained, responses
 from onedoor.core.context import origin
 from onedoor.messaging.services import message_record_status
 
@@ -32,7 +32,7 @@ class NotifyCallbackAuth(HttpBearer):
         return None
 
 
-NO_NUL = r"^[^\x00]*$"
+NO_NUL = pattern_explained(r"^[^\x00]*$", "Remove the NUL character (\\u0000).")
 NotifyStatus = Literal[
     "created", "sending", "pending", "delivered", "temporary-failure", "technical-failure", "permanent-failure"
 ]

@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 from onedoor.accounts.api_auth import api_auth
 from onedoor.accounts.models import Role
 from onedoor.areas.current import district_codes
-from onedoor.core.api_schema import responses
+from onedoor.core.api_schema import pattern_explained, responses
 from onedoor.core.reference_data import read_dataset
 from onedoor.core.submissions import (
     SubmissionKeyReused,
@@ -28,9 +28,18 @@ from onedoor.referrals.forms import ReferralForm
 router = Router(tags=["referrals"])
 
 
-NO_NUL = r"^[^\x00]*$"
-NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
-DATE = r"^ *([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/ -][0-9]{1,2}[/ -][0-9]{4}) *$"
+NO_NUL = pattern_explained(r"^[^\x00]*$", "Remove the NUL character (\\u0000).")
+NOT_BLANK = pattern_explained(r"^[^\x00]*[^\x00\s][^\x00]*$", "Fill this in: it cannot be blank.")
+DATE = pattern_explained(
+    r"^ *([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/ -][0-9]{1,2}[/ -][0-9]{4}) *$",
+    "Give the date as day/month/year, like 27/3/2008, or year-month-day, like 2008-03-27.",
+)
+POSTCODE = pattern_explained(
+    r"^ *([A-Za-z]{1,2}[0-9][A-Za-z0-9]? *[0-9][A-Za-z]{2})? *$", "Enter a full UK postcode, like CV34 4RL."
+)
+IDEMPOTENCY_KEY = pattern_explained(
+    r"^[!-~]([ -~]{0,253}[!-~])?$", "Use 1 to 255 printable ASCII characters, for example a UUID."
+)
 
 
 def _text(max_length: int, description: str = "") -> Any:
@@ -104,7 +113,7 @@ class ReferralIn(Schema):
         description="The GSS code of the district where the person lives. Leave it out when you give a full "
         "postcode OneDoor knows: the district is then the postcode's.",
     )
-    postcode: str = Field("", max_length=20, pattern=r"^ *([A-Za-z]{1,2}[0-9][A-Za-z0-9]? *[0-9][A-Za-z]{2})? *$")
+    postcode: str = Field("", max_length=20, pattern=POSTCODE)
     reported_to_police: bool
     crime_reference: str = _text(40)
     offence_group: str | None = Field(None, json_schema_extra=_enum(partial(_codes, "offence_groups.json")))
@@ -167,11 +176,11 @@ IDEMPOTENCY_KEY_DESCRIPTION = (
 )
 IdempotencyKey = Annotated[
     str | None,
-    HeaderParam(
-        None, alias="Idempotency-Key", description=IDEMPOTENCY_KEY_DESCRIPTION, pattern=r"^[!-~]([ -~]{0,253}[!-~])?$"
-    ),
+    HeaderParam(None, alias="Idempotency-Key", description=IDEMPOTENCY_KEY_DESCRIPTION, pattern=IDEMPOTENCY_KEY),
 ]
-REFERENCE = r"^OD-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$"
+REFERENCE = pattern_explained(
+    r"^OD-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", "A referral reference looks like OD-7K2M-9QXR."
+)
 
 
 class ReplayConflictOut(Schema):
@@ -207,7 +216,7 @@ def create_referral(
     request: HttpRequest, response: HttpResponse, payload: ReferralIn, idempotency_key: IdempotencyKey = None
 ) -> Status[dict[str, Any]]:
     if idempotency_key is not None and not submission_key_is_valid(idempotency_key):
-        return _invalid({"Idempotency-Key": ["Use 1 to 255 printable ASCII characters, for example a UUID."]})
+        return _invalid({"header.Idempotency-Key": ["Use 1 to 255 printable ASCII characters, for example a UUID."]})
     form = ReferralForm(data=_form_data(payload))
     if not form.is_valid():
         return _invalid({k: [str(m) for m in v] for k, v in form.errors.items()})
