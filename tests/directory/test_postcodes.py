@@ -12,8 +12,7 @@ from django.test import Client
 
 from onedoor.accounts.models import User
 from onedoor.accounts.services import api_token_create
-from onedoor.core.models import AuditEvent
-from onedoor.core.models import District
+from onedoor.core.models import AuditEvent, District
 from onedoor.directory.models import Location, Postcode, Service, ServiceAtLocation
 from onedoor.directory.postcodes import miles_between, postcode_normalise
 from onedoor.referrals.forms import ReferralForm
@@ -106,7 +105,7 @@ def test_the_referral_form_asks_when_the_postcode_is_not_known_or_disagrees(onsp
     ]
     outside = ReferralForm(data=_referral_data(postcode="CV23 8XX"))
     assert not outside.is_valid()
-    assert outside.errors["postcode"][0].startswith("CV23 8XX is not in one of this area's districts")
+    assert str(outside.errors["postcode"][0]).startswith("CV23 8XX is not in one of this area's districts")
 
 
 def test_without_postcode_data_the_referral_form_asks_for_the_district() -> None:
