@@ -1,11 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from onedoor.accounts.middleware import is_two_factor_complete
 from onedoor.accounts.models import Role
-from onedoor.api import api
+from onedoor.api import api, api_not_found
 from onedoor.core import health
 from onedoor.public import home as public_home
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("onedoor.privacy.urls")),
     path("", include("onedoor.police.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found, name="api_not_found"),
     path("admin/", admin.site.urls),
     path("health/live", health.live, name="health_live"),
     path("health/ready", health.ready, name="health_ready"),

@@ -62,6 +62,7 @@ class AuditAction(StrEnum):
     CONTEXT_BOUNDARIES_LOADED = "context.boundaries_loaded"
 
     # -- the public front door and the directory --
+    POSTCODES_LOADED = "postcodes.loaded"
     FEEDBACK_RECEIVED = "feedback.received"
     FEEDBACK_LINK_ISSUED = "feedback_link.issued"
 

@@ -372,3 +372,28 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"feedback {self.pk}"
+
+
+class Postcode(models.Model):
+    """One live postcode from the ONS Postcode Directory (ONSPD, open data), for the area's postcode districts
+    only: its centroid and the areas it falls in. It answers "near me" (straight-line distance) and lets
+    the referral forms derive the district from a postcode. Loaded with `manage.py load_postcodes`."""
+
+    postcode = models.CharField(max_length=8, primary_key=True, help_text="As ONSPD's pcds: CV34 4RL")
+    outward = models.CharField(max_length=4, db_index=True, help_text="The postcode district: CV34")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    district_code = models.CharField(max_length=9, help_text="GSS code of the local authority district")
+    lsoa_code = models.CharField(max_length=9, blank=True, help_text="LSOA 2021 (or 2011) GSS code")
+
+    class Meta:
+        ordering = ["postcode"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="postcode_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.postcode

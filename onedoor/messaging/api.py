@@ -8,13 +8,16 @@ operation authenticates the token itself rather than with `api_auth(role)`.
 from __future__ import annotations
 
 import hmac
-from typing import Any
+import uuid
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
+from pydantic import ConfigDict
 
+from onedoor.core.api_schema import pattern_explained, responses
 from onedoor.core.context import origin
 from onedoor.messaging.services import message_record_status
 
@@ -29,16 +32,35 @@ class NotifyCallbackAuth(HttpBearer):
         return None
 
 
+NO_NUL = pattern_explained(r"^[^\x00]*$", "Remove the NUL character (\\u0000).")
+NotifyStatus = Literal[
+    "created", "sending", "pending", "delivered", "temporary-failure", "technical-failure", "permanent-failure"
+]
+
+
+def _scalar_extras(schema: dict[str, Any]) -> None:
+    """Notify sends more fields than OneDoor reads (to, created_at, template_id …): they are accepted and
+    ignored, and the schema says so. Each is a plain value."""
+    schema["additionalProperties"] = {
+        "anyOf": [{"type": "string", "pattern": NO_NUL}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]
+    }
+    schema["propertyNames"] = {"pattern": NO_NUL}
+
+
 class DeliveryReceipt(Schema):
-    id: str
-    reference: str | None = None
-    status: str
-    notification_type: str | None = None
+    """GOV.UK Notify's delivery receipt: the fields OneDoor uses."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_scalar_extras)
+
+    id: str = Field(max_length=100, pattern=NO_NUL, description="Notify's notification id.")
+    reference: uuid.UUID | None = Field(None, description="OneDoor's message reference, which OneDoor sent.")
+    status: NotifyStatus = Field(description="The delivery status, as Notify names it.")
+    notification_type: Literal["sms", "email", "letter"] | None = None
 
 
 @router.post(
     "/notify-callback",
-    response={204: None, 404: dict, 422: dict},
+    response=responses(204, None, 401, 404, 422),
     auth=NotifyCallbackAuth(),
     url_name="notify_callback",
 )
@@ -46,7 +68,7 @@ def notify_callback(request: HttpRequest, payload: DeliveryReceipt) -> Status[di
     with origin("api", "notify-callback"):
         try:
             message = message_record_status(
-                provider_id=payload.id, reference=payload.reference or "", status=payload.status
+                provider_id=payload.id, reference=str(payload.reference or ""), status=payload.status
             )
         except ValueError as exc:
             return Status(422, {"detail": str(exc)})

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from onedoor.core.models import District, NeedCategory
 from onedoor.directory.models import Satisfaction
+from onedoor.directory.postcodes import postcode_find, postcode_normalise, postcodes_loaded
+from onedoor.directory.selectors import district_for_postcode
 from onedoor.public.journey import SITUATION_BY_KEY, SITUATIONS, Situation
 
 OUTSIDE = "outside"
@@ -45,10 +47,17 @@ class FindSupportForm(forms.Form):
             "max_value": _("Enter your age as a number, like 15"),
         },
     )
+    postcode = forms.CharField(
+        label=_("Your postcode (optional)"),
+        help_text=_("To show the nearest places first. Then you do not need to choose where you live."),
+        max_length=10,
+        required=False,
+    )
     district = forms.ChoiceField(
         label=_("Where do you live?"),
+        help_text=_("You can leave this if you gave your postcode."),
         choices=(),
-        error_messages={"required": _("Choose where you live, or 'Somewhere else'")},
+        required=False,
     )
     told_police = forms.ChoiceField(
         label=_("Have you told the police?"),
@@ -68,6 +77,33 @@ class FindSupportForm(forms.Form):
         self.fields["district"].choices = district_choices()  # type: ignore[attr-defined]
         self.fields["needs"].choices = need_choices()  # type: ignore[attr-defined]
 
+    def clean_postcode(self) -> str:
+        raw = self.cleaned_data.get("postcode", "").strip()
+        if not raw:
+            return ""
+        normal = postcode_normalise(raw)
+        if normal is None:
+            raise forms.ValidationError(_("Enter a full postcode, like CV34 4RL, or leave it empty"))
+        return normal
+
+    def clean(self) -> dict[str, Any]:
+        """Where the person lives is their full postcode's district, where OneDoor knows the postcode; they
+        choose it only when it cannot be found."""
+        data = super().clean() or {}
+        if "postcode" in self.errors:
+            return data
+        derived = district_for_postcode(data.get("postcode", ""))
+        if derived.district is not None:
+            data["district"] = derived.district.gss_code
+        elif derived.outside_area:
+            data["district"] = OUTSIDE
+        elif not data.get("district"):
+            message = _("Choose where you live, or 'Somewhere else'")
+            if data.get("postcode") and derived.looked_up:
+                message = _("We could not find that postcode. Choose where you live, or 'Somewhere else'")
+            self.add_error("district", message)
+        return data
+
     @property
     def situation(self) -> Situation:
         return SITUATION_BY_KEY[self.cleaned_data["happened"]]
@@ -76,6 +112,27 @@ class FindSupportForm(forms.Form):
     def district_code(self) -> str | None:
         value = self.cleaned_data.get("district")
         return None if value in (None, "", OUTSIDE) else value
+
+
+class NearMeForm(forms.Form):
+    postcode = forms.CharField(
+        label=_("Your postcode"),
+        help_text=_("We show the places nearest to it first. It is not kept."),
+        max_length=10,
+        error_messages={"required": _("Enter a postcode, like CV34 4RL")},
+    )
+
+    def clean_postcode(self) -> str:
+        normal = postcode_normalise(self.cleaned_data.get("postcode", ""))
+        if normal is None:
+            raise forms.ValidationError(_("Enter a full postcode, like CV34 4RL"))
+        if not postcodes_loaded():
+            raise forms.ValidationError(
+                _("Searching by postcode is not available at the moment. Call or text a service instead.")
+            )
+        if postcode_find(normal) is None:
+            raise forms.ValidationError(_("We could not find that postcode in this area. Check it, or call a service"))
+        return normal
 
 
 LANGUAGE_CHOICES = [
@@ -145,6 +202,7 @@ class SelfReferralForm(FindSupportForm):
     field_order = [
         "first_name",
         "age",
+        "postcode",
         "district",
         "happened",
         "what_happened",
@@ -158,6 +216,10 @@ class SelfReferralForm(FindSupportForm):
         "needs",
         "consent",
     ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["postcode"].help_text = _("So that the service knows which area you are in.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

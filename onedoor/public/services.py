@@ -33,6 +33,7 @@ class SelfReferralIn:
     interpreter: bool
     needs: frozenset[str]
     consent: bool
+    postcode: str = ""
 
 
 def self_referral_create(*, data: SelfReferralIn) -> ReferralOutcome:
@@ -53,6 +54,7 @@ def self_referral_create(*, data: SelfReferralIn) -> ReferralOutcome:
         phone_is_own=bool(data.phone),
         best_times=data.best_times.strip(),
         district=District.objects.filter(gss_code=data.district).first() if data.district else None,
+        postcode=data.postcode,
         reported_to_police=data.told_police,
         offence_group=OffenceGroup.objects.filter(slug=data.situation.offence_group).first()
         if data.situation.offence_group

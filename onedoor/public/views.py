@@ -21,8 +21,9 @@ from onedoor.core.ratelimits import address_limit_reached, contact_limit_reached
 from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, form_submission_run, form_token
 from onedoor.directory import selectors
 from onedoor.directory.models import FeedbackLink
+from onedoor.directory.postcodes import postcode_find, postcodes_loaded
 from onedoor.public import answers
-from onedoor.public.forms import FeedbackForm, FindSupportForm, RightsForm, SelfReferralForm
+from onedoor.public.forms import FeedbackForm, FindSupportForm, NearMeForm, RightsForm, SelfReferralForm
 from onedoor.public.journey import find_support as find_support_results_for
 from onedoor.public.services import (
     FeedbackLinkUsed,
@@ -34,6 +35,8 @@ from onedoor.referrals.services import ReferralRefused
 
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 SESSION_SENT = "onedoor_self_referral"
+NEAR_ME = "near_me"
+NEAR_MILES = 25
 
 
 def _limited(request: HttpRequest, *, form: str, contacts: list[str]) -> HttpResponse | None:
@@ -93,6 +96,7 @@ def _find_support_data(form: FindSupportForm) -> dict[str, Any]:
         "happened": d["happened"],
         "age": d["age"],
         "district": d["district"],
+        "postcode": d.get("postcode", ""),
         "told_police": d.get("told_police") or "",
         "needs": list(d["needs"]),
     }
@@ -134,7 +138,10 @@ def find_support_results(request: HttpRequest) -> HttpResponse:
         district=form.district_code,
         needs=frozenset(form.cleaned_data["needs"]),
     )
-    return render(request, "public/results.html", {"form": form, "results": results})
+    origin = postcode_find(form.cleaned_data.get("postcode", ""))
+    services = [r.service for r in (*results.first, *results.others)]
+    nearest = selectors.nearest_place_by_service(services, origin=origin) if origin else {}
+    return render(request, "public/results.html", {"form": form, "results": results, "nearest": nearest})
 
 
 @public
@@ -152,14 +159,42 @@ def find_support_contact(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@csrf_exempt  # as find_support: changes and keeps nothing on the server
 def services_directory(request: HttpRequest) -> HttpResponse:
+    """Every service, with "near me": a postcode sent by POST is kept in the short-lived answers cookie and
+    the page shown again by a redirect (ADR 0010: never in a URL), with the places nearest to it first."""
+    near_form = NearMeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if near_form.is_valid():
+            response = _see_other("directory:services")
+            answers.remember(response, form=NEAR_ME, data={"postcode": near_form.cleaned_data["postcode"]})
+            return response
+    else:
+        recalled = answers.recall(request, form=NEAR_ME) or {}
+        near_form = NearMeForm(initial=recalled)
     query = request.GET.get("q", "").strip()[:100]
-    services = selectors.services_with_details(selectors.services_search(search=query))
+    services = list(selectors.services_with_details(selectors.services_search(search=query)))
+    origin = None if near_form.is_bound else postcode_find(near_form.initial.get("postcode", ""))
+    near = (
+        selectors.places_near(
+            [sal for s in services for sal in s.service_at_locations.all()], origin=origin, within_miles=NEAR_MILES
+        )
+        if origin
+        else []
+    )
     now = timezone.localtime()
     return render(
         request,
         "public/services.html",
-        {"query": query, "services": [(s, s.open_at(now)) for s in services]},
+        {
+            "query": query,
+            "services": [(s, s.open_at(now)) for s in services],
+            "near_form": near_form,
+            "near_origin": origin,
+            "near": near,
+            "near_miles": NEAR_MILES,
+            "postcodes_loaded": postcodes_loaded(),
+        },
     )
 
 
@@ -259,6 +294,7 @@ def _self_refer(request: HttpRequest, form: SelfReferralForm) -> dict[str, Any]:
             interpreter=d["interpreter"],
             needs=frozenset(d["needs"]),
             consent=d["consent"],
+            postcode=d.get("postcode", ""),
         )
     )
     if outcome.referral is None:

@@ -13,6 +13,7 @@ from onedoor.areas.current import out_of_area
 from onedoor.core.contact import valid_phone_e164
 from onedoor.core.models import CategoryKind, Characteristic, DemographicCategory, District, Flag, OffenceGroup
 from onedoor.directory.models import Service, ServiceKind
+from onedoor.directory.selectors import district_for_postcode
 from onedoor.referrals.models import ConsentGivenBy, DeclineReason, LawfulBasis
 from onedoor.referrals.services import ReferralDetails
 
@@ -127,10 +128,10 @@ class ReferralForm(forms.Form):
     district = forms.ModelChoiceField(
         queryset=District.objects.all(),
         to_field_name="gss_code",
+        required=False,
         label="District where the person lives",
         empty_label="Choose a district",
-        help_text="We ask for the district because postcodes can cross district boundaries",
-        error_messages={"required": "Choose the district where the person lives"},
+        help_text="Leave this if you give their full postcode: the district is found from it",
     )
     postcode = forms.CharField(max_length=20, required=False, label="Postcode (optional)")
 
@@ -265,6 +266,36 @@ class ReferralForm(forms.Form):
             )
         return f"{match.group(1)} {match.group(2)}"
 
+    def _district_from_postcode(self, data: dict[str, Any]) -> None:
+        """The district is the full postcode's, where OneDoor knows the postcode (ONSPD, for the area's postcode
+        districts; a postcode district can straddle a boundary, so never the outward code's). Asked for
+        otherwise."""
+        if "postcode" in self.errors or "district" in self.errors:
+            return
+        derived = district_for_postcode(data.get("postcode", ""))
+        chosen = data.get("district")
+        if derived.district is not None:
+            if chosen is not None and chosen.pk != derived.district.pk:
+                self.add_error(
+                    "district",
+                    f"{data['postcode']} is in {derived.district.name}, not {chosen.name}. "
+                    "Choose that district, or check the postcode",
+                )
+            else:
+                data["district"] = derived.district
+        elif derived.outside_area:
+            self.add_error(
+                "postcode",
+                f"{data['postcode']} is not in one of this area's districts. Check the postcode, or refer the "
+                "person to services where they live",
+            )
+        elif chosen is None:
+            self.add_error(
+                "district",
+                "Choose the district where the person lives"
+                + (" (we could not find that postcode)" if data.get("postcode") and derived.looked_up else ""),
+            )
+
     def clean_consent_given_on(self) -> date | None:
         raw = self.cleaned_data.get("consent_given_on", "")
         if not raw:
@@ -278,6 +309,7 @@ class ReferralForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._district_from_postcode(data)
         if (
             data.get("date_of_birth") is None
             and data.get("age") is None

@@ -85,7 +85,7 @@ def test_a_refused_request_does_not_use_up_its_key(referrer: User, client: Clien
 def test_a_malformed_key_says_what_to_fix(referrer: User, client: Client, key: str) -> None:
     response = post(client, api_token_create(user=referrer), payload(), key)
     assert response.status_code == 422
-    assert "printable ASCII" in response.json()["errors"]["Idempotency-Key"][0]
+    assert "printable ASCII" in response.json()["errors"]["header.Idempotency-Key"][0]
     assert not Referral.objects.exists()
 
 

@@ -49,3 +49,9 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
         for code, name in settings.LANGUAGES
         if code in offered
     ]
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """`mapping[key]`, or None: for per-item values a view computed, such as each service's nearest place."""
+    return (mapping or {}).get(key)
