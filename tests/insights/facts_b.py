@@ -9,12 +9,12 @@ from datetime import datetime
 from django.utils import timezone
 
 from onedoor.insights.cells import TOTAL, CellKey, Cube
-from onedoor.insights.disclosure import protect
 from onedoor.insights.figures import percent_figure, statistic_figure
 from onedoor.insights.periods import Period
 from onedoor.insights.query import EVERYTHING, Filters, Query, Scope, compute
 from onedoor.insights.registry import MEASURES
 from onedoor.insights.rollups import rollups_refresh
+from tests.insights.helpers import as_is
 
 
 def at(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
@@ -43,7 +43,7 @@ def count(measure_id: str, period: Period, key: CellKey = TOTAL, **kwargs: objec
 def percent(measure_id: str, period: Period, key: CellKey = TOTAL, *, by: tuple[str, ...] = ()) -> float | None:
     measure = MEASURES[measure_id]
     top, bottom = cube(measure.numerator_id, period, by=by), cube(measure.denominator_id, period, by=by)
-    protected = protect([top, bottom], k=1)
+    protected = as_is([top, bottom])
     figure = percent_figure(protected[top.population], protected[bottom.population], key)
     return None if figure.value is None else round(float(figure.value), 1)
 
@@ -51,5 +51,5 @@ def percent(measure_id: str, period: Period, key: CellKey = TOTAL, *, by: tuple[
 def statistic(measure_id: str, period: Period, key: CellKey = TOTAL) -> int | float | None:
     measure = MEASURES[measure_id]
     histogram = cube(measure.numerator_id, period, by=(measure.histogram,))
-    protected = protect([histogram], k=1)[histogram.population]
+    protected = as_is([histogram])[histogram.population]
     return statistic_figure(protected, key, dimension=measure.histogram, statistic=measure.statistic).value

@@ -88,7 +88,7 @@ def test_a_group_page_breaks_down_and_keeps_not_recorded_as_a_row(referrer: User
     assert rows["Total"] == ["11", "0", "0"]
     assert rows["Rugby"] == ["0", "0", "0"]
     # Its definition beside it, and its chart with a title and description.
-    assert "A referral counts once, in the month it was received" in page
+    assert "A referral counts once, on the day it was received" in page
     assert "<title" in page and "<desc" in page
     assert 'id="table-trend-demandreceived"' in page  # the 13 months to September 2026
 

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_data_protection_officer_role'),
-        ('police', '0005_record_anonymised_at'),
-        ('referrals', '0007_data_lifecycle_and_article_9'),
+        ('police', '0007_record_anonymised_at'),
+        ('referrals', '0008_data_lifecycle_and_article_9'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

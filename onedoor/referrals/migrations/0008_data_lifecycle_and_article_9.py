@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0009_choices_checked_by_the_database'),
         ('directory', '0005_choices_checked_by_the_database'),
-        ('referrals', '0006_choices_checked_by_the_database'),
+        ('referrals', '0007_rollup_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

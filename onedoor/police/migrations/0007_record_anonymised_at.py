@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('police', '0004_chunks_and_progress'),
+        ('police', '0006_rollup_indexes'),
     ]
 
     operations = [

@@ -8,8 +8,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_data_protection_officer_role'),
-        ('casework', '0003_onwardreferral_moved_to_referrals'),
-        ('referrals', '0007_data_lifecycle_and_article_9'),
+        ('casework', '0004_closure_day_index'),
+        ('referrals', '0008_data_lifecycle_and_article_9'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
