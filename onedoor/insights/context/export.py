@@ -1,24 +1,21 @@
-"""Exports of the context pages, through render's `onedoor.insights.exports.export_tables` (issue 12's agreed
-interface). That module arrives when issue 12's branches merge, so nothing imports this one yet: the lead adds
-one line to `onedoor/insights/context/urls.py` at merge,
-
-    path("insights/context/<slug:name>/export.<str:fmt>", export.context_export, name="context-export"),
-
-and the pages link to it. The tables are exactly the ones the pages show, already protected."""
+"""Exports of the context pages (CSV, XLSX, ODS) through `onedoor.insights.exports.export_tables`, at
+`/insights/context/<page>/export.<fmt>`. The tables are exactly the ones the pages show, already protected;
+every download is audited like the other commissioner downloads."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
-import onedoor.insights.exports as exports  # render's module (issue 12); see the docstring
 from onedoor.accounts.models import Role
 from onedoor.core.access import roles
 from onedoor.core.http import AuthedHttpRequest
+from onedoor.insights import exports
 from onedoor.insights.context import evidence
 from onedoor.insights.context.report import PAGE_NAMES, tables_for
 from onedoor.insights.context.views import PAGES, chosen_period
 from onedoor.insights.registry import MEASURES
+from onedoor.insights.services import insights_export_record
 
 
 @roles(Role.COMMISSIONER_ANALYST)
@@ -39,6 +36,8 @@ def context_export(request: AuthedHttpRequest, name: str, fmt: str) -> HttpRespo
         definitions=[(MEASURES[m].title, MEASURES[m].definition) for m in ids],
         suppression_note=evidence.SUPPRESSION,
     )
-    response = HttpResponse(exports.export_tables(tables, fmt=fmt, meta=meta), content_type=exports.CONTENT_TYPES[fmt])
+    body = exports.export_tables(tables, fmt=fmt, meta=meta)
+    insights_export_record(actor=request.user, page=f"context-{name}", period=period, fmt=fmt, filters="", table="")
+    response = HttpResponse(body, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="onedoor-context-{name}.{fmt}"'
     return response

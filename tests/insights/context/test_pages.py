@@ -12,6 +12,8 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from onedoor.accounts.models import Role, User
+from onedoor.core.audit_actions import AuditAction
+from onedoor.core.models import AuditEvent
 from onedoor.insights.context import evidence
 from onedoor.insights.context.models import PoliceProfileDay
 from onedoor.insights.context.report import report_tables, tables_for
@@ -155,3 +157,18 @@ def test_the_needs_assessment_report_takes_the_profile_reach_and_equity_tables()
     reach = next(t for t in tables if t.key == "reach-district")
     assert reach.figure("E07000222", "police_profile.victims").text == "7"
     assert tables_for("police-profile", month(2026, 1))[0].figure("E07000222", "police_profile.victims").text == "7"
+
+
+def test_a_context_page_downloads_as_a_spreadsheet_and_the_download_is_audited(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
+    _victims()
+    analyst = signed_in_client(make_user(Role.COMMISSIONER_ANALYST, "opcc"))
+    response = analyst.get("/insights/context/police-profile/export.csv?period=2026-01")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "Period: January 2026" in response.content.decode("utf-8-sig")
+    exported = AuditEvent.objects.filter(action=AuditAction.INSIGHTS_EXPORTED, detail__page="context-police-profile")
+    assert exported.count() == 1
+    assert analyst.get("/insights/context/police-profile/export.pdfx?period=2026-01").status_code == 404
+    lead = signed_in_client(make_user(Role.TEAM_LEAD, "rosa"))
+    assert lead.get("/insights/context/police-profile/export.csv?period=2026-01").status_code == 404
