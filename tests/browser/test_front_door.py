@@ -93,6 +93,8 @@ def answer(page: Page, base: str, which: str) -> None:
         if which.endswith("(ask for contact)"):
             page.locator("#ask-for-contact").click()
             page.locator("#send-referral").wait_for()
+        # The layout is measured next: wait for the stylesheet as well as the markup.
+        page.wait_for_load_state()
     else:
         page.goto(base + "your-rights/")
         page.locator("input[name=reported][value=yes]").check()
@@ -261,8 +263,8 @@ EXIT_BOX = """() => {
 
 def exit_in_view(page: Page) -> dict[str, Any]:
     box: dict[str, Any] = page.evaluate(EXIT_BOX)
-    where = {k: box[k] for k in ("top", "bottom", "scrollY", "scrollHeight")}
-    assert box["top"] >= 0 and box["bottom"] <= box["height"], where
+    where = {k: box[k] for k in ("top", "bottom", "scrollY", "scrollHeight")} | {"url": page.url}
+    assert box["top"] >= 0 and box["bottom"] <= box["height"], f"{page.url} {where}"
     assert box["left"] >= 0 and box["right"] <= box["width"], box
     assert box["uncovered"], where  # nothing is drawn over it
     return box
