@@ -139,7 +139,7 @@ class PoliceProfileDay(models.Model):
     A rollup: counts only, rebuilt for the days whose records changed."""
 
     day = models.DateField()
-    district_code = models.CharField(max_length=9)
+    district_code = models.CharField(max_length=20)  # a GSS code, or "not-recorded"
     offence_group = models.CharField(max_length=60)
     age_band = models.CharField(max_length=20)
     sex = models.CharField(max_length=80)
