@@ -11,7 +11,7 @@ from django.test import Client
 from onedoor.accounts.models import Role, User
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.models import AuditEvent
-from onedoor.insights import pdf, periods
+from onedoor.insights import periods
 from onedoor.insights.models import Commentary
 from onedoor.insights.services import CommentaryError, commentary_save
 from tests.insights.helpers import received_on, table_rows
@@ -130,7 +130,6 @@ def test_the_report_has_the_needs_assessments_sections_for_a_year(
     assert response.status_code == 400 and "The report is for a financial year" in response.content.decode()
 
 
-@pytest.mark.skipif(getattr(pdf, "STUB", False), reason="the render branch brings html_to_pdf")
 def test_the_report_downloads_as_a_pdf_and_is_audited(analyst: User, signed_in_client: SignIn) -> None:
     response = signed_in_client(analyst).get("/insights/report/", {"period": "FY2025-26", "download": "pdf"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
