@@ -20,7 +20,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("ONEDOOR_DEBUG", default=False)
 SECRET_KEY = env.str("ONEDOOR_SECRET_KEY", default="insecure-local-only-change-me")
 # The keys of the matching hashes (repeat victims, recent offers, invalid contacts, restrictions): their
-# own secret, not SECRET_KEY, so that either can rotate (docs/data-protection.md, ADR 0020). The first is
+# own secret, not SECRET_KEY, so that either can rotate (docs/data-protection.md, ADR 0026). The first is
 # current; any after it are previous keys, still recognised until `manage.py rekey_hashes` has rewritten
 # the stored hashes. Unset, it is SECRET_KEY alone, which is what every hash before the setting used.
 ONEDOOR_MATCH_KEYS: list[str] = env.list("ONEDOOR_MATCH_KEYS", default=[]) or [SECRET_KEY]

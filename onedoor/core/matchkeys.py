@@ -1,4 +1,4 @@
-"""The keyed hashes that match people and contact details across records (ADR 0013, ADR 0020).
+"""The keyed hashes that match people and contact details across records (ADR 0013, ADR 0026).
 
 `keyed_hash` is HMAC-SHA-256 under the current match key (`settings.ONEDOOR_MATCH_KEYS[0]`), a secret of
 its own, apart from `SECRET_KEY`. While keys rotate, a hash stored under a previous key must still match:

@@ -1,5 +1,5 @@
 """Charts drawn on the server as SVG: no JavaScript, sharp at any magnification, and in the PDF report as on
-the page (docs/insights-output.md, ADR 0020).
+the page (docs/insights-output.md, ADR 0023).
 
 A chart never replaces its table: the caller shows the table beside it, and the chart draws only figures
 the table already publishes, so it adds nothing that disclosure control did not pass. A withheld figure is

@@ -2,7 +2,7 @@
 that no figure can point to a person, and no suppressed count can be worked out from the figures beside it.
 
 `protect` takes every cube a page or an export shows and returns what may be published of each
-(ADR 0020, docs/disclosure.md):
+(ADR 0022, docs/disclosure.md):
 
 - primary suppression: a count from 1 to k-1 is withheld;
 - secondary (complementary) suppression: more counts are withheld until no withheld one can be recovered, to

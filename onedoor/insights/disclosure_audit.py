@@ -7,7 +7,7 @@ narrow each withheld count to an interval. The audit bounds that interval with l
 through its own `highspy` interface), rounds the bounds inwards to whole numbers, and names every withheld
 count whose interval is narrower than k. For one- and two-way tables with their margins the linear bounds
 are the exact whole-number ones (the equations are totally unimodular); for three or more dimensions they
-can be a little wider than an integer programme would find (ADR 0020 says why that is accepted).
+can be a little wider than an integer programme would find (ADR 0022 says why that is accepted).
 
 Two things keep it fast enough for a page: the unknown cells fall apart into independent components (cells
 that share no equation cannot inform each other), and every feasible point found while bounding one cell is

@@ -1,6 +1,6 @@
 """Published tables as files a commissioner's analyst can open: CSV, XLSX and ODS (the government's open
 standard for spreadsheets), each with its metadata: the period, the scope and filters, when it was made,
-every measure's definition, and the disclosure-control note (docs/insights-output.md, ADR 0020).
+every measure's definition, and the disclosure-control note (docs/insights-output.md, ADR 0023).
 
 The tables have already passed disclosure control (`onedoor.insights.tables`): a withheld figure reaches this
 module only as "[c]", and is written as that text, never as a number.

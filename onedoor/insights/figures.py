@@ -15,7 +15,7 @@ def count_figure(counts: Protected, key: CellKey) -> Figure:
 
 def percent_figure(numerator: Protected, denominator: Protected, key: CellKey) -> Figure:
     """numerator / denominator at `key`, withheld when either count is. Protect the two in one call with
-    `nested=[(numerator population, denominator population)]` (ADR 0020) so that their difference, itself a
+    `nested=[(numerator population, denominator population)]` (ADR 0022) so that their difference, itself a
     count, cannot be small and worked out from the two."""
     top, bottom = numerator.shown[key], denominator.shown[key]
     if top is None or bottom is None:

@@ -1,4 +1,4 @@
-"""HTML to PDF for the needs-assessment report, with WeasyPrint (docs/insights-output.md, ADR 0020).
+"""HTML to PDF for the needs-assessment report, with WeasyPrint (docs/insights-output.md, ADR 0023).
 
 The PDF is made from the same HTML as the report page, charts included (they are inline SVG). Rendering never
 touches the network: the only URLs it may load are the project's own static files (the stylesheet and what

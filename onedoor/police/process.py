@@ -188,7 +188,7 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
     ids = [r.id for r in records]
     chunk = PoliceVictimRecord.objects.filter(id__gte=min(ids), id__lte=max(ids), processed_at__isnull=True)
     # While match keys rotate, a record's values are also hashed under the previous keys, so that rows
-    # stored before the rotation (and not yet re-keyed) still match (ADR 0020).
+    # stored before the rotation (and not yet re-keyed) still match (ADR 0026).
     previous = _previous_keys(records) if rotating() else {}
     repeat = _repeat_victims(chunk) | _repeat_by_previous_keys(records, previous)
     shared = _shared_contacts(chunk)

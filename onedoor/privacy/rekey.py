@@ -1,4 +1,4 @@
-"""Re-keying the matching hashes after a match key rotation (ADR 0020).
+"""Re-keying the matching hashes after a match key rotation (ADR 0026).
 
 With `ONEDOOR_MATCH_KEYS=new,old`, OneDoor hashes with `new` and still matches rows stored under `old`.
 `rekey_hashes` rewrites every stored hash made under a previous key to the current key's, so that the

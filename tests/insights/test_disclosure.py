@@ -175,7 +175,7 @@ def test_a_cube_of_three_ways_of_ten_protects_in_time_for_a_page() -> None:
     assert sum(1 for r in result.withheld.values() if r is Suppression.PRIMARY) == sum(
         1 for n in cube.cells.values() if 0 < n < 5
     )
-    assert elapsed < 5, f"{elapsed:.2f} s"  # about 0.5 s on an idle development machine (ADR 0020)
+    assert elapsed < 5, f"{elapsed:.2f} s"  # about 0.5 s on an idle development machine (ADR 0022)
 
 
 def test_the_suppression_note_explains_c() -> None:
