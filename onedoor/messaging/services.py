@@ -494,7 +494,11 @@ def message_record_status(*, provider_id: str, reference: str, status: str) -> M
     qs = Message.objects.select_for_update()
     message = qs.filter(provider_id=provider_id).first() if provider_id else None
     if message is None and reference:
-        message = qs.filter(reference=reference).first()
+        try:
+            ref = uuid.UUID(reference)
+        except ValueError:
+            return None  # not a reference OneDoor sent (every one is a UUID), so no message of ours
+        message = qs.filter(reference=ref).first()
     if message is None:
         return None
     if message.status in (MessageStatus.DELIVERED, MessageStatus.PERMANENT_FAILURE, MessageStatus.FAILED):

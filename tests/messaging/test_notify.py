@@ -226,3 +226,11 @@ def test_a_refused_key_holds_messages_without_using_their_attempts_until_it_is_f
     [sent] = notify.sent
     assert sent["email_address"] == "alex@example.org"
     assert client.get("/health/ready").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_receipt_naming_no_reference_of_ours_is_unknown_not_an_error() -> None:
+    # Every reference OneDoor sends is a UUID; a receipt for anything else (another service on the same Notify
+    # account, a typo in a replayed receipt) matches no message, on PostgreSQL as on SQLite.
+    assert messaging.message_record_status(provider_id="", reference="not-a-uuid", status="delivered") is None
+    assert messaging.message_record_status(provider_id="x", reference="12345", status="delivered") is None
