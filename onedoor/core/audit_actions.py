@@ -43,6 +43,7 @@ class AuditAction(StrEnum):
     LEGAL_HOLD_LIFTED = "legal_hold.lifted"
     SUBJECT_SEARCHED = "subject_access.searched"
     SUBJECT_EXPORTED = "subject_access.exported"
+    SUBJECT_REFERRAL_VIEWED = "subject_access.referral_viewed"
     PERSON_RECTIFIED = "person.rectified"
     PERSON_ERASED = "person.erased"
     ERASURE_REFUSED = "erasure.refused"

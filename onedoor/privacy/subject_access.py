@@ -389,3 +389,10 @@ def subject_export(*, officer: User, terms: SearchTerms) -> dict[str, Any]:
         detail={**found.summary(), "third_party_flags": len(flags)},
     )
     return document
+
+
+def subject_referral_view(*, officer: User, referral: Referral) -> None:
+    """The officer opened one referral's page of rights (it shows the person's details): audited, as every
+    view of a case is."""
+    require_officer(officer)
+    audit_record(actor=officer, action=AuditAction.SUBJECT_REFERRAL_VIEWED, obj=referral)
