@@ -8,6 +8,7 @@ from onedoor.accounts.models import Role
 from onedoor.api import api, api_not_found
 from onedoor.core import health
 from onedoor.public import home as public_home
+from onedoor.public import views as public_views
 
 
 def _admin_permission(request: HttpRequest) -> bool:
@@ -37,6 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/live", health.live, name="health_live"),
     path("health/ready", health.ready, name="health_ready"),
+    path("favicon.ico", public_views.favicon, name="favicon"),
 ]
 # The public front door, in every language: English at /, the others under /pl/, /ur/ …
 urlpatterns += i18n_patterns(

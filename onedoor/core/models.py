@@ -94,6 +94,7 @@ class DemographicCategory(models.Model):
 
     class Meta:
         ordering = ["characteristic", "order"]
+        verbose_name_plural = "demographic categories"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(characteristic__in=Characteristic.values), name="demographic_characteristic_valid"
@@ -114,6 +115,7 @@ class NeedCategory(models.Model):
 
     class Meta:
         ordering = ["number"]
+        verbose_name_plural = "need categories"
 
     def __str__(self) -> str:
         return self.name

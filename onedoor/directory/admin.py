@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from onedoor.core.admin_audit import AuditedModelAdmin
 from onedoor.directory.models import (
+    TRANSLATED_FIELDS,
     DirectoryOrganisation,
     Feedback,
     FeedbackLink,
@@ -13,6 +16,7 @@ from onedoor.directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceTranslation,
     Taxonomy,
     TaxonomyTerm,
     TranslationReview,
@@ -49,6 +53,23 @@ class ServiceAtLocationInline(admin.TabularInline[ServiceAtLocation, Service]):
     exclude = ["uuid"]
 
 
+class ServiceTranslationInline(admin.StackedInline[ServiceTranslation, Service]):
+    """The card's words in each other language. A translation is shown only while the English it was
+    made from is unchanged; saving a changed translation records that it translates the English as it
+    is now. Blank fields show the English."""
+
+    model = ServiceTranslation
+    extra = 0
+    fields = [
+        "language",
+        "eligibility_description",
+        "what_happens_next",
+        "contact_notes",
+        "needs_native_review",
+        "reviewed_by",
+    ]
+
+
 @admin.register(Service)
 class ServiceAdmin(AuditedModelAdmin[Service]):
     list_display = ["name", "slug", "kind", "status", "provider", "national", "active", "last_checked"]
@@ -56,7 +77,23 @@ class ServiceAdmin(AuditedModelAdmin[Service]):
     search_fields = ["name", "short_name", "slug", "description"]
     filter_horizontal = ["taxonomy_terms", "districts"]
     readonly_fields = ["uuid", "modified_at"]
-    inlines = [PhoneInline, ScheduleInline, LanguageInline, ServiceAreaInline, ServiceAtLocationInline]
+    inlines = [
+        PhoneInline,
+        ScheduleInline,
+        LanguageInline,
+        ServiceAreaInline,
+        ServiceAtLocationInline,
+        ServiceTranslationInline,
+    ]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is ServiceTranslation:
+            for inline in formset.forms:
+                edited = [f for f in TRANSLATED_FIELDS if f in inline.changed_data]
+                if edited:
+                    inline.instance.service = form.instance  # the English as just saved
+                    inline.instance.stamp(edited)
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(DirectoryOrganisation)

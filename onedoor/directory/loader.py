@@ -1,5 +1,7 @@
 """Load an area's services directory from the seed file its area file names (`directory.seed`, beside it).
 
+Then each service's card is translated from the bundled translations (onedoor/directory/service_translations.py).
+
 Idempotent: organisations, taxonomies and terms are upserted; a service's directory details (phones,
 schedules, languages, locations, terms, areas) are written only the first time it is seen, or with
 `reset=True`, so that administrators' edits and their `last_checked` dates survive a reload. Identifiers
@@ -34,6 +36,7 @@ from onedoor.directory.models import (
     TaxonomyTerm,
     TranslationReview,
 )
+from onedoor.directory.service_translations import translations_load
 
 # A fixed namespace so that seeded records get the same identifiers on every machine.
 NAMESPACE = uuid.UUID("6f0c7c52-8d0e-4f58-9a53-4a3b2f1f0d11")
@@ -224,4 +227,11 @@ def load_directory(area_name: str | Path, *, reset: bool = False) -> dict[str, i
         service.save()
         _write_details(service, row, terms, area.data["directory"])
         detailed += 1
-    return {"organisations": len(orgs), "services": len(data["services"]), "detailed": detailed}
+    # Every service's card in each bundled language, the commissioned ones from the area file included.
+    translated = translations_load(reset=reset)
+    return {
+        "organisations": len(orgs),
+        "services": len(data["services"]),
+        "detailed": detailed,
+        "translated": translated,
+    }

@@ -324,6 +324,62 @@ class TranslationReview(models.Model):
         return f"{self.language}: {self.get_status_display()}"
 
 
+TRANSLATED_FIELDS = ("eligibility_description", "what_happens_next")
+
+
+class ServiceTranslation(models.Model):
+    """A service card's words in one language other than English. The name stays as the service publishes
+    it. Each text field keeps the English it was translated from (`translated_from`): when the English
+    changes, the old translation is no longer shown, and English is shown until it is translated again.
+    `contact_notes` translates the words beside each phone number ("how to get in touch"), keyed by the
+    English, so a reordered or edited phone falls back to English on its own. `language` is an ISO 639-1
+    code, as Open Referral UK's language and taxonomy term records use."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10, help_text="ISO 639-1 code, for example ur, pl, pa, ro")
+    eligibility_description = models.TextField(blank=True, help_text="Who the service is for, in this language")
+    what_happens_next = models.TextField(blank=True, help_text="What happens when you get in touch, in this language")
+    contact_notes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How to get in touch: each phone's English description, with its translation",
+    )
+    translated_from = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="The English each text field was translated from"
+    )
+    needs_native_review = models.BooleanField(
+        default=True, help_text="Not yet checked by a native speaker. Untick once it has been."
+    )
+    reviewed_by = models.CharField(max_length=200, blank=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "language"], name="service_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.language})"
+
+    def stamp(self, fields: list[str] | tuple[str, ...] = TRANSLATED_FIELDS) -> None:
+        """Record that each of `fields` translates the service's English as it is now."""
+        sources = dict(self.translated_from) if isinstance(self.translated_from, dict) else {}
+        for field in fields:
+            if getattr(self, field).strip():
+                sources[field] = getattr(self.service, field)
+            else:
+                sources.pop(field, None)
+        self.translated_from = sources
+
+    def text(self, field: str) -> str:
+        """The translation of `field`, or "" where there is none or it translates English since changed."""
+        value: str = getattr(self, field)
+        if value.strip() and self.translated_from.get(field) == getattr(self.service, field):
+            return value
+        return ""
+
+
 class Satisfaction(models.IntegerChoices):
     VERY_SATISFIED = 5, "Very satisfied"
     SATISFIED = 4, "Satisfied"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -17,10 +18,12 @@ from onedoor.directory.models import (
     Service,
     ServiceAtLocation,
     ServiceStatus,
+    ServiceTranslation,
     Taxonomy,
     TaxonomyTerm,
 )
 from onedoor.directory.postcodes import miles_between, postcode_find, postcode_normalise, postcodes_coordinates
+from onedoor.directory.texts import translated_language
 
 
 def services_public() -> QuerySet[Service]:
@@ -29,19 +32,23 @@ def services_public() -> QuerySet[Service]:
 
 
 def services_with_details(qs: QuerySet[Service] | None = None) -> QuerySet[Service]:
-    return (
-        (qs if qs is not None else services_public())
-        .select_related("provider")
-        .prefetch_related(
-            "phones",
-            "schedules",
-            "languages",
-            "service_areas",
-            "districts",
-            Prefetch("service_at_locations", queryset=ServiceAtLocation.objects.select_related("location")),
-            Prefetch("taxonomy_terms", queryset=TaxonomyTerm.objects.select_related("taxonomy", "parent")),
-        )
-    )
+    """Services with everything a card shows. On a page in another language, each service's translation
+    into it comes too (as `current_translations`: onedoor/directory/texts.py), so that a page of cards
+    costs a fixed number of queries whatever its language."""
+    language = translated_language()
+    lookups: list[str | Prefetch[Any]] = [
+        "phones",
+        "schedules",
+        "languages",
+        "service_areas",
+        "districts",
+        Prefetch("service_at_locations", queryset=ServiceAtLocation.objects.select_related("location")),
+        Prefetch("taxonomy_terms", queryset=TaxonomyTerm.objects.select_related("taxonomy", "parent")),
+    ]
+    if language is not None:
+        translations = ServiceTranslation.objects.filter(language=language)
+        lookups.append(Prefetch("translations", queryset=translations, to_attr="current_translations"))
+    return (qs if qs is not None else services_public()).select_related("provider").prefetch_related(*lookups)
 
 
 def services_search(

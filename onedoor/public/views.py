@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -62,6 +63,13 @@ def _limited(request: HttpRequest, *, form: str, contacts: list[str]) -> HttpRes
 @public
 def front_door(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html")
+
+
+@public
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, for browsers and pages (the admin's) that ask for it there rather than reading the
+    base template's icon links: the icon itself is a static file, served by WhiteNoise."""
+    return HttpResponsePermanentRedirect(static("onedoor/favicon.ico"))
 
 
 @public
@@ -258,7 +266,10 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
         form.add_error(None, already_sent_message(exc.first.get("sent", {}).get("reference")))
         return render(request, "public/refer.html", {"form": form, "submission_token": form_token(request, fresh=True)})
     if "sent" not in done.result:
-        signpost = list(selectors.services_with_details().filter(slug__in=done.result["signpost"]))
+        now = timezone.localtime()
+        signpost = [
+            (s, s.open_at(now)) for s in selectors.services_with_details().filter(slug__in=done.result["signpost"])
+        ]
         return render(request, "public/refer_not_sent.html", {"signpost": signpost, "gap": done.result["gap"]})
     request.session[SESSION_SENT] = done.result["sent"]
     return redirect("directory:refer_sent")
@@ -318,10 +329,12 @@ def refer_sent(request: HttpRequest) -> HttpResponse:
         return redirect("directory:refer")
     service = selectors.services_with_details().filter(slug=sent["service"]).first()
     due = date.fromisoformat(sent["due_on"]) if sent.get("due_on") else None
+    # The card says whether the service is open now, from its hours, as on the results pages.
+    open_now = service.open_at(timezone.localtime()) if service else None
     return render(
         request,
         "public/refer_sent.html",
-        {"reference": sent["reference"], "service": service, "due_on": due, "ways": sent["ways"]},
+        {"reference": sent["reference"], "service": service, "due_on": due, "ways": sent["ways"], "open_now": open_now},
     )
 
 

@@ -1,4 +1,5 @@
-"""Template helpers for the public pages: the language switcher."""
+"""Template helpers for the public pages: the language switcher, and service cards' words in the page's
+language."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import get_language, get_language_info
 
 from onedoor.areas.current import area_data
+from onedoor.directory import texts
+from onedoor.directory.models import Service
 
 register = template.Library()
 
@@ -55,3 +58,16 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
 def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
     """`mapping[key]`, or None: for per-item values a view computed, such as each service's nearest place."""
     return (mapping or {}).get(key)
+
+
+@register.simple_tag
+def service_text(service: Service, field: str) -> texts.LocalText:
+    """`{% service_text service "what_happens_next" as t %}`: the text in the page's language, else English,
+    with its own `t.lang` and `t.dir`."""
+    return texts.service_text(service, field)
+
+
+@register.simple_tag
+def contact_note(service: Service, english: str) -> texts.LocalText:
+    """`{% contact_note service phone.description as t %}`: a phone's description in the page's language."""
+    return texts.contact_note(service, english)
