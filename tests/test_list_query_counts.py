@@ -19,10 +19,13 @@ from onedoor.accounts.models import Role, User
 from onedoor.casework import services as casework
 from onedoor.directory.models import Service
 from onedoor.police.models import PoliceBatch
-from onedoor.referrals.models import Referral
-from onedoor.referrals.services import referral_assign, referral_reroute
+from onedoor.referrals.models import Referral, SignpostRecord
+from onedoor.referrals.services import referral_assign, referral_create, referral_reroute
 from tests.police.helpers import row, run
-from tests.referrals.factories import accept_by_team, make_referral
+from tests.referrals.factories import accept_by_team, details, make_referral
+
+# These tests re-route for their set-up; the guard on re-routing is tested in tests/referrals/test_reroute_guard.py.
+TEST_OVERRIDE = "Re-routed for a test: the service is the right one for this person."
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +63,20 @@ def _until(size: int, have: Callable[[], int], add: Callable[[], Any]) -> None:
 def test_my_referrals(referrer: User, signed_in_client: SignIn, django_assert_num_queries: AssertQueries) -> None:
     client = signed_in_client(referrer)
 
+    def signpost() -> None:
+        # Domestic abuse is signposted: no referral, a line in "My referrals" all the same.
+        referral_create(
+            details=details(offence="violence-with-injury", flag_slugs=["domestic-abuse"]),
+            source="professional",
+            referrer=referrer,
+        )
+
     def grow(n: int) -> None:
         _until(n, Referral.objects.filter(referrer=referrer).count, lambda: make_referral(referrer=referrer))
+        _until(n, SignpostRecord.objects.filter(created_by=referrer).count, signpost)
 
-    _twice(client, "/referrals/mine/", grow, 4, django_assert_num_queries)
+    # The page of (kind, id) rows and its count, then the page's referrals, signpost records and services.
+    _twice(client, "/referrals/mine/", grow, 7, django_assert_num_queries)
 
 
 def test_team_queue(
@@ -185,8 +198,12 @@ def test_handed_on_history(
         nonlocal referral
         while handed["n"] < n:
             if handed["n"]:
-                referral = referral_reroute(referral=referral, actor=rosa, to_service=victim_support)
-            referral = referral_reroute(referral=referral, actor=triage, to_service=rosa_service)
+                referral = referral_reroute(
+                    override_reason=TEST_OVERRIDE, referral=referral, actor=rosa, to_service=victim_support
+                )
+            referral = referral_reroute(
+                override_reason=TEST_OVERRIDE, referral=referral, actor=triage, to_service=rosa_service
+            )
             handed["n"] += 1
 
     _twice(

@@ -79,6 +79,7 @@ class AuditAction(StrEnum):
     REFERRAL_NOT_ENGAGED = "referral.not_engaged"
     REFERRAL_DECLINED = "referral.declined"
     REFERRAL_REROUTED = "referral.rerouted"
+    REFERRAL_REROUTE_OVERRIDDEN = "referral.reroute_overridden"
     REFERRAL_CLOSED = "referral.closed"
     REFERRAL_CLAIMED = "referral.claimed"
     REFERRAL_ASSIGNED = "referral.assigned"

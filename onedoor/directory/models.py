@@ -120,6 +120,17 @@ class Service(models.Model):
     email = models.EmailField(blank=True)
     url = models.URLField(blank=True)
     hours = models.CharField(max_length=200, blank=True)
+    urgent_phone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The line a referrer calls about a referral that cannot wait (risk to life or immediate danger); "
+        "blank: the service's phone",
+    )
+    team_mailbox = models.EmailField(
+        blank=True,
+        help_text="The team's functional mailbox (for staff, never published): urgent referrals are emailed here "
+        "at once, with the team leads",
+    )
     is_free = models.BooleanField(default=True)
     fees_description = models.CharField(max_length=300, blank=True)
     accessibility = models.TextField(blank=True, help_text="How the service can be reached by disabled people")

@@ -30,6 +30,7 @@ from onedoor.referrals.models import Allocation, Referral, SignpostRecord, Sourc
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
 from onedoor.referrals.services import (
     ReferralDetails,
+    alert_urgent,
     first_contact_due,
     not_recorded_categories,
     referral_values,
@@ -47,7 +48,7 @@ class BulkContext:
     table: RoutingTable
     services: dict[str, Service]
     not_recorded: dict[str, DemographicCategory | None]
-    due: dict[tuple[str, date], date]
+    due: dict[tuple[str, date, bool], date]
     decisions: dict[RouteInput, Decision] = field(default_factory=dict)
 
     @classmethod
@@ -71,10 +72,10 @@ class BulkContext:
             found = self.decisions[key] = self.table.decide(inp)
         return found
 
-    def due_on(self, service: Service, today: date) -> date:
-        key = (service.slug, today)
+    def due_on(self, service: Service, today: date, *, urgent: bool = False) -> date:
+        key = (service.slug, today, urgent)
         if key not in self.due:
-            self.due[key] = first_contact_due(service=service, received_on=today, police=True)
+            self.due[key] = first_contact_due(service=service, received_on=today, police=True, urgent=urgent)
         return self.due[key]
 
 
@@ -134,7 +135,7 @@ def referrals_plan_bulk(
             decision=decision,
             service=service,
             today=today,
-            due_on=ctx.due_on(service, today),
+            due_on=ctx.due_on(service, today, urgent=details.urgent or details.risk_to_life),
             not_recorded=ctx.not_recorded,
         )
         plan.values.append({**referral, "created_at": moment, "updated_at": moment})
@@ -183,6 +184,9 @@ def referrals_write_bulk(*, plan: BulkPlan) -> list[BulkOutcome]:
     fastcopy.insert_values(Referral.flags.through, flag_links)
     fastcopy.insert_values(Referral.secondary_services.through, secondary_links)
     fastcopy.insert_values(Allocation, allocations)
+    for pk, row in zip(ids, plan.values, strict=True):
+        if row["urgent"] or row["risk_to_life"]:
+            alert_urgent(referral_id=pk)
     event_ids = fastcopy.insert_values(StatusEvent, events, with_ids=True)
     audit_record_rows(
         action=AuditAction.REFERRAL_CREATED,

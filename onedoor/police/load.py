@@ -47,6 +47,7 @@ RECORD_FIELDS = (
     "contact_permitted",
     "safe_to_text",
     "safe_to_email",
+    "risk_to_life",
     "officer_email",
 )
 

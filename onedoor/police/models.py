@@ -170,6 +170,8 @@ class PoliceVictimRecord(models.Model):
     contact_permitted = models.CharField(max_length=1, blank=True)
     safe_to_text = models.CharField(max_length=1, blank=True)
     safe_to_email = models.CharField(max_length=1, blank=True)
+    # Optional column (format v1, added later): Y marks a risk to life or immediate danger.
+    risk_to_life = models.CharField(max_length=1, blank=True)
     officer_email = models.EmailField(blank=True)
     # Set when the data lifecycle (onedoor.privacy) removed the personal fields, keeping the counted ones.
     anonymised_at = models.DateTimeField(null=True, blank=True)
@@ -207,6 +209,7 @@ class PoliceVictimRecord(models.Model):
                 & Q(safe_to_email__in=["Y", "N", ""]),
                 name="police_yes_no_valid",
             ),
+            models.CheckConstraint(condition=Q(risk_to_life__in=["Y", "N", ""]), name="police_risk_to_life_valid"),
         ]
         # Each index is written for each of millions of rows, and again when the row's outcome is
         # recorded. Look-ups by crime use the unique index's (force_code, crime_reference) prefix. The

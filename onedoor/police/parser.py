@@ -82,6 +82,7 @@ COLUMNS = (
     "safe_to_text",
     "safe_to_email",
     "officer_email",
+    "risk_to_life",
 )
 REQUIRED_COLUMNS = ("force_code", "crime_reference", "victim_reference", "recorded_at", "offence_group")
 
@@ -444,7 +445,7 @@ def validate_row(
         errors.append(RowError(line, "consent_to_share", consent_raw[:200], problem))
     answers = []
     optional_answers = cells.optional_answers
-    for column in ("contact_permitted", "safe_to_text", "safe_to_email"):
+    for column in ("contact_permitted", "safe_to_text", "safe_to_email", "risk_to_life"):
         answer_raw = get(column) or ""
         answer, problem = optional_answers.get(answer_raw) or cells.yes_no(answer_raw, False)
         if problem:
@@ -454,7 +455,7 @@ def validate_row(
     if errors:
         return errors
     assert moment is not None  # set whenever recorded_at had no error
-    contact_permitted, safe_to_text, safe_to_email = answers
+    contact_permitted, safe_to_text, safe_to_email, risk_to_life = answers
     recorded_iso = moment.isoformat()
     consent_given = consent == "Y"
     # The row's values in file order (sex and ethnicity by the category matched, so a new label for the same
@@ -484,6 +485,9 @@ def validate_row(
                 safe_to_text,
                 safe_to_email,
                 officer,
+                # Added after the first files: only a row that answers it hashes it, so an older file's rows
+                # keep their hashes and are not seen as changed.
+                *((f"risk_to_life={risk_to_life}",) if risk_to_life else ()),
             )
         ).encode()
     ).hexdigest()
@@ -512,6 +516,7 @@ def validate_row(
         "contact_permitted": contact_permitted,
         "safe_to_text": safe_to_text,
         "safe_to_email": safe_to_email,
+        "risk_to_life": risk_to_life,
     }
     return ParsedRow(line=line, values=values, row_hash=digest)
 

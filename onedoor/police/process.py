@@ -380,6 +380,7 @@ def _details(rec: Any, ctx: _Context, flag_slugs: list[str], needs_review: bool,
         reason=reason[:600],
         consent_given=rec.consent_to_share,
         consent_given_by="person" if rec.consent_to_share else "",
+        risk_to_life=rec.risk_to_life == "Y",
     )
 
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 from onedoor.areas.current import out_of_area
 from onedoor.core.contact import valid_phone_e164
 from onedoor.core.models import CategoryKind, Characteristic, DemographicCategory, District, Flag, OffenceGroup
-from onedoor.directory.models import Service, ServiceKind
+from onedoor.directory.models import Service
 from onedoor.directory.selectors import district_for_postcode
+from onedoor.referrals.eligibility import RerouteTarget, SuggestionGroup
 from onedoor.referrals.models import ConsentGivenBy, DeclineReason, LawfulBasis
 from onedoor.referrals.services import ReferralDetails
 
@@ -177,8 +178,15 @@ class ReferralForm(forms.Form):
         label="Risks the person may pose to staff",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    urgent = forms.BooleanField(required=False, label="This is urgent")
-    risk_to_life = forms.BooleanField(required=False, label="There is a risk to life")
+    urgent = forms.BooleanField(
+        required=False,
+        label="The person is in immediate danger",
+        help_text="First contact is then due today, and the service's team is alerted at once. If someone is in "
+        "danger now, call 999 first.",
+    )
+    risk_to_life = forms.BooleanField(
+        required=False, label="There is a risk to life", help_text="As for immediate danger: due today, team alerted."
+    )
 
     # Consent
     consent = forms.ChoiceField(
@@ -403,12 +411,11 @@ class DeclineForm(forms.Form):
         choices=[],
         error_messages={"required": "Choose why you are declining the referral"},
     )
-    suggested_service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
-        queryset=None,
+    suggested_service = forms.ChoiceField(
         required=False,
         label="Suggest another service (optional)",
-        empty_label="No suggestion",
-        to_field_name="slug",
+        help_text="Services that fit this referral's age, offence and district are listed first.",
+        error_messages={"invalid_choice": "Choose a service from the list, or no suggestion"},
     )
     referrer_note = forms.CharField(
         max_length=500,
@@ -418,19 +425,35 @@ class DeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, groups: list[SuggestionGroup] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason_code"].choices = DeclineReason.choices  # type: ignore[attr-defined]
-        self.fields["suggested_service"].queryset = Service.objects.filter(active=True)  # type: ignore[attr-defined]
+        self.services = {s.slug: s for g in groups or [] for s in g.services}
+        self.fields["suggested_service"].choices = [  # type: ignore[attr-defined]
+            ("", "No suggestion"),
+            *((g.label, [(s.slug, s.name) for s in g.services]) for g in groups or []),
+        ]
+
+    def clean_suggested_service(self) -> Service | None:
+        slug = self.cleaned_data.get("suggested_service") or ""
+        return self.services.get(slug) if slug else None
 
 
 class RerouteForm(forms.Form):
-    to_service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
-        queryset=None,
+    to_service = forms.ChoiceField(
         label="Which service should this referral go to?",
-        to_field_name="slug",
-        empty_label="Choose a service",
-        error_messages={"required": "Choose the service to send the referral to"},
+        error_messages={
+            "required": "Choose the service to send the referral to",
+            "invalid_choice": "Choose a service from the list",
+        },
+    )
+    override_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="If the service does not fit: why send it there anyway?",
+        help_text="Needed only when the routing rules or the service's eligibility (age, offence, district) do not "
+        "fit this referral. Kept with the referral for the teams, and audited; the referrer does not see it.",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     referrer_note = forms.CharField(
         max_length=500,
@@ -439,8 +462,18 @@ class RerouteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, current_service_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, targets: list[RerouteTarget] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_service"].queryset = Service.objects.filter(  # type: ignore[attr-defined]
-            kind=ServiceKind.COMMISSIONED, active=True
-        ).exclude(pk=current_service_id or 0)
+        self.targets = {t.service.slug: t for t in targets or []}
+        fits = [(t.service.slug, t.service.name) for t in targets or [] if not t.mismatches]
+        others = [
+            (t.service.slug, f"{t.service.name} (does not fit: give a reason)") for t in targets or [] if t.mismatches
+        ]
+        self.fields["to_service"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose a service"),
+            *([("Fits this referral", fits)] if fits else []),
+            *([("Does not fit this referral", others)] if others else []),
+        ]
+
+    def clean_to_service(self) -> Service:
+        return self.targets[self.cleaned_data["to_service"]].service

@@ -315,6 +315,9 @@ class StatusEvent(models.Model):
     reason_code = models.CharField(max_length=40, blank=True)
     referrer_note = models.CharField(max_length=500, blank=True)
     suggested_service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Why a re-route went to a service that the routing rules or the directory's eligibility did not fit.
+    # For the teams that hold the referral; never shown to the referrer.
+    override_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -193,6 +193,80 @@ def referrals_of_referrer(*, user: Any) -> QuerySet[Referral]:
         referrals_visible_to(user=user)
         .select_related("current_service")
         .order_by("-created_at")
+        .only(
+            "reference",
+            "created_at",
+            "status",
+            "first_name",
+            "last_name",
+            "current_service__short_name",
+            "current_service__name",
+            "updated_at",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReferrerEntry:
+    """One line of a referrer's "My referrals": a referral, or a routing outcome with no referral
+    (signposted elsewhere, or a gap in service), which holds nothing about the person."""
+
+    created_at: Any
+    referral: Referral | None = None
+    signpost: SignpostRecord | None = None
+    signposted_to: tuple[Service, ...] = ()
+
+
+def referrer_entries(*, user: Any) -> QuerySet[Any]:
+    """A referrer's referrals and signpost records, newest first, as ("kind", "pk", "created_at") rows to
+    paginate: one query for the page however many there are. `referrer_entries_load` turns a page of rows into
+    `ReferrerEntry`s with a fixed number of queries."""
+    referrals = (
+        referrals_visible_to(user=user)
+        .filter(referrer_id=getattr(user, "pk", None))
+        .order_by()
+        .annotate(kind=Value("referral", output_field=CharField()))
+        .values_list("kind", "id", "created_at")
+    )
+    signposts = (
+        SignpostRecord.objects.filter(created_by_id=getattr(user, "pk", None))
+        .order_by()
+        .annotate(kind=Value("signpost", output_field=CharField()))
+        .values_list("kind", "id", "created_at")
+    )
+    if not getattr(user, "is_authenticated", False):
+        signposts = signposts.none()
+    return referrals.union(signposts, all=True).order_by("-created_at", "-id")
+
+
+def referrer_entries_load(rows: list[tuple[str, int, Any]]) -> list[ReferrerEntry]:
+    referral_ids = [pk for kind, pk, _ in rows if kind == "referral"]
+    signpost_ids = [pk for kind, pk, _ in rows if kind == "signpost"]
+    referrals = {r.pk: r for r in referrals_of_referrer_by_id(referral_ids)} if referral_ids else {}
+    records = (
+        {s.pk: s for s in SignpostRecord.objects.filter(pk__in=signpost_ids).select_related("offence_group")}
+        if signpost_ids
+        else {}
+    )
+    slugs = {slug for s in records.values() for slug in s.signpost}
+    by_slug = (
+        {s.slug: s for s in Service.objects.filter(slug__in=slugs).only("slug", "name", "short_name")} if slugs else {}
+    )
+    out = []
+    for kind, pk, at in rows:
+        if kind == "referral" and pk in referrals:
+            out.append(ReferrerEntry(at, referral=referrals[pk]))
+        elif kind == "signpost" and pk in records:
+            record = records[pk]
+            named = tuple(by_slug[s] for s in record.signpost if s in by_slug)
+            out.append(ReferrerEntry(at, signpost=record, signposted_to=named))
+    return out
+
+
+def referrals_of_referrer_by_id(ids: list[int]) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(pk__in=ids)
+        .select_related("current_service")
         .only(
             "reference",
             "created_at",

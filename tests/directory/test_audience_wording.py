@@ -21,6 +21,9 @@ from onedoor.referrals import services
 from onedoor.referrals.models import RoutingRule
 from tests.referrals.factories import make_referral
 
+# These tests re-route for their set-up; the guard on re-routing is tested in tests/referrals/test_reroute_guard.py.
+TEST_OVERRIDE = "Re-routed for a test: the service is the right one for this person."
+
 pytestmark = pytest.mark.django_db
 RUGBY = "E07000220"
 AREA = json.loads((Path(settings.BASE_DIR) / "onedoor" / "areas" / "warwickshire.json").read_text(encoding="utf-8"))
@@ -128,7 +131,11 @@ def test_a_rerouted_referral_names_who_passed_it_on_and_who_has_it_now(
     referral = make_referral(referrer=referrer)  # a burglary: Victim Support
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support", totp=True)
     services.referral_reroute(
-        referral=referral, actor=triage, to_service=Service.objects.get(slug="rosa"), referrer_note="Disclosed rape."
+        override_reason=TEST_OVERRIDE,
+        referral=referral,
+        actor=triage,
+        to_service=Service.objects.get(slug="rosa"),
+        referrer_note="Disclosed rape.",
     )
     html = detail(signed_in_client, referrer, referral)
     rosa = Service.objects.get(slug="rosa")

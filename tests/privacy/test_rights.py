@@ -38,6 +38,9 @@ from onedoor.referrals.services import referral_close, referral_reroute
 from tests.police.helpers import row, run
 from tests.referrals.factories import accept_by_team, make_referral, triage_colleague
 
+# These tests re-route for their set-up; the guard on re-routing is tested in tests/referrals/test_reroute_guard.py.
+TEST_OVERRIDE = "Re-routed for a test: the service is the right one for this person."
+
 pytestmark = pytest.mark.django_db
 
 
@@ -156,7 +159,12 @@ def test_restriction_makes_the_case_read_only_and_stops_messages(provider_dpo: U
     referral.refresh_from_db()
     assert referral.processing_restricted
     with pytest.raises(PermissionDenied, match="restricted"):
-        referral_reroute(referral=referral, actor=team_lead, to_service=Service.objects.get(slug="rosa"))
+        referral_reroute(
+            override_reason=TEST_OVERRIDE,
+            referral=referral,
+            actor=team_lead,
+            to_service=Service.objects.get(slug="rosa"),
+        )
     message = case_message_queue(referral=referral, kind="waiting-list-position", personalisation={})
     assert message.status == MessageStatus.WITHHELD
     assert "restricted" in message.withheld_reasons[0]

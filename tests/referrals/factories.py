@@ -11,6 +11,9 @@ from onedoor.directory.models import Service
 from onedoor.referrals.models import Referral
 from onedoor.referrals.services import ReferralDetails, referral_accept, referral_create, referral_reroute
 
+# These tests re-route for their set-up; the guard on re-routing is tested in tests/referrals/test_reroute_guard.py.
+TEST_OVERRIDE = "Re-routed for a test: the service is the right one for this person."
+
 
 def details(**overrides: Any) -> ReferralDetails:
     offence = overrides.pop("offence", "burglary-residential")
@@ -60,4 +63,6 @@ def accept_by_team(*, referral: Referral, team_of: User) -> Referral:
 
 
 def reroute_by_team(*, referral: Referral, team_of: User, to_service: Service) -> Referral:
-    return referral_reroute(referral=referral, actor=triage_colleague(team_of), to_service=to_service)
+    return referral_reroute(
+        override_reason=TEST_OVERRIDE, referral=referral, actor=triage_colleague(team_of), to_service=to_service
+    )

@@ -22,6 +22,9 @@ from onedoor.referrals.models import Referral
 from tests.casework.conftest import all_needs
 from tests.referrals.factories import make_referral
 
+# These tests re-route for their set-up; the guard on re-routing is tested in tests/referrals/test_reroute_guard.py.
+TEST_OVERRIDE = "Re-routed for a test: the service is the right one for this person."
+
 TRIAGE = frozenset({Role.PROVIDER_TRIAGE, Role.TEAM_LEAD})
 ANY_PROVIDER = frozenset({Role.PROVIDER_TRIAGE, Role.CASEWORKER, Role.TEAM_LEAD})
 
@@ -64,7 +67,9 @@ CASES = [
     Case(
         "reroute",
         TRIAGE,
-        lambda r, a: services.referral_reroute(referral=r, actor=a, to_service=_other_than(r.current_service)),
+        lambda r, a: services.referral_reroute(
+            override_reason=TEST_OVERRIDE, referral=r, actor=a, to_service=_other_than(r.current_service)
+        ),
     ),
     Case("assign", TRIAGE, lambda r, a: services.referral_assign(referral=r, actor=a, assignee=None)),
     # claiming: @roles(PROVIDER_ROLES)
@@ -167,7 +172,7 @@ def test_services_enforce_the_role_and_the_holder(
     referral = make_referral(referrer=referrer)  # a burglary: Victim Support holds it
     holder_lead = vs_lead
     if situation == "handed_on":
-        services.referral_reroute(referral=referral, actor=vs_lead, to_service=_rosa())
+        services.referral_reroute(override_reason=TEST_OVERRIDE, referral=referral, actor=vs_lead, to_service=_rosa())
         holder_lead = make_user(Role.TEAM_LEAD, org="rosa")
     if case.before is not None:
         case.before(referral, holder_lead)

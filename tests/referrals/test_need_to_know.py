@@ -27,6 +27,9 @@ from onedoor.referrals.selectors import handed_on_history, referral_for_provider
 from tests.casework.conftest import all_needs
 from tests.referrals.factories import accept_by_team, make_referral, reroute_by_team
 
+# These tests re-route for their set-up; the guard on re-routing is tested in tests/referrals/test_reroute_guard.py.
+TEST_OVERRIDE = "Re-routed for a test: the service is the right one for this person."
+
 pytestmark = pytest.mark.django_db
 
 
@@ -50,7 +53,9 @@ def _rerouted_and_worked_on(referrer: User, vs_triage: User, rosa_worker: User) 
     referral = make_referral(referrer=referrer)
     services.referral_triage(referral=referral, actor=vs_triage)
     services.referral_accept(referral=referral, actor=vs_triage)
-    services.referral_reroute(referral=referral, actor=vs_triage, to_service=Service.objects.get(slug="rosa"))
+    services.referral_reroute(
+        override_reason=TEST_OVERRIDE, referral=referral, actor=vs_triage, to_service=Service.objects.get(slug="rosa")
+    )
     referral = accept_by_team(referral=referral, team_of=rosa_worker)
     referral = services.referral_assign(referral=referral, actor=rosa_worker, assignee=rosa_worker)
     casework.assessment_record(
@@ -112,7 +117,8 @@ def test_rerouting_from_the_page_lands_on_the_handed_on_history(
     referral = make_referral(referrer=referrer)
     rosa = Service.objects.get(slug="rosa")
     response = signed_in_client(vs_triage).post(
-        reverse("referrals:reroute", args=[referral.reference]), {"to_service": rosa.slug}
+        reverse("referrals:reroute", args=[referral.reference]),
+        {"to_service": rosa.slug, "override_reason": "The person asked for this service."},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("referrals:handed_on", args=[referral.reference])

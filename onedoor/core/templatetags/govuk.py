@@ -27,11 +27,19 @@ def field_kind(bound: forms.BoundField) -> str:
 
 
 def _choices(bound: forms.BoundField, kind: str) -> list[dict[str, Any]]:
+    """The field's choices for the template. A select keeps its option groups, as {"group": label,
+    "options": [...]}; radios and checkboxes have none."""
     value = bound.value()
     selected = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)} if value else set()
-    out = []
+    out: list[dict[str, Any]] = []
     for i, (val, label) in enumerate(bound.field.choices):  # type: ignore[attr-defined]
         if isinstance(label, list | tuple):  # optgroup
+            if kind == "select":
+                options = [
+                    {"value": str(v), "label": lab, "checked": str(v) in selected, "id": f"{bound.auto_id}-{i}-{j}"}
+                    for j, (v, lab) in enumerate(label)
+                ]
+                out.append({"group": val, "options": options})
             continue
         key = str(getattr(val, "value", val))
         if key == "" and kind != "select":  # a select keeps its empty choice ("All ...", "Choose ...")

@@ -16,10 +16,11 @@ from onedoor.accounts.models import PROVIDER_ROLES
 from onedoor.core.access import roles
 from onedoor.core.errors import DomainError
 from onedoor.core.http import AuthedHttpRequest
-from onedoor.referrals import access, selectors, services
+from onedoor.referrals import access, eligibility, selectors, services
 from onedoor.referrals.access import TRIAGE_ROLES
 from onedoor.referrals.forms import DeclineForm, RerouteForm
-from onedoor.referrals.models import NEW_STATUSES, Status
+from onedoor.referrals.models import NEW_STATUSES, Referral, Status
+from onedoor.referrals.routing import RoutingTable
 
 QUEUE_PAGE_SIZE = 50
 
@@ -43,31 +44,65 @@ def queue(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@roles(PROVIDER_ROLES)
-def referral_detail(request: AuthedHttpRequest, reference: str) -> HttpResponse:
-    referral = selectors.referral_for_provider(user=request.user, reference=reference)
+def _decline_form(referral: Referral, data: Any = None, *, search: str = "") -> DeclineForm:
+    """The decline form, its suggestions by full name, those that fit the referral first."""
+    groups = eligibility.suggestion_groups(
+        facts=eligibility.facts_of(referral), exclude=[referral.current_service_id or 0], search=search
+    )
+    return DeclineForm(data, groups=groups)
+
+
+def _reroute_form(referral: Referral, data: Any = None) -> RerouteForm:
+    """The re-route form, each service checked against the routing rules and the directory's eligibility."""
+    targets = eligibility.reroute_targets(
+        facts=eligibility.facts_of(referral),
+        current_service_id=referral.current_service_id,
+        table=RoutingTable.load(on=timezone.localdate()),
+    )
+    return RerouteForm(data, targets=targets)
+
+
+def _detail(
+    request: AuthedHttpRequest,
+    referral: Referral,
+    *,
+    decline_form: DeclineForm | None = None,
+    reroute_form: RerouteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     services.referral_record_view(referral=referral, actor=request.user)
     user = request.user
     holds = access.holds(user=user, referral=referral)
-    colleagues = selectors.colleagues_of(user=user)
+    can_triage = access.may_act(user=user, referral=referral, action=access.ReferralAction.TRIAGE)
+    search = request.GET.get("suggest", "")[:100]
+    if can_triage:
+        decline_form = decline_form or _decline_form(referral, search=search)
+        reroute_form = reroute_form or _reroute_form(referral)
     return render(
         request,
         "referrals/detail.html",
         {
             "referral": referral,
             "holds": holds,
-            "can_triage": access.may_act(user=user, referral=referral, action=access.ReferralAction.TRIAGE),
+            "can_triage": can_triage,
             "allowed": services.TRANSITIONS[referral.status] if holds else frozenset(),
             "timeline": referral.events.select_related("service", "actor", "suggested_service"),
             "flags": referral.flags.all(),
             "secondary": referral.secondary_services.all(),
-            "decline_form": DeclineForm(),
-            "reroute_form": RerouteForm(current_service_id=referral.current_service_id),
-            "colleagues": colleagues,
+            "decline_form": decline_form,
+            "reroute_form": reroute_form,
+            "suggest_search": search,
+            "colleagues": selectors.colleagues_of(user=user),
             "today": timezone.localdate(),
             "Status": Status,
         },
+        status=status,
     )
+
+
+@roles(PROVIDER_ROLES)
+def referral_detail(request: AuthedHttpRequest, reference: str) -> HttpResponse:
+    return _detail(request, selectors.referral_for_provider(user=request.user, reference=reference))
 
 
 @roles(PROVIDER_ROLES)
@@ -106,18 +141,17 @@ def triage(request: AuthedHttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def decline(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
-    form = DeclineForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose why you are declining the referral")
-        return redirect("referrals:detail", reference=referral.reference)
+    decline_form = _decline_form(referral, request.POST)
+    if not decline_form.is_valid():
+        return _detail(request, referral, decline_form=decline_form, status=400)
     return _act(
         request,
         reference,
         services.referral_decline,
         "Referral {ref} declined",
-        reason_code=form.cleaned_data["reason_code"],
-        suggested_service=form.cleaned_data["suggested_service"],
-        referrer_note=form.cleaned_data["referrer_note"],
+        reason_code=decline_form.cleaned_data["reason_code"],
+        suggested_service=decline_form.cleaned_data["suggested_service"],
+        referrer_note=decline_form.cleaned_data["referrer_note"],
     )
 
 
@@ -125,19 +159,29 @@ def decline(request: AuthedHttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def reroute(request: AuthedHttpRequest, reference: str) -> HttpResponse:
     referral = selectors.referral_for_provider(user=request.user, reference=reference)
-    form = RerouteForm(request.POST, current_service_id=referral.current_service_id)
+    form = _reroute_form(referral, request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the service to send the referral to")
-        return redirect("referrals:detail", reference=referral.reference)
+        return _detail(request, referral, reroute_form=form, status=400)
     to_service = form.cleaned_data["to_service"]
-    return _act(
-        request,
-        reference,
-        services.referral_reroute,
-        f"Referral {{ref}} sent to {to_service}",
-        to_service=to_service,
-        referrer_note=form.cleaned_data["referrer_note"],
-    )
+    try:
+        updated = services.referral_reroute(
+            referral=referral,
+            actor=request.user,
+            to_service=to_service,
+            referrer_note=form.cleaned_data["referrer_note"],
+            override_reason=form.cleaned_data["override_reason"],
+        )
+    except services.RerouteNeedsOverride as exc:
+        # Nothing was saved: show what does not fit, beside the reason box, with the choices kept.
+        form.add_error("override_reason", str(exc))
+        return _detail(request, referral, reroute_form=form, status=400)
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return redirect("referrals:detail", reference=referral.reference)
+    messages.success(request, f"Referral {referral.reference} sent to {to_service.name}")
+    if not selectors.referrals_visible_to(user=request.user).filter(pk=updated.pk).exists():
+        return redirect("referrals:handed_on", reference=referral.reference)
+    return redirect("referrals:detail", reference=referral.reference)
 
 
 @roles(PROVIDER_ROLES)

@@ -57,8 +57,10 @@ def signposted(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @roles(Role.REFERRER)
 def my_referrals(request: AuthedHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.referrals_of_referrer(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "referrals/mine.html", {"page": page})
+    # Referrals and the police or web referrals that were only signposted (nothing about the person kept).
+    page = Paginator(selectors.referrer_entries(user=request.user), 25).get_page(request.GET.get("page"))
+    entries = selectors.referrer_entries_load(list(page.object_list))
+    return render(request, "referrals/mine.html", {"page": page, "entries": entries})
 
 
 @dataclass(frozen=True)
