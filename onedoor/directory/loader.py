@@ -1,6 +1,6 @@
 """Load an area's services directory from the seed file its area file names (`directory.seed`, beside it).
 
-Then each service's card is translated from the bundled translations (onedoor/directory/service_translations.py).
+Then each service's card is translated from the seed's `translations` (onedoor/directory/service_translations.py).
 
 Idempotent: organisations, taxonomies and terms are upserted; a service's directory details (phones,
 schedules, languages, locations, terms, areas) are written only the first time it is seen, or with
@@ -36,7 +36,7 @@ from onedoor.directory.models import (
     TaxonomyTerm,
     TranslationReview,
 )
-from onedoor.directory.service_translations import translations_load
+from onedoor.directory.service_translations import read_memories, translations_load
 
 # A fixed namespace so that seeded records get the same identifiers on every machine.
 NAMESPACE = uuid.UUID("6f0c7c52-8d0e-4f58-9a53-4a3b2f1f0d11")
@@ -163,6 +163,8 @@ def load_directory(area_name: str | Path, *, reset: bool = False) -> dict[str, i
     with path.open(encoding="utf-8") as f:
         data: dict[str, Any] = json.load(f)
     checked = date.fromisoformat(data["last_checked"])
+    # Checked before anything is written, so that a bad entry changes nothing.
+    memories = read_memories(data.get("translations"), path.name)
     terms = _taxonomies(data["taxonomies"])
 
     orgs: dict[str, DirectoryOrganisation] = {}
@@ -228,7 +230,7 @@ def load_directory(area_name: str | Path, *, reset: bool = False) -> dict[str, i
         _write_details(service, row, terms, area.data["directory"])
         detailed += 1
     # Every service's card in each bundled language, the commissioned ones from the area file included.
-    translated = translations_load(reset=reset)
+    translated = translations_load(memories=memories, reset=reset)
     return {
         "organisations": len(orgs),
         "services": len(data["services"]),

@@ -1,12 +1,13 @@
-"""The bundled translations of service cards (onedoor/directory/translations/<language>.json), written into
-each service's ServiceTranslation rows by `load_directory`.
+"""Service cards' translations, from the area's directory seed (its `translations`: a language code to
+`{"language_name", "texts"}`), written into each service's ServiceTranslation rows by `load_directory`.
 
-Each file is a translation memory: the English of a card's text (who it is for, what happens when you get
-in touch, the words beside a phone number), and its translation. Keying by the English means one
-translation serves every service, in every area, that says the same thing, and a text an administrator
-has reworded in English is never given a translation of the old words. Like the public pages'
-catalogues, the bundled translations were written by the developers and wait for a native speaker's
-review, so every row they write is marked `needs_native_review`.
+Each language's `texts` is a translation memory: the English of a card's text (who it is for, what
+happens when you get in touch, the words beside a phone number), and its translation. Keying by the
+English means one translation serves every service that says the same thing, and a text an administrator
+has reworded in English is never given a translation of the old words. The translations are the area's
+data, beside its services (ADR 0018). Like the public pages' catalogues, the bundled ones were written
+by the developers and wait for a native speaker's review, so every row they write is marked
+`needs_native_review`.
 
 A load fills what is missing and replaces translations of English that has since changed; an
 administrator's own current translation is left alone unless `reset=True`.
@@ -14,15 +15,11 @@ administrator's own current translation is left alone unless `reset=True`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 
 from onedoor.directory.models import TRANSLATED_FIELDS, Service, ServiceTranslation
-
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 class TranslationFileError(ValueError):
@@ -35,28 +32,30 @@ class Memory:
     texts: dict[str, str]
 
 
-def read_memory(path: Path) -> Memory:
-    """One bundled file, checked: its language is one OneDoor offers, and every entry is text to text."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise TranslationFileError(f"{path.name}: not readable as JSON ({exc})") from exc
+def read_memories(data: object, source: str) -> list[Memory]:
+    """The seed's `translations`, checked: each language is one OneDoor offers, and every entry maps
+    English text to its non-empty translation. `source` names the file in any error."""
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise TranslationFileError(f"{source}: 'translations' must map a language code to its texts")
     offered = {code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE}
-    language = data.get("language") if isinstance(data, dict) else None
-    if language not in offered:
-        raise TranslationFileError(
-            f"{path.name}: 'language' must be one of {', '.join(sorted(offered))}, not {language!r}"
-        )
-    texts = data.get("texts")
-    if not isinstance(texts, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip() for k, v in texts.items()
-    ):
-        raise TranslationFileError(f"{path.name}: 'texts' must map each English text to its non-empty translation")
-    return Memory(language=language, texts=texts)
-
-
-def bundled_memories(directory: Path = TRANSLATIONS_DIR) -> list[Memory]:
-    return [read_memory(path) for path in sorted(directory.glob("*.json"))]
+    memories = []
+    for language, entry in data.items():
+        if language not in offered:
+            raise TranslationFileError(
+                f"{source}: translations for {language!r}: use one of {', '.join(sorted(offered))}"
+            )
+        texts = entry.get("texts") if isinstance(entry, dict) else None
+        if not isinstance(texts, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip() for k, v in texts.items()
+        ):
+            raise TranslationFileError(
+                f"{source}: translations for {language!r}: 'texts' must map each English text to its "
+                "non-empty translation"
+            )
+        memories.append(Memory(language=language, texts=texts))
+    return memories
 
 
 def _apply(row: ServiceTranslation, service: Service, memory: Memory, *, reset: bool) -> bool:
@@ -78,10 +77,10 @@ def _apply(row: ServiceTranslation, service: Service, memory: Memory, *, reset: 
     return changed
 
 
-def translations_load(*, reset: bool = False, memories: list[Memory] | None = None) -> int:
-    """Write the bundled translations into every service's rows. Returns how many rows were written."""
+def translations_load(*, memories: list[Memory], reset: bool = False) -> int:
+    """Write the translations into every service's rows. Returns how many rows were written."""
     written = 0
-    for memory in memories if memories is not None else bundled_memories():
+    for memory in memories:
         existing = {t.service_id: t for t in ServiceTranslation.objects.filter(language=memory.language)}
         for service in Service.objects.prefetch_related("phones"):
             row = existing.get(service.pk) or ServiceTranslation(service=service, language=memory.language)

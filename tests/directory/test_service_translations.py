@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -21,12 +22,7 @@ from onedoor.accounts.models import Role, User
 from onedoor.areas.files import AREAS_DIR
 from onedoor.directory.loader import load_directory
 from onedoor.directory.models import TRANSLATED_FIELDS, Service, ServiceTranslation
-from onedoor.directory.service_translations import (
-    TranslationFileError,
-    bundled_memories,
-    read_memory,
-    translations_load,
-)
+from onedoor.directory.service_translations import Memory, TranslationFileError, read_memories, translations_load
 from onedoor.directory.texts import contact_note, service_text
 
 pytestmark = pytest.mark.django_db
@@ -36,33 +32,39 @@ URDU_EDIT = "ہر کوئی، کسی بھی وقت"
 OTHERS = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-def _bundled_english() -> set[str]:
-    """Every card text the bundled areas give a service: who it is for, what happens next, phone words."""
+def _seed(area: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((AREAS_DIR / f"{area}.directory.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _memories(area: str = "warwickshire") -> list[Memory]:
+    return read_memories(_seed(area)["translations"], f"{area}.directory.json")
+
+
+def _area_english(area: str) -> set[str]:
+    """Every card text an area gives a service: who it is for, what happens next, the words by a phone."""
     texts: set[str] = set()
-    for seed in sorted(AREAS_DIR.glob("*.directory.json")):
-        for row in json.loads(seed.read_text(encoding="utf-8"))["services"]:
-            texts.add(row.get("eligibility", ""))
-            texts.update(phone[2] for phone in row.get("phones", []))
-    for area in sorted(AREAS_DIR.glob("*.json")):
-        if area.name.endswith(".directory.json"):
-            continue
-        for row in json.loads(area.read_text(encoding="utf-8")).get("services", []):
-            texts.add(row.get("what_happens_next", ""))
+    for row in _seed(area)["services"]:
+        texts.add(row.get("eligibility", ""))
+        texts.update(phone[2] for phone in row.get("phones", []))
+    for row in json.loads((AREAS_DIR / f"{area}.json").read_text(encoding="utf-8"))["services"]:
+        texts.add(row.get("what_happens_next", ""))
     texts.add(Service.objects.get(slug="samaritans").what_happens_next)  # the loader's own wording
     texts.discard("")
     return texts
 
 
-def test_every_bundled_language_translates_every_bundled_service_text() -> None:
-    memories = {m.language: m for m in bundled_memories()}
+@pytest.mark.parametrize("area", ["warwickshire", "city-of-london"])
+def test_every_bundled_language_translates_every_bundled_service_text(area: str) -> None:
+    memories = {m.language: m for m in _memories(area)}
     assert set(memories) == set(BUNDLED) == set(OTHERS)
-    wanted = _bundled_english()
+    wanted = _area_english(area)
     for code, memory in memories.items():
         missing = sorted(wanted - set(memory.texts))
-        assert not missing, f"{code} has no translation of {missing[:3]}"
+        assert not missing, f"{area} {code} has no translation of {missing[:3]}"
         # No entry is left in English by mistake (a name in a phone line may stay as published).
         same = [k for k, v in memory.texts.items() if k == v and not re.fullmatch(r"[\w' ]+", k)]
-        assert not same, f"{code}: {same[:3]}"
+        assert not same, f"{area} {code}: {same[:3]}"
 
 
 def test_the_loader_fills_every_service_in_every_bundled_language_marked_for_review() -> None:
@@ -127,14 +129,14 @@ def test_reloading_keeps_an_administrators_translation_and_reset_puts_the_bundle
     row.needs_native_review, row.reviewed_by = False, "A. Reviewer"
     row.stamp(["eligibility_description"])
     row.save()
-    assert translations_load() == 0
+    assert translations_load(memories=_memories()) == 0
     row.refresh_from_db()
     assert row.eligibility_description == "Tradus de un administrator." and not row.needs_native_review
-    assert translations_load(reset=True) > 0
+    assert translations_load(memories=_memories(), reset=True) > 0
     row.refresh_from_db()
     assert row.eligibility_description != "Tradus de un administrator." and row.needs_native_review
     # English reworded, and the memory has a translation of the new words: a load brings it in.
-    memory = read_memory(Path(settings.BASE_DIR) / "onedoor" / "directory" / "translations" / "ro.json")
+    memory = next(m for m in _memories() if m.language == "ro")
     service.eligibility_description = "Anyone."
     service.save()
     assert translations_load(memories=[memory]) >= 1
@@ -150,20 +152,31 @@ def test_load_directory_reports_the_translations_it_wrote() -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "error"),
+    ("translations", "error"),
     [
-        ("{", "not readable as JSON"),
-        ('{"language": "xx", "texts": {}}', "'language' must be one of"),
-        ('{"language": "ur", "texts": {"Anyone.": ""}}', "non-empty translation"),
-        ('{"language": "ur", "texts": ["Anyone."]}', "must map each English text"),
+        (["ur"], "'translations' must map a language code to its texts"),
+        ({"xx": {"texts": {}}}, "translations for 'xx': use one of"),
+        ({"ur": {"texts": {"Anyone.": ""}}}, "non-empty translation"),
+        ({"ur": {"texts": ["Anyone."]}}, "'texts' must map each English text"),
     ],
 )
-def test_a_bad_translation_file_is_refused_saying_what_to_fix(tmp_path: Path, content: str, error: str) -> None:
-    path = tmp_path / "ur.json"
-    path.write_text(content, encoding="utf-8")
+def test_bad_translations_are_refused_saying_what_to_fix_and_nothing_is_loaded(
+    tmp_path: Path, translations: Any, error: str
+) -> None:
     with pytest.raises(TranslationFileError, match=re.escape(error)) as exc:
-        read_memory(path)
-    assert "ur.json" in str(exc.value)
+        read_memories(translations, "mine.directory.json")
+    assert "mine.directory.json" in str(exc.value)
+    # Through the loader: the area's seed with a bad entry changes nothing.
+    seed = _seed("warwickshire")
+    seed["translations"] = translations
+    (tmp_path / "mine.directory.json").write_text(json.dumps(seed), encoding="utf-8")
+    area = json.loads((AREAS_DIR / "warwickshire.json").read_text(encoding="utf-8"))
+    area["directory"]["seed"] = "mine.directory.json"
+    (tmp_path / "mine.json").write_text(json.dumps(area), encoding="utf-8")
+    before = list(ServiceTranslation.objects.order_by("pk").values_list("pk", "eligibility_description"))
+    with pytest.raises(TranslationFileError):
+        load_directory(tmp_path / "mine.json")
+    assert list(ServiceTranslation.objects.order_by("pk").values_list("pk", "eligibility_description")) == before
 
 
 def test_urdu_results_show_the_service_text_in_urdu_right_to_left(client: Client) -> None:
