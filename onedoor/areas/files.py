@@ -115,7 +115,20 @@ def reference_problems(data: dict[str, Any]) -> list[str]:
         for j, code in enumerate(rule.get("districts", [])):
             if code in districts:
                 problems.append(f"out_of_area[{i}].districts[{j}]: {code!r} is one of this area's own districts")
+    flags = reference_flags()
+    for i, signal in enumerate((data.get("priority") or {}).get("signals", [])):
+        if signal.get("flag") and signal["flag"] not in flags:
+            problems.append(
+                f"priority.signals[{i}].flag: no flag {signal['flag']!r}; the flags are {', '.join(sorted(flags))}"
+            )
     return problems
+
+
+@cache
+def reference_flags() -> frozenset[str]:
+    """The national flags' slugs (onedoor/core/reference/flags.json), read from the file, not the database."""
+    path = AREAS_DIR.parent / "core" / "reference" / "flags.json"
+    return frozenset(row["slug"] for row in json.loads(path.read_text(encoding="utf-8"))["rows"])
 
 
 def area_problems(data: Any) -> list[str]:

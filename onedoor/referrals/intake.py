@@ -22,6 +22,7 @@ from onedoor.core.models import DemographicCategory, District, Flag, NeedCategor
 from onedoor.core.tasks import enqueue_on_commit
 from onedoor.directory.models import Service
 from onedoor.referrals.models import (
+    POLICE_REFERRAL_DAYS,
     Allocation,
     Referral,
     SignpostRecord,
@@ -33,8 +34,6 @@ from onedoor.referrals.models import (
 )
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
 from onedoor.referrals.tasks import alert_team_of_urgent_referral, notify_referrer_of_status
-
-POLICE_REFERRAL_DAYS = 2  # Victims' Code, paragraph 4.5
 
 
 class ReferralRefused(DomainError, ValueError):
@@ -68,6 +67,7 @@ class ReferralDetails:
     postcode: str = ""
     reported_to_police: bool = False
     crime_reference: str = ""
+    crime_reported_on: date | None = None
     offence_group: OffenceGroup | None = None
     flags: list[Flag] = field(default_factory=list)
     needs: list[NeedCategory] = field(default_factory=list)
@@ -123,6 +123,7 @@ def route_input_for(details: ReferralDetails, *, source: str, today: date) -> Ro
         needs=frozenset(n.slug for n in details.needs),
         urgent=details.urgent,
         risk_to_life=details.risk_to_life,
+        crime_reported_on=details.crime_reported_on,
     )
 
 
@@ -198,6 +199,7 @@ def referral_values(
         or (referrer.organisation.name if referrer and referrer.organisation else ""),
         "status": Status.RECEIVED,
         "priority": decision.priority,
+        "priority_reasons": list(decision.priority_reasons),
         "current_service_id": service.pk,
         "received_on": today,
         "due_on": due_on,

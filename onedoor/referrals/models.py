@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from onedoor.core.calendar import working_days_between
 from onedoor.core.models import DemographicCategory, District, Flag, NeedCategory, OffenceGroup
 from onedoor.directory.models import Service
 
@@ -55,6 +56,8 @@ NEW_STATUSES = (Status.RECEIVED, Status.TRIAGED, Status.REROUTED)
 AWAITING_CONTACT_STATUSES = (*NEW_STATUSES, Status.ACCEPTED, Status.WAITING, Status.CONTACT_ATTEMPTED)
 OPEN_STATUSES = (*AWAITING_CONTACT_STATUSES, Status.CONTACTED, Status.ENGAGED)
 FINAL_STATUSES = (Status.NOT_ENGAGED, Status.DECLINED, Status.CLOSED)
+
+POLICE_REFERRAL_DAYS = 2  # Victims' Code, paragraph 4.5: police refer within 2 working days
 
 
 class Priority(models.IntegerChoices):
@@ -157,6 +160,9 @@ class Referral(models.Model):
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.STANDARD)
+    # Why the priority is what it is, in words, by the area's priority rules when it was set
+    # (onedoor.referrals.priority): shown on the team queue beside the priority.
+    priority_reasons = models.JSONField(default=list, blank=True)
     current_service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.PROTECT, related_name="current_referrals"
     )
@@ -259,8 +265,14 @@ class Referral(models.Model):
             ),
         ]
         indexes = [
-            # The team queue: one service's open referrals, most urgent and soonest due first.
-            models.Index(fields=["current_service", "status", "priority", "due_on", "id"], name="referral_queue_idx"),
+            # The team queue: one service's open referrals, most urgent and soonest due first. Partial, on the
+            # open statuses, with status left out of the key, so that the queue reads its page straight off the
+            # index in order at any size (ADR 0029-A); `selectors.queue` filters on exactly OPEN_STATUSES.
+            models.Index(
+                fields=["current_service", "priority", "due_on", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="referral_open_queue_idx",
+            ),
             models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
             # The commissioner's rollups (onedoor.insights): which referrals changed since the last refresh,
             # and the referrals of a day received or first contacted. Dates only ever grow, so each insert
@@ -283,6 +295,15 @@ class Referral(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.status in AWAITING_CONTACT_STATUSES and self.due_on is not None and self.due_on < today
+
+    def overdue_working_days(self, today: date) -> int | None:
+        """How many working days first contact is overdue (0 when it fell due on a day since that was not a
+        working day), or None when it is not overdue: first contact made, not yet due, or the referral is
+        finished (declined, re-routed away, closed), when no clock runs."""
+        if not self.is_overdue(today):
+            return None
+        assert self.due_on is not None
+        return working_days_between(self.due_on, today)
 
 
 class Allocation(models.Model):

@@ -27,10 +27,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from onedoor.areas.current import area_data
 from onedoor.core.models import District, Flag, NeedCategory, OffenceGroup
 from onedoor.referrals.models import Precedence, Priority, RoutingRule, RuleOutcome, Source
-
-ADULT_AGE = 18
+from onedoor.referrals.priority import ADULT_AGE, Assessment, PriorityRules
 
 
 class RoutingInputError(ValueError):
@@ -53,6 +53,7 @@ class RouteInput:
     needs: frozenset[str] = frozenset()
     urgent: bool = False
     risk_to_life: bool = False
+    crime_reported_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Decision:
     signpost: tuple[str, ...]
     rules: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    priority_reasons: tuple[str, ...] = ()
 
     @property
     def refers(self) -> bool:
@@ -75,6 +77,7 @@ class Decision:
             "primary": self.primary,
             "secondary": list(self.secondary),
             "priority": Priority(self.priority).name.lower(),
+            "priority_reasons": list(self.priority_reasons),
             "reason": self.reason,
             "gap": self.gap,
             "signpost": list(self.signpost),
@@ -143,6 +146,8 @@ class RoutingTable:
     districts: frozenset[str]
     needs: frozenset[str]
     service_names: Mapping[str, str] = field(default_factory=dict)
+    priority_rules: PriorityRules = field(default_factory=PriorityRules.before_areas_set_them)
+    day: date | None = None
     _cuts: list[int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -201,6 +206,8 @@ class RoutingTable:
             districts=frozenset(District.objects.values_list("gss_code", flat=True)),
             needs=frozenset(NeedCategory.objects.values_list("slug", flat=True)),
             service_names=names,
+            priority_rules=PriorityRules.from_area(area_data().get("priority")),
+            day=day,
         )
 
     # -- input -----------------------------------------------------------------------------------
@@ -219,6 +226,7 @@ class RoutingTable:
             "needs",
             "urgent",
             "risk_to_life",
+            "crime_reported_on",
         }
         unknown = sorted(set(data) - allowed_keys)
         if unknown:
@@ -254,6 +262,13 @@ class RoutingTable:
         for key in ("urgent", "risk_to_life"):
             if not isinstance(data.get(key, False), bool):
                 raise RoutingInputError(key, "must be true or false")
+        reported = data.get("crime_reported_on")
+        try:
+            reported_on = date.fromisoformat(reported) if reported is not None else None
+        except (TypeError, ValueError):
+            raise RoutingInputError(
+                "crime_reported_on", f"must be a date as YYYY-MM-DD, or null; got {reported!r}"
+            ) from None
         return RouteInput(
             age=age,
             offence_group=offence,
@@ -264,22 +279,22 @@ class RoutingTable:
             needs=frozenset(needs),
             urgent=bool(data.get("urgent", False)),
             risk_to_life=bool(data.get("risk_to_life", False)),
+            crime_reported_on=reported_on,
         )
 
     # -- decision --------------------------------------------------------------------------------
 
+    def assess_priority(self, inp: RouteInput) -> Assessment:
+        """The priority within the service and its reasons, by the area's rules (onedoor.referrals.priority)."""
+        return self.priority_rules.assess(
+            inp,
+            today=self.day or timezone.localdate(),
+            enhanced_offences=self.offence_groups,
+            enhanced_flags=self.flags,
+        )
+
     def priority(self, inp: RouteInput) -> Priority:
-        if inp.urgent or inp.risk_to_life:
-            return Priority.URGENT
-        if inp.age is not None and inp.age < ADULT_AGE:
-            return Priority.HIGH
-        if {"vulnerable", "repeat", "hate"} & inp.flags:
-            return Priority.HIGH
-        if inp.offence_group is not None and self.offence_groups.get(inp.offence_group):
-            return Priority.HIGH
-        if any(self.flags.get(f) for f in inp.flags):
-            return Priority.HIGH
-        return Priority.STANDARD
+        return self.assess_priority(inp).priority
 
     def name(self, slug: str) -> str:
         return self.service_names.get(slug, slug)
@@ -318,7 +333,8 @@ class RoutingTable:
         if any(r.precedence != Precedence.FALLBACK for r in matched):
             # "Anything else" rules apply only when no other rule matched.
             matched = [r for r in matched if r.precedence != Precedence.FALLBACK]
-        priority = self.priority(inp)
+        assessed = self.assess_priority(inp)
+        priority, why = assessed.priority, assessed.reasons
         keys = tuple(r.key for r in matched)
         signpost = _unique(s for r in matched for s in r.signpost)
         notes = _unique(r.note for r in matched if r.note)
@@ -333,7 +349,7 @@ class RoutingTable:
                 )
             else:
                 reason = "There is not enough to route on: give the offence group or at least one flag."
-            return Decision(None, (), priority, reason, in_scope, signpost, keys, notes)
+            return Decision(None, (), priority, reason, in_scope, signpost, keys, notes, why)
 
         if not inp.consent:
             would_fit = _unique(r.service for r in referring if r.service)
@@ -348,7 +364,7 @@ class RoutingTable:
                 if listed
                 else "No consent to share, and no lawful basis, was recorded, so OneDoor cannot refer."
             )
-            return Decision(None, (), priority, reason, False, listed, keys, notes)
+            return Decision(None, (), priority, reason, False, listed, keys, notes, why)
 
         first = matched[0]
         primary = first.service if first.outcome == RuleOutcome.REFER else None
@@ -356,7 +372,7 @@ class RoutingTable:
         parts = [first.reason, *notes]
         if secondary and primary:
             parts.append("Also relevant: " + ", ".join(self.name(s) for s in secondary) + ".")
-        return Decision(primary, secondary, priority, " ".join(_unique(parts)), False, signpost, keys, notes)
+        return Decision(primary, secondary, priority, " ".join(_unique(parts)), False, signpost, keys, notes, why)
 
     def route(self, data: Mapping[str, Any]) -> Decision:
         return self.decide(self.parse(data))

@@ -4,25 +4,31 @@ by organisation themselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, NoReturn
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import Http404
 from django.utils import timezone
 
-from onedoor.accounts.models import PROVIDER_ROLES, Role, User
+from onedoor.accounts.models import PROVIDER_ROLES, OrganisationKind, Role, User
 from onedoor.core.audit import audit_refusal
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.referrals.models import (
+    AWAITING_CONTACT_STATUSES,
     FINAL_STATUSES,
     OPEN_STATUSES,
+    POLICE_REFERRAL_DAYS,
     OnwardKind,
     OnwardReferral,
     Referral,
     SignpostRecord,
+    Source,
     Status,
     StatusEvent,
 )
+from onedoor.referrals.queue_filters import ASSIGNEE_ME, ASSIGNEE_NOBODY, QueueFilters
 
 
 def referrals_visible_to(*, user: Any) -> QuerySet[Referral]:
@@ -146,13 +152,132 @@ def service_for_queue(*, user: Any, slug: str) -> Service:
     return service
 
 
-def queue(*, service: Service) -> QuerySet[Referral]:
-    """One service's open referrals, most urgent first, then soonest due. Served by referral_queue_idx."""
-    return (
-        Referral.objects.filter(current_service=service, status__in=OPEN_STATUSES)
-        .select_related("offence_group", "district", "assigned_to")
-        .order_by("priority", "due_on", "id")
+def queue(*, service: Service, filters: QueueFilters | None = None, user: Any = None) -> QuerySet[Referral]:
+    """One service's open referrals, most urgent first, then soonest due, narrowed by the team's filters.
+    Served by referral_open_queue_idx: the status condition is exactly the index's (ADR 0029-A), and every
+    filter only narrows it. `user` is who "me" means in the assignee filter."""
+    rows = Referral.objects.filter(current_service=service, status__in=OPEN_STATUSES)
+    if filters is not None:
+        rows = _filtered(rows, filters=filters, user=user)
+    return rows.select_related("offence_group", "district", "assigned_to").order_by("priority", "due_on", "id")
+
+
+def _filtered(rows: QuerySet[Referral], *, filters: QueueFilters, user: Any) -> QuerySet[Referral]:
+    if filters.reference:
+        rows = rows.filter(reference=filters.reference)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.priority:
+        rows = rows.filter(priority=filters.priority)
+    if filters.offence_group:
+        rows = rows.filter(offence_group__slug=filters.offence_group)
+    if filters.district:
+        rows = rows.filter(district__gss_code=filters.district)
+    if filters.assignee == ASSIGNEE_NOBODY:
+        rows = rows.filter(assigned_to__isnull=True)
+    elif filters.assignee == ASSIGNEE_ME:
+        rows = rows.filter(assigned_to_id=getattr(user, "pk", None))
+    elif isinstance(filters.assignee, int):
+        rows = rows.filter(assigned_to_id=filters.assignee)
+    if filters.route_in == "police":
+        rows = rows.filter(POLICE_ROUTE)
+    elif filters.route_in:
+        rows = rows.filter(source=filters.route_in).exclude(POLICE_ROUTE)
+    if filters.overdue:
+        rows = rows.filter(status__in=AWAITING_CONTACT_STATUSES, due_on__lt=timezone.localdate())
+    return rows
+
+
+# A police referral: from the overnight file, or made by an officer (Victims' Code paragraph 4.5's 2 days).
+POLICE_ROUTE = Q(source=Source.POLICE_TRANSFER) | Q(referrer__organisation__kind=OrganisationKind.POLICE)
+
+
+QUEUE_COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a queue, found from a keyset cursor rather than an offset, so that the 20th page costs what
+    the first does. `count` is exact up to QUEUE_COUNT_CAP; `more` says there are more than that."""
+
+    rows: list[Referral]
+    count: int
+    more: bool
+    newer: str | None  # cursor for the page before (nearer the top of the queue)
+    older: str | None  # cursor for the page after
+
+
+def cursor_of(referral: Referral) -> str:
+    due = referral.due_on.isoformat() if referral.due_on else "none"
+    return f"{referral.priority}.{due}.{referral.pk}"
+
+
+def parse_cursor(text: str | None) -> tuple[int, date | None, int] | None:
+    """A cursor made by `cursor_of`, or None for anything else (an old or edited link starts at the top)."""
+    if not text:
+        return None
+    parts = text.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit():
+        return None
+    try:
+        due = None if parts[1] == "none" else date.fromisoformat(parts[1])
+    except ValueError:
+        return None
+    return int(parts[0]), due, int(parts[2])
+
+
+def _beyond(cursor: tuple[int, date | None, int], *, after: bool) -> Q:
+    """Rows after (or before) the cursor in (priority, due_on, id) order, written as one row comparison where
+    the cursor has a due date, so that the index scan starts at the cursor. Open referrals always have a due
+    date (referral_create and re-routing set it; migration 0009 filled the few older ones)."""
+    priority, due, pk = cursor
+    if due is None:
+        return (
+            Q(priority=priority, due_on__isnull=True, pk__gt=pk) | Q(priority__gt=priority)
+            if after
+            else Q(priority=priority, due_on__isnull=True, pk__lt=pk)
+            | Q(priority=priority, due_on__isnull=False)
+            | Q(priority__lt=priority)
+        )
+    lookup = TupleGreaterThan if after else TupleLessThan
+    return Q(lookup(Tuple(F("priority"), F("due_on"), F("pk")), (priority, due, pk)))
+
+
+def queue_page(
+    *, rows: QuerySet[Referral], size: int, after: str | None = None, before: str | None = None
+) -> QueuePage:
+    """A page of `rows` (a queue in (priority, due_on, id) order): the first page, the page after cursor
+    `after`, or the page before cursor `before`. Queries: one capped count and one page."""
+    capped = rows.order_by()[: QUEUE_COUNT_CAP + 1].count()
+    back, forward = parse_cursor(before), parse_cursor(after)
+    if back is not None:
+        found = list(rows.filter(_beyond(back, after=False)).reverse()[: size + 1])
+        has_newer = len(found) > size
+        page = list(reversed(found[:size]))
+        has_older = True
+    else:
+        page = list((rows.filter(_beyond(forward, after=True)) if forward else rows)[: size + 1])
+        has_older = len(page) > size
+        page = page[:size]
+        has_newer = forward is not None
+    return QueuePage(
+        rows=page,
+        count=min(capped, QUEUE_COUNT_CAP),
+        more=capped > QUEUE_COUNT_CAP,
+        newer=cursor_of(page[0]) if page and has_newer else None,
+        older=cursor_of(page[-1]) if page and has_older else None,
     )
+
+
+def first_contact_targets(*, service: Service) -> list[tuple[str, int]]:
+    """Each route in's own first-contact target in working days: police referrals within 2 (Victims' Code,
+    paragraph 4.5) or the service's own, if sooner; everyone else the service's."""
+    days = service.first_contact_target_days
+    return [
+        ("Police referrals", min(days, POLICE_REFERRAL_DAYS)),
+        ("Professional referrals", days),
+        ("Self-referrals", days),
+    ]
 
 
 def signpost_record_for(*, user: Any, pk: int) -> SignpostRecord:

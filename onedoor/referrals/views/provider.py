@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +18,8 @@ from onedoor.core.http import AuthedHttpRequest
 from onedoor.referrals import access, eligibility, selectors, services
 from onedoor.referrals.access import TRIAGE_ROLES
 from onedoor.referrals.forms import DeclineForm, RerouteForm
-from onedoor.referrals.models import NEW_STATUSES, Referral, Status
+from onedoor.referrals.models import OPEN_STATUSES, Referral, Status
+from onedoor.referrals.queue_filters import QueueFilterForm, QueueFilters
 from onedoor.referrals.routing import RoutingTable
 
 QUEUE_PAGE_SIZE = 50
@@ -35,12 +35,34 @@ def queues(request: AuthedHttpRequest) -> HttpResponse:
 
 @roles(PROVIDER_ROLES)
 def queue(request: AuthedHttpRequest, slug: str) -> HttpResponse:
+    """The team queue: filters and search by GET (bookmarkable, no JavaScript needed), a keyset page and
+    a capped count, so that the page costs the same at any size (ADR 0029-A)."""
     service = selectors.service_for_queue(user=request.user, slug=slug)
-    page = Paginator(selectors.queue(service=service), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    form = QueueFilterForm(request.GET or None, colleagues=selectors.colleagues_of(user=request.user))
+    filters = form.filters() if form.is_bound else QueueFilters()
+    page = selectors.queue_page(
+        rows=selectors.queue(service=service, filters=filters, user=request.user),
+        size=QUEUE_PAGE_SIZE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    today = timezone.localdate()
+    for row in page.rows:
+        row.overdue_days = row.overdue_working_days(today)  # type: ignore[attr-defined]
+    kept = request.GET.copy()
+    for key in ("after", "before"):
+        kept.pop(key, None)
     return render(
         request,
         "referrals/queue.html",
-        {"service": service, "page": page, "today": timezone.localdate(), "new_statuses": NEW_STATUSES},
+        {
+            "service": service,
+            "page": page,
+            "form": form,
+            "filters": filters,
+            "targets": selectors.first_contact_targets(service=service),
+            "query": kept.urlencode(),
+        },
     )
 
 
@@ -94,6 +116,8 @@ def _detail(
             "suggest_search": search,
             "colleagues": selectors.colleagues_of(user=user),
             "today": timezone.localdate(),
+            "overdue_days": referral.overdue_working_days(timezone.localdate()),
+            "can_claim": holds and referral.status in OPEN_STATUSES,
             "Status": Status,
         },
         status=status,
