@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0010_periodic_job_outcomes'),
         ('directory', '0006_onspd_postcodes'),
-        ('referrals', '0008_data_lifecycle_and_article_9'),
+        ('referrals', '0009_statusevent_override_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

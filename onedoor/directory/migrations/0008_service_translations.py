@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0006_onspd_postcodes'),
+        ('directory', '0007_service_team_mailbox_service_urgent_phone'),
     ]
 
     operations = [
