@@ -11,7 +11,7 @@ On one fresh PostgreSQL database (127.0.0.1:5432, user postgres) that it creates
 and prints rows per second, the two ratios, and the resident memory while the file streams.
 
 Options: --rows N (default 100000), --naive-rows N (default 2000), --keep (do not drop the database),
---only-workers, --only-updates (the pipeline and the re-imports alone).
+--only-workers, --no-workers, --only-updates (the pipeline and the re-imports alone).
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--naive-rows", type=int, default=2_000)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--only-workers", action="store_true", help="measure only the 1- and 2-worker runs")
+    parser.add_argument("--no-workers", action="store_true", help="leave out the 1- and 2-worker runs")
     parser.add_argument("--only-updates", action="store_true", help="measure only the pipeline and the re-imports")
     args = parser.parse_args()
 
@@ -204,7 +205,8 @@ def run(args: argparse.Namespace, name: str) -> None:
         f"pipeline / that floor = {pipeline_rate / chunked_rate:.1%}"
     )
 
-    workers_section(path, args.rows, name)
+    if not args.no_workers:
+        workers_section(path, args.rows, name)
 
 
 def workers_section(path: Path, rows: int, name: str) -> None:
