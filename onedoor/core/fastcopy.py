@@ -10,6 +10,10 @@ database) uses `bulk_create`, so both paths give the same rows.
 row (the costliest part of a bulk write in Python): fields left out get their model default, as `Model()`
 would give them.
 
+`update_values` is the same for changed rows: on PostgreSQL a temporary table filled by COPY, then one
+`UPDATE ... FROM` it (Django's `bulk_update` builds a CASE per field per row, slow and memory-hungry at this
+size); elsewhere `UPDATE ... FROM (VALUES ...)` in parts (SQLite 3.33+), so both paths give the same rows.
+
 COPY runs on psycopg's own cursor, so its errors are translated into Django's (`wrap_database_errors`), as
 for any query: a duplicate key is `django.db.IntegrityError` on both paths, which callers retry on.
 """
@@ -21,7 +25,7 @@ from json import dumps
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from psycopg.types.json import Jsonb
 
 M = TypeVar("M", bound=models.Model)
@@ -120,3 +124,70 @@ def insert_values(model: type[models.Model], rows: Iterable[dict[str, Any]], *, 
 def _copy_value(field: models.Field[Any, Any], value: Any) -> Any:
     # JSON goes as its text, which PostgreSQL parses: psycopg's Jsonb wrapper costs more per row.
     return dumps(value) if isinstance(field, models.JSONField) else value
+
+
+UPDATE_PARAMS = 4000  # bound parameters per UPDATE ... FROM (VALUES ...) statement where there is no COPY
+
+
+def update_values(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Set `columns` (attribute names) on existing rows, each row given as [primary key, *values in column
+    order]; returns the number of rows written. One COPY and one UPDATE on PostgreSQL, whatever the count."""
+    if not rows:
+        return 0
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    by_name = {f.attname: f for f in meta.concrete_fields}
+    unknown = [c for c in columns if c not in by_name or c == pk.attname]
+    if unknown:
+        raise ValueError(f"update_values: {model.__name__} has no updatable columns {unknown}")
+    fields = [by_name[c] for c in columns]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    key = quote(str(pk.column))
+    targets = [quote(str(f.column)) for f in fields]
+    written = 0
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            json_at = [1 + i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+            temp = quote(f"od_update_{meta.db_table}")
+            # The temporary table takes the real columns' types; no constraints, dropped below (or at commit).
+            cursor.execute(
+                f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS "  # noqa: S608 - quoted names, no values
+                f"SELECT {key}, {', '.join(targets)} FROM {table} WITH NO DATA"
+            )
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {temp} FROM STDIN") as copy:
+                for row in rows:
+                    if json_at:
+                        row = list(row)
+                        for j in json_at:
+                            row[j] = dumps(row[j])
+                    copy.write_row(row)
+            assignments = ", ".join(f"{t} = v.{t}" for t in targets)
+            # The id range lets PostgreSQL find the rows by the primary key whatever its statistics say;
+            # without it a stale plan can hash the whole table for every call.
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM {temp} AS v "  # noqa: S608 - quoted names
+                f"WHERE {table}.{key} = v.{key} AND {table}.{key} BETWEEN %s AND %s",
+                [min(r[0] for r in rows), max(r[0] for r in rows)],
+            )
+            written = int(cursor.rowcount)
+            cursor.execute(f"DROP TABLE {temp}")
+            return written
+        width = len(fields) + 1
+        part_size = max(1, UPDATE_PARAMS // width)
+        placeholder = "(" + ", ".join(["%s"] * width) + ")"
+        assignments = ", ".join(f"{t} = v.column{i + 2}" for i, t in enumerate(targets))
+        for start in range(0, len(rows), part_size):
+            part = rows[start : start + part_size]
+            params: list[Any] = []
+            for row in part:
+                params.append(row[0])
+                params += [f.get_db_prep_value(value, connection) for f, value in zip(fields, row[1:], strict=True)]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([placeholder] * len(part))}) AS v "  # noqa: S608 - quoted names; values are parameters
+                f"WHERE {table}.{key} = v.column1",
+                params,
+            )
+            written += int(cursor.rowcount)
+    return written

@@ -17,7 +17,7 @@ from django.utils import timezone
 from onedoor.accounts.models import User
 from onedoor.areas.current import force_codes
 from onedoor.core import fastcopy
-from onedoor.core.audit import audit_record
+from onedoor.core.audit import audit_record, audit_record_rows
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.contact import normalise_name
 from onedoor.messaging.models import Message, MessageStatus
@@ -109,30 +109,84 @@ def _check(
     return good, errors
 
 
-def _existing(rows: Iterable[ParsedRow], *, lock: bool = False) -> dict[tuple[str, str, str], PoliceVictimRecord]:
-    """The records already held for these rows' victims; with `lock`, locked (in id order, so that two
-    chunks naming the same victims wait for each other rather than deadlock)."""
+# What the load phase reads of a record already held: plain values, not model instances.
+_HELD_FIELDS = (
+    "id",
+    "force_code",
+    "crime_reference",
+    "victim_reference",
+    "row_hash",
+    "last_batch_id",
+    "last_seen_batch_id",
+    "line",
+    "processed_at",
+    "referral_id",
+    "offer_id",
+    *RECORD_FIELDS,
+)
+# What a changed record's row sets, after its id (`fastcopy.update_values`).
+_UPDATED_COLUMNS = (
+    *RECORD_FIELDS,
+    "person_key",
+    "phone_key",
+    "email_key",
+    "row_hash",
+    "last_batch_id",
+    "last_seen_batch_id",
+    "line",
+    "updated_at",
+    "processed_at",
+)
+_CONTACT_COLUMNS = ("phone", "email", "safe_to_text", "safe_to_email", "updated_at")
+RECORD_LABEL = PoliceVictimRecord._meta.label_lower
+REFERRAL_LABEL = Referral._meta.label_lower
+
+
+def _existing(rows: Iterable[ParsedRow], *, lock: bool = False) -> dict[tuple[str, str, str], Any]:
+    """The records already held for these rows' victims, as named rows of `_HELD_FIELDS`; with `lock`,
+    locked (in id order, so that two chunks naming the same victims wait for each other rather than
+    deadlock)."""
     keys = {r.key for r in rows}
-    found: dict[tuple[str, str, str], PoliceVictimRecord] = {}
+    found: dict[tuple[str, str, str], Any] = {}
+    if not keys:
+        return found
     crimes = PoliceVictimRecord.objects.filter(
         force_code__in={k[0] for k in keys}, crime_reference__in={k[1] for k in keys}
     )
     if lock:
         crimes = crimes.select_for_update().order_by("id")
-    for rec in crimes:
+    for rec in crimes.values_list(*_HELD_FIELDS, named=True):
         key = (rec.force_code, rec.crime_reference, rec.victim_reference)
         if key in keys:
             found[key] = rec
     return found
 
 
+def _withheld_offers(good: list[ParsedRow], existing: dict[tuple[str, str, str], Any]) -> set[int]:
+    """The offers, among those of the records this chunk changes, that a safety rule withheld: one query."""
+    offers = [
+        rec.offer_id
+        for row in good
+        if (rec := existing.get(row.key)) is not None and rec.offer_id is not None and rec.row_hash != row.row_hash
+    ]
+    if not offers:
+        return set()
+    return set(Message.objects.filter(pk__in=offers, status=MessageStatus.WITHHELD).values_list("pk", flat=True))
+
+
 def _load_chunk(
     *, batch: PoliceBatch, rows: int, good: list[ParsedRow], errors: list[RowError], actor: User | None, now: datetime
 ) -> None:
-    """Create, update or leave each checked row's record, and keep the chunk's errors and counts."""
+    """Create, update or leave each checked row's record, and keep the chunk's errors and counts. Each kind
+    of write is one statement per chunk: new records by COPY, changed ones by COPY into a temporary table
+    and one UPDATE ... FROM it, their audit rows and their referrals' new contact details likewise."""
     existing = _existing(good, lock=True)
+    withheld = _withheld_offers(good, existing)
     created: list[dict[str, Any]] = []  # new records as attribute values: no model instance per row
-    changed: list[PoliceVictimRecord] = []
+    changed: list[list[Any]] = []  # [id, *_UPDATED_COLUMNS values]
+    audits: list[tuple[Any, str, object, dict[str, Any]]] = []
+    contacts: list[list[Any]] = []  # [referral id, *_CONTACT_COLUMNS values]
+    moved: list[list[Any]] = []  # [id, line]: the same row again, earlier in this file
     unchanged: list[int] = []
     replaced = 0  # records another chunk of this file set from a later line: this earlier line wins
     for row in good:
@@ -159,7 +213,7 @@ def _load_chunk(
                 )
             )
             if rec.row_hash == row.row_hash:
-                PoliceVictimRecord.objects.filter(pk=rec.pk).update(line=row.line)
+                moved.append([rec.id, row.line])
                 continue
             replaced += 1
         v = row.values
@@ -186,47 +240,43 @@ def _load_chunk(
                 }
             )
         elif rec.row_hash == row.row_hash:
-            unchanged.append(rec.pk)
+            unchanged.append(rec.id)
         else:
             fields_changed = [name for name in RECORD_FIELDS if getattr(rec, name) != v[name]]
-            for name in RECORD_FIELDS:
-                setattr(rec, name, v[name])
-            for name, value in keys.items():
-                setattr(rec, name, value)
-            rec.row_hash = row.row_hash
-            rec.last_batch = batch
-            rec.last_seen_batch = batch
-            rec.line = row.line
-            rec.updated_at = now
-            if rec.referral_id is None or _offer_withheld(rec):
-                rec.processed_at = None  # route and offer again with what is now known
-            changed.append(rec)
-            audit_record(
-                actor=actor,
-                action=AuditAction.POLICE_RECORD_UPDATED,
-                obj=rec,
-                detail={"batch": batch.pk, "fields": [n.removesuffix("_id") for n in fields_changed]},
+            # Route and offer again with what is now known, unless it already has a referral and an offer.
+            again = rec.referral_id is None or rec.offer_id is None or rec.offer_id in withheld
+            changed.append(
+                [
+                    rec.id,
+                    *(v[name] for name in RECORD_FIELDS),
+                    keys["person_key"],
+                    keys["phone_key"],
+                    keys["email_key"],
+                    row.row_hash,
+                    batch.pk,
+                    batch.pk,
+                    row.line,
+                    now,
+                    None if again else rec.processed_at,
+                ]
+            )
+            audits.append(
+                (
+                    actor,
+                    RECORD_LABEL,
+                    rec.id,
+                    {"batch": batch.pk, "fields": [n.removesuffix("_id") for n in fields_changed]},
+                )
             )
             if rec.referral_id and set(fields_changed) & set(CONTACT_FIELDS):
-                _update_referral_contact(rec, actor)
+                contacts.append(
+                    [rec.referral_id, v["phone"], v["email"], v["safe_to_text"] == "Y", v["safe_to_email"] == "Y"]
+                )
     fastcopy.insert_values(PoliceVictimRecord, created)
-    if changed:
-        PoliceVictimRecord.objects.bulk_update(
-            changed,
-            [
-                *RECORD_FIELDS,
-                "person_key",
-                "phone_key",
-                "email_key",
-                "row_hash",
-                "last_batch",
-                "last_seen_batch",
-                "line",
-                "updated_at",
-                "processed_at",
-            ],
-            batch_size=500,
-        )
+    fastcopy.update_values(PoliceVictimRecord, _UPDATED_COLUMNS, changed)
+    fastcopy.update_values(PoliceVictimRecord, ("line",), moved)
+    audit_record_rows(action=AuditAction.POLICE_RECORD_UPDATED, entries=audits)
+    _update_referral_contacts(contacts, actor)
     if unchanged:
         PoliceVictimRecord.objects.filter(pk__in=unchanged).update(last_seen_batch=batch)
     fastcopy.insert(
@@ -242,25 +292,13 @@ def _load_chunk(
     )
 
 
-def _offer_withheld(rec: PoliceVictimRecord) -> bool:
-    if rec.offer_id is None:
-        return True
-    return Message.objects.filter(pk=rec.offer_id, status=MessageStatus.WITHHELD).exists()
-
-
-def _update_referral_contact(rec: PoliceVictimRecord, actor: User | None) -> None:
-    assert rec.referral_id is not None
-    Referral.objects.filter(pk=rec.referral_id).update(
-        phone=rec.phone,
-        email=rec.email,
-        safe_to_text=rec.safe_to_text == "Y",
-        safe_to_email=rec.safe_to_email == "Y",
-        updated_at=timezone.now(),
-    )
-    referral = Referral.objects.get(pk=rec.referral_id)
-    audit_record(
-        actor=actor,
+def _update_referral_contacts(contacts: list[list[Any]], actor: User | None) -> None:
+    """Give the referrals of changed records their new contact details, audited: one statement each."""
+    if not contacts:
+        return
+    moment = timezone.now()
+    fastcopy.update_values(Referral, _CONTACT_COLUMNS, [[*c, moment] for c in contacts])
+    audit_record_rows(
         action=AuditAction.REFERRAL_CONTACT_UPDATED,
-        obj=referral,
-        detail={"source": Source.POLICE_TRANSFER},
+        entries=[(actor, REFERRAL_LABEL, c[0], {"source": Source.POLICE_TRANSFER}) for c in contacts],
     )

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from onedoor.accounts.models import Organisation, OrganisationKind, User
 from onedoor.accounts.services import referrers_for_emails
 from onedoor.areas.current import offer_service_slug
 from onedoor.areas.files import read_area
+from onedoor.core import fastcopy
 from onedoor.core.audit import audit_record_rows
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.contact import is_uk_mobile, normalise_name
@@ -150,19 +151,19 @@ def police_records_process(
             after_chunk("finish" if lock_batch else "process", number)
 
 
-_PROCESSED = (
-    ("repeat", "boolean"),
-    ("needs_review", "boolean"),
-    ("review_reason", "text"),
-    ("routing_reason", "text"),
-    ("routing_gap", "boolean"),
-    ("referral_id", "bigint"),
-    ("offer_id", "bigint"),
-    ("processed_at", "timestamptz"),
+_PROCESSED_COLUMNS = (
+    "repeat",
+    "needs_review",
+    "review_reason",
+    "routing_reason",
+    "routing_gap",
+    "referral_id",
+    "offer_id",
+    "processed_at",
 )
-# Places in an outcome row ([id, *_PROCESSED values]) that are filled in as the chunk is routed and written.
+# Places in an outcome row ([id, *_PROCESSED_COLUMNS values]) that are filled in as the chunk is routed and written.
 _REASON, _GAP, _REFERRAL, _OFFER = (
-    1 + [name for name, _ in _PROCESSED].index(n) for n in ("routing_reason", "routing_gap", "referral_id", "offer_id")
+    1 + _PROCESSED_COLUMNS.index(n) for n in ("routing_reason", "routing_gap", "referral_id", "offer_id")
 )
 
 
@@ -170,7 +171,7 @@ _REASON, _GAP, _REFERRAL, _OFFER = (
 class _ChunkPlan:
     """One chunk's outcome, worked out and ready to write."""
 
-    outcomes: list[list[Any]]  # [id, *_PROCESSED values], referral and offer ids filled in when written
+    outcomes: list[list[Any]]  # [id, *_PROCESSED_COLUMNS values], referral and offer ids filled in when written
     referrals: BulkPlan
     to_refer: list[int]  # index into outcomes, for each of referrals.outcomes
     messages: list[dict[str, Any]]
@@ -310,44 +311,9 @@ def _write_chunk(plan: _ChunkPlan, batch: PoliceBatch | None) -> None:
 
 
 def _write_processed(outcomes: list[list[Any]]) -> None:
-    """Write each record's outcome ([id, *_PROCESSED values], in id order) in one statement: Django's bulk_update
-    builds a CASE per field per row, which is slow at this size. PostgreSQL: COPY the outcomes into a
-    temporary table and UPDATE ... FROM it. SQLite (3.33+): UPDATE ... FROM (VALUES ...)."""
-    if not outcomes:
-        return
-    quote = connection.ops.quote_name
-    table = quote(PoliceVictimRecord._meta.db_table)
-    if connection.vendor == "postgresql":
-        columns = ", ".join(f"{quote(name)} {kind}" for name, kind in _PROCESSED)
-        assignments = ", ".join(f"{quote(name)} = v.{quote(name)}" for name, _ in _PROCESSED)
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS police_processed (id bigint, {columns}) ON COMMIT DROP")
-            with cursor.cursor.copy("COPY police_processed FROM STDIN") as copy:
-                for outcome in outcomes:
-                    copy.write_row(outcome)
-            # The id range lets PostgreSQL find the chunk's rows by the primary key whatever its statistics
-            # say; without it a stale plan hashes the whole table for every chunk.
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM police_processed AS v "  # noqa: S608 - quoted constants
-                f"WHERE {table}.{quote('id')} = v.id AND {table}.{quote('id')} BETWEEN %s AND %s",
-                [min(o[0] for o in outcomes), max(o[0] for o in outcomes)],
-            )
-            cursor.execute("DROP TABLE police_processed")
-        return
-    placeholder = "(" + ", ".join(["%s"] * (len(_PROCESSED) + 1)) + ")"
-    assignments = ", ".join(f"{quote(name)} = v.column{i + 2}" for i, (name, _) in enumerate(_PROCESSED))
-    with connection.cursor() as cursor:
-        for start in range(0, len(outcomes), 500):
-            part = outcomes[start : start + 500]
-            params: list[Any] = []
-            for outcome in part:
-                params += outcome[:-1]
-                params.append(connection.ops.adapt_datetimefield_value(outcome[-1]))
-            sql = (
-                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([placeholder] * len(part))}) AS v "  # noqa: S608 - names are quoted constants; values are parameters
-                f"WHERE {table}.{quote('id')} = v.column1"
-            )
-            cursor.execute(sql, params)
+    """Write each record's outcome ([id, *_PROCESSED_COLUMNS values], in id order) in one statement
+    (`fastcopy.update_values`: COPY into a temporary table, then UPDATE ... FROM it)."""
+    fastcopy.update_values(PoliceVictimRecord, _PROCESSED_COLUMNS, outcomes)
 
 
 def _details(rec: Any, ctx: _Context, flag_slugs: list[str], needs_review: bool, review_reason: str) -> ReferralDetails:
