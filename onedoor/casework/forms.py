@@ -87,9 +87,31 @@ class PlanForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    need = NeedChoiceField(label="Need this goal addresses", queryset=NeedCategory.objects.all(), empty_label=None)
-    description = forms.CharField(label="Goal", max_length=300)
-    intervention = forms.ChoiceField(label="Intervention", choices=Intervention.choices)
+    need = NeedChoiceField(
+        label="Need this goal addresses",
+        queryset=NeedCategory.objects.all(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the need this goal addresses",
+            "invalid_choice": "Choose the need this goal addresses from the list",
+        },
+    )
+    description = forms.CharField(
+        label="Goal",
+        max_length=300,
+        error_messages={
+            "required": "Describe the goal",
+            "max_length": "Describe the goal in 300 characters or fewer",
+        },
+    )
+    intervention = forms.ChoiceField(
+        label="Intervention",
+        choices=Intervention.choices,
+        error_messages={
+            "required": "Choose the intervention for this goal",
+            "invalid_choice": "Choose an intervention this service offers",
+        },
+    )
 
     def __init__(self, *args: Any, offers: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
