@@ -33,7 +33,7 @@ from onedoor.referrals.models import (
     special_category_condition,
 )
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
-from onedoor.referrals.tasks import notify_referrer_of_status
+from onedoor.referrals.tasks import is_milestone, notify_referrer_of_status
 
 POLICE_REFERRAL_DAYS = 2  # Victims' Code, paragraph 4.5
 
@@ -382,7 +382,7 @@ def referral_create(
 
 
 def _notify_referrer(referral: Referral, event: StatusEvent) -> None:
-    if referral.referrer_id is None:
+    if referral.referrer_id is None or not is_milestone(event.to_status):
         return
     enqueue_on_commit(notify_referrer_of_status, event_id=event.pk)
 
