@@ -39,16 +39,30 @@ class Organisation(models.Model):
         return self.name
 
 
+class StatusEmails(models.TextChoices):
+    """How a referrer hears about their referrals (docs/messaging.md, "Referrer emails")."""
+
+    MILESTONES = "milestones", "One email at each milestone: accepted or declined, support started, closed"
+    DAILY = "daily", "One email a day listing the day's milestones, if there were any"
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=30, choices=Role.choices, default=Role.REFERRER)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     job_title = models.CharField(max_length=120, blank=True)
+    status_emails = models.CharField(
+        "Emails about my referrals", max_length=20, choices=StatusEmails.choices, default=StatusEmails.MILESTONES
+    )
+    status_digest_sent_until = models.DateTimeField(
+        null=True, blank=True, help_text="The daily digest has covered milestones up to this moment."
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            models.CheckConstraint(condition=Q(status_emails__in=StatusEmails.values), name="user_status_emails_valid"),
             models.CheckConstraint(
                 condition=~Q(role__in=sorted(r.value for r in PROVIDER_ROLES)) | Q(organisation__isnull=False),
                 name="provider_staff_belong_to_an_organisation",

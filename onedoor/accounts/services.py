@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onedoor.accounts.links import LINK_SALT, account_state
-from onedoor.accounts.models import ApiToken, Organisation, Role, User
+from onedoor.accounts.models import ApiToken, Organisation, Role, StatusEmails, User
 from onedoor.accounts.permissions import ADMINISTRATORS_GROUP, sync_administrators_group
 from onedoor.accounts.tasks import send_password_reset, send_sign_in_link
 from onedoor.accounts.throttle import account_key, cool_off_minutes
@@ -308,5 +308,27 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User | None) -> ApiToken:
             action=AuditAction.API_TOKEN_REVOKED,
             obj=locked,
             detail={"user_id": locked.user_id, "changed": {"revoked_at": [None, locked.revoked_at.isoformat()]}},
+        )
+    return locked
+
+
+@transaction.atomic
+def user_status_emails_set(*, user: User, choice: str) -> User:
+    """The user's own choice of how they hear about their referrals: an email at each milestone, or a daily
+    digest. Choosing the digest starts it from now, so nothing already emailed is listed again."""
+    if choice not in StatusEmails.values:
+        raise ValidationError("Choose how you want to hear about your referrals.")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = locked.status_emails
+    if before != choice:
+        locked.status_emails = choice
+        if choice == StatusEmails.DAILY:
+            locked.status_digest_sent_until = timezone.now()
+        locked.save(update_fields=["status_emails", "status_digest_sent_until"])
+        audit_record(
+            actor=locked,
+            action=AuditAction.USER_STATUS_EMAILS_CHANGED,
+            obj=locked,
+            detail={"from": before, "to": choice},
         )
     return locked

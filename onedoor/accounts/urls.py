@@ -12,6 +12,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/set-up/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("emails/", views.status_emails, name="status_emails"),
     path("password/", views.password_change, name="password_change"),
     path("password/changed/", views.password_change_done, name="password_change_done"),
     path("password-reset/", views.password_reset, name="password_reset"),

@@ -7,7 +7,9 @@ from typing import Any
 import django_otp
 import qrcode
 import qrcode.image.svg
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import LoginView
@@ -27,13 +29,14 @@ from onedoor.accounts.forms import (
     TwoFactorForm,
 )
 from onedoor.accounts.middleware import SESSION_ENDED_KEY, allow_unverified, is_two_factor_complete
-from onedoor.accounts.models import Role
+from onedoor.accounts.models import Role, StatusEmails
 from onedoor.accounts.services import (
     sign_in_link_redeem,
     sign_in_link_request,
     totp_device_create,
+    user_status_emails_set,
 )
-from onedoor.core.access import public, signed_in
+from onedoor.core.access import public, roles, signed_in
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.http import AuthedHttpRequest
@@ -42,6 +45,30 @@ SESSION_ENDED_TEXT = {
     "idle": "You were signed out because you had not done anything for {idle} minutes. Sign in again to carry on.",
     "expired": "You were signed out because you had been signed in for {hours} hours. Sign in again to carry on.",
 }
+
+
+class StatusEmailsForm(forms.Form):
+    status_emails = forms.ChoiceField(
+        label="How do you want to hear about your referrals?",
+        choices=StatusEmails.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you want to hear about your referrals"},
+    )
+
+
+@roles(Role.REFERRER)
+def status_emails(request: AuthedHttpRequest) -> HttpResponse:
+    """The referrer's own choice: an email at each milestone of a referral, or one digest a day."""
+    form = StatusEmailsForm(
+        request.POST if request.method == "POST" else None, initial={"status_emails": request.user.status_emails}
+    )
+    if request.method == "POST" and form.is_valid():
+        user_status_emails_set(user=request.user, choice=form.cleaned_data["status_emails"])
+        messages.success(request, "Your email choice is saved")
+        return redirect("accounts:status_emails")
+    return render(
+        request, "accounts/status_emails.html", {"form": form}, status=400 if form.is_bound and form.errors else 200
+    )
 
 
 class SignInView(LoginView):

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from onedoor.accounts.models import User
+from onedoor.casework.measures import MeasureSpec
 from onedoor.casework.models import (
     CloseReason,
     ContactChannel,
@@ -86,9 +87,31 @@ class PlanForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    need = NeedChoiceField(label="Need this goal addresses", queryset=NeedCategory.objects.all(), empty_label=None)
-    description = forms.CharField(label="Goal", max_length=300)
-    intervention = forms.ChoiceField(label="Intervention", choices=Intervention.choices)
+    need = NeedChoiceField(
+        label="Need this goal addresses",
+        queryset=NeedCategory.objects.all(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the need this goal addresses",
+            "invalid_choice": "Choose the need this goal addresses from the list",
+        },
+    )
+    description = forms.CharField(
+        label="Goal",
+        max_length=300,
+        error_messages={
+            "required": "Describe the goal",
+            "max_length": "Describe the goal in 300 characters or fewer",
+        },
+    )
+    intervention = forms.ChoiceField(
+        label="Intervention",
+        choices=Intervention.choices,
+        error_messages={
+            "required": "Choose the intervention for this goal",
+            "invalid_choice": "Choose an intervention this service offers",
+        },
+    )
 
     def __init__(self, *args: Any, offers: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,15 +125,37 @@ class ProgressNoteForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    stage = forms.ChoiceField(label="When is this being given?", choices=MeasureStage.choices)
-    administered_on = forms.DateField(label="Date given", required=False, help_text="Leave blank for today")
+    """One administration, item by item, with the published wording and answer options."""
 
-    def __init__(self, *args: Any, measure: str, items: int, item_max: int, **kwargs: Any) -> None:
+    stage = forms.ChoiceField(
+        label="When is this being given?",
+        choices=MeasureStage.choices,
+        error_messages={"required": "Say whether this is at the start, a review or closure"},
+    )
+    administered_on = forms.DateField(
+        label="Date given",
+        required=False,
+        help_text="Leave blank for today",
+        error_messages={"invalid": "Enter the date given as a real date, for example 27 3 2026"},
+    )
+
+    def __init__(self, *args: Any, spec: MeasureSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.items = items
-        choices = [(str(v), str(v)) for v in range(item_max + 1)]
-        for n in range(1, items + 1):
-            self.fields[f"item_{n}"] = forms.TypedChoiceField(label=f"Item {n}", choices=choices, coerce=int)
+        self.items = spec.items
+        choices = [(str(v), option) for v, option in enumerate(spec.published.options)]
+        for q in spec.questions:
+            self.fields[f"item_{q.number}"] = forms.TypedChoiceField(
+                label=f"{q.number}. {q.text}",
+                choices=choices,
+                coerce=int,
+                help_text=(
+                    f"Reverse-scored: OneDoor scores “{spec.published.options[0]}” as {spec.item_max} "
+                    f"and “{spec.published.options[-1]}” as 0. Enter the answer as given."
+                    if q.reverse
+                    else ""
+                ),
+                error_messages={"required": f"Choose an answer for item {q.number}"},
+            )
 
     def item_fields(self) -> list[forms.BoundField]:
         return [self[f"item_{n}"] for n in range(1, self.items + 1)]

@@ -42,6 +42,8 @@ class ContactAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # "My cases" shows each case's last contact: the latest row per referral, by index.
+        indexes = [models.Index(fields=["referral", "at"], name="contact_referral_at_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(channel__in=ContactChannel.values), name="contact_channel_valid"),
             models.CheckConstraint(condition=Q(outcome__in=ContactOutcome.values), name="contact_outcome_valid"),

@@ -230,15 +230,6 @@ def cases_of_organisation(*, user: Any) -> QuerySet[Referral]:
     return Referral.objects.filter(current_service__organisation_id=user.organisation_id, status__in=CASE_OPEN_STATUSES)
 
 
-def my_cases(*, user: Any) -> QuerySet[Referral]:
-    return (
-        cases_of_organisation(user=user)
-        .filter(assigned_to=user)
-        .select_related("current_service", "support_plan")
-        .order_by("due_on", "id")
-    )
-
-
 @dataclass
 class DueItem:
     kind: str
@@ -316,12 +307,6 @@ def onward_links(*, referral: Referral) -> dict[str, Any]:
         "onward": OnwardReferral.objects.filter(from_referral=referral).select_related("to_service", "to_referral"),
         "onward_from": OnwardReferral.objects.filter(to_referral=referral).select_related("from_referral").first(),
     }
-
-
-def caseload_counts(*, cases: list[Referral]) -> dict[str, int]:
-    """How many of these cases are in each status, by label."""
-    counts = Counter(Status(c.status).label for c in cases)
-    return dict(sorted(counts.items()))
 
 
 def practitioner_session_counts(*, organisation_id: int, start: date, end: date) -> dict[str, int]:

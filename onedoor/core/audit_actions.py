@@ -19,6 +19,7 @@ class AuditAction(StrEnum):
     API_TOKEN_CREATED = "api_token.created"
     API_TOKEN_REVOKED = "api_token.revoked"
     USER_CREATED = "user.created"
+    USER_STATUS_EMAILS_CHANGED = "user.status_emails_changed"
     USER_SIGNED_IN = "user.signed_in"
     USER_SIGNED_IN_WITH_LINK = "user.signed_in_with_link"
     USER_SIGNED_OUT = "user.signed_out"

@@ -33,7 +33,7 @@ from onedoor.referrals.models import (
     special_category_condition,
 )
 from onedoor.referrals.routing import Decision, RouteInput, RoutingTable
-from onedoor.referrals.tasks import alert_team_of_urgent_referral, notify_referrer_of_status
+from onedoor.referrals.tasks import alert_team_of_urgent_referral, is_milestone, notify_referrer_of_status
 
 
 class ReferralRefused(DomainError, ValueError):
@@ -323,7 +323,8 @@ def referral_create(
 
 
 def notify_referrer(referral: Referral, event: StatusEvent) -> None:
-    if referral.referrer_id is None:
+    """The referrer hears of milestones only (`tasks.MILESTONES`), or in their daily digest."""
+    if referral.referrer_id is None or not is_milestone(event.to_status):
         return
     enqueue_on_commit(notify_referrer_of_status, event_id=event.pk)
 

@@ -17,6 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from onedoor.accounts.models import Role, User
 from onedoor.accounts.services import totp_device_create
+from onedoor.casework import measures
 from onedoor.casework.models import ClosureOutcome
 from onedoor.core.models import NeedCategory
 from onedoor.referrals.models import Status
@@ -70,10 +71,13 @@ def record_contact(page: Page, outcome: str) -> None:
 
 
 def record_phq9(page: Page, stage: str, answers: list[int]) -> None:
+    """PHQ-9 by its published questions and answer options (onedoor/casework/data/measures.json)."""
+    spec = measures.spec("phq9")
     page.get_by_role("link", name="Record PHQ-9").click()
     page.get_by_role("group", name="When is this being given?").get_by_label(stage).check()
-    for n, value in enumerate(answers, start=1):
-        page.get_by_role("group", name=f"Item {n}", exact=True).get_by_label(str(value), exact=True).check()
+    for question, value in zip(spec.questions, answers, strict=True):
+        group = page.get_by_role("group", name=f"{question.number}. {question.text}", exact=True)
+        group.get_by_label(spec.published.options[value], exact=True).check()
     page.get_by_role("button", name="Score and save").click()
 
 

@@ -27,7 +27,12 @@ class UnsafeContact(DomainError, ValueError):
 
 
 class CaseworkError(DomainError, ValueError):
-    """A casework change that cannot be made as asked. Nothing was saved."""
+    """A casework change that cannot be made as asked. Nothing was saved. `field` names the form field the
+    refusal is about, where there is one, so that the page shows it there and the error summary links to it."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def lock_case(
@@ -42,6 +47,8 @@ def lock_case(
     locked = Referral.objects.select_for_update(of=("self",)).select_related("current_service").get(pk=referral.pk)
     require_may_act(user=actor, referral=locked, action=action, what="case")
     if locked.status not in statuses:
+        if locked.status == Status.CLOSED:
+            raise CaseworkError("This case is closed. Re-open it (with a reason) before recording anything new.")
         raise CaseworkError(f"This case is {Status(locked.status).label.lower()}: that cannot be done now.")
     return locked
 

@@ -13,7 +13,7 @@ from onedoor.casework.models import GroundsDecision, ModernSlaveryReferral, Slav
 from onedoor.casework.services._common import CaseworkError, lock_case, lock_case_and
 from onedoor.core.audit import audit_record
 from onedoor.core.audit_actions import AuditAction
-from onedoor.referrals.models import Referral, Status
+from onedoor.referrals.models import Referral
 
 _PATH_ACTIONS: dict[str, AuditAction] = {
     SlaveryPath.NRM: AuditAction.CASEWORK_MODERN_SLAVERY_NRM,
@@ -75,9 +75,7 @@ def modern_slavery_decision_record(
     *, record: ModernSlaveryReferral, actor: User, stage: str, decision: str, decided_on: date
 ) -> ModernSlaveryReferral:
     """A reasonable-grounds or conclusive-grounds decision, with its date."""
-    _, locked = lock_case_and(
-        ModernSlaveryReferral, record.pk, referral_path="referral_id", actor=actor, statuses=Status.values
-    )
+    _, locked = lock_case_and(ModernSlaveryReferral, record.pk, referral_path="referral_id", actor=actor)
     if locked.path != SlaveryPath.NRM:
         raise CaseworkError("Only an NRM referral gets grounds decisions.")
     if decision not in (GroundsDecision.POSITIVE, GroundsDecision.NEGATIVE):

@@ -49,13 +49,15 @@ def goal_add(*, referral: Referral, actor: User, need: NeedCategory, description
     if plan is None:
         raise CaseworkError("Write the plan's headline and review date before adding goals.")
     if intervention not in Intervention.values:
-        raise CaseworkError("Choose an intervention from the services' offers.")
+        raise CaseworkError("Choose an intervention from the service's offers.", field="intervention")
     service = locked.current_service
     if service is not None and service.offers and intervention not in service.offers:
         offered = "; ".join(str(Intervention(o).label) for o in service.offers if o in Intervention.values)
-        raise CaseworkError(f"{service} does not offer {Intervention(intervention).label}. It offers: {offered}.")
+        raise CaseworkError(
+            f"{service} does not offer {Intervention(intervention).label}. It offers: {offered}.", field="intervention"
+        )
     if not description.strip():
-        raise CaseworkError("Describe the goal.")
+        raise CaseworkError("Describe the goal.", field="description")
     goal = Goal.objects.create(
         plan=plan, need=need, description=description.strip(), intervention=intervention, created_at=timezone.now()
     )
@@ -72,7 +74,7 @@ def goal_add(*, referral: Referral, actor: User, need: NeedCategory, description
 def goal_progress_note_add(*, goal: Goal, actor: User, note: str, status: str | None = None) -> ProgressNote:
     referral, locked_goal = lock_case_and(Goal, goal.pk, referral_path="plan__referral_id", actor=actor)
     if not note.strip():
-        raise CaseworkError("Write the progress note.")
+        raise CaseworkError("Write the progress note.", field="note")
     progress = ProgressNote.objects.create(goal=locked_goal, at=timezone.now(), by=actor, note=note.strip())
     if status and status != locked_goal.status:
         locked_goal.status = status

@@ -37,7 +37,8 @@ def call_service(form: forms.Form, call: Callable[[], Any]) -> Any:
     try:
         return call()
     except (DomainError, PermissionDenied) as exc:
-        form.add_error(None, str(exc))
+        field = getattr(exc, "field", "")
+        form.add_error(field if field in form.fields else None, str(exc))
         return None
 
 

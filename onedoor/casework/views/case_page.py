@@ -9,6 +9,7 @@ from django.utils import timezone
 from onedoor.casework import forms as cf
 from onedoor.casework import rules, selectors
 from onedoor.casework.models import Assessment, ContactAttempt, JointWorking, Measure, ModernSlaveryReferral
+from onedoor.casework.services import CASE_STATUSES
 from onedoor.casework.views._common import CASEWORK_ROLES, service_offers
 from onedoor.core.access import roles
 from onedoor.referrals import access
@@ -26,6 +27,8 @@ def case(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "referral": referral,
             "holds": holds,
+            # A closed case (or one declined or not engaged) offers nothing but re-opening or closing.
+            "working": holds and referral.status in CASE_STATUSES,
             "safe_channels": rules.safe_channels(referral),
             "today": timezone.localdate(),
             "attempts": ContactAttempt.objects.filter(referral=referral).select_related("recorded_by"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onedoor.accounts.models import Role, User
-from onedoor.casework import access, selectors, services
+from onedoor.casework import access, caseload, selectors, services
 from onedoor.casework import forms as cf
 from onedoor.casework.views._common import CASEWORK_ROLES, call_service, request_user
 from onedoor.core.access import roles
@@ -22,15 +22,20 @@ from onedoor.referrals.services import referral_record_view
 @roles(CASEWORK_ROLES)
 def my_cases(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    cases = list(selectors.my_cases(user=request.user))
+    sort = request.GET.get("sort", caseload.DEFAULT_SORT)
+    if sort not in caseload.MY_CASES_SORTS:
+        sort = caseload.DEFAULT_SORT
+    page, counts = caseload.my_cases_page(user=request.user, sort=sort, page=request.GET.get("page"))
     return render(
         request,
         "casework/my_cases.html",
         {
-            "cases": cases,
+            "page": page,
+            "sort": sort,
+            "sorts": [(key, label) for key, (label, _) in caseload.MY_CASES_SORTS.items()],
             "due": selectors.due_for(user=request.user, today=today),
             "today": today,
-            "counts": selectors.caseload_counts(cases=cases),
+            "counts": counts,
             "alerts": selectors.open_alerts(user=request.user) if request_user(request).role == Role.TEAM_LEAD else [],
             "shared": selectors.shared_cases_for(user=request.user),
             "services": referral_selectors.services_of(user=request.user),
@@ -41,10 +46,20 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @roles(LEAD_ROLES)
 def team(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    services_held = list(referral_selectors.services_of(user=request.user))
+    chosen = next((s for s in services_held if s.slug == request.GET.get("service")), None)
+    service = chosen or (services_held[0] if services_held else None)
     return render(
         request,
         "casework/team.html",
         {
+            "services": services_held,
+            "service": service,
+            "cases": (
+                caseload.team_cases_page(user=request.user, service=service, page=request.GET.get("page"))
+                if service
+                else None
+            ),
             "rows": selectors.team_view(user=request.user, today=today),
             "due": selectors.due_for(user=request.user, today=today, mine_only=False),
             "today": today,

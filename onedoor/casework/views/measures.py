@@ -17,7 +17,7 @@ def measure(request: HttpRequest, reference: str, code: str) -> HttpResponse:
         spec = measures.spec(code)
     except measures.MeasureError:
         raise Http404 from None
-    form = cf.MeasureForm(request.POST or None, measure=code, items=spec.items, item_max=spec.item_max)
+    form = cf.MeasureForm(request.POST or None, spec=spec)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         done = call_service(
