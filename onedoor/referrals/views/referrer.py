@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from onedoor.accounts.models import Role, User
 from onedoor.core.access import roles
 from onedoor.core.http import AuthedHttpRequest
+from onedoor.core.pagination import keyset_page
 from onedoor.core.submissions import SubmissionKeyReused, already_sent_message, form_submission_run, form_token
 from onedoor.directory.models import Service
 from onedoor.referrals import selectors, services
@@ -57,7 +57,8 @@ def signposted(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @roles(Role.REFERRER)
 def my_referrals(request: AuthedHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.referrals_of_referrer(user=request.user), 25).get_page(request.GET.get("page"))
+    # Keyset pages and a capped count: a referrer with 225,000 referrals costs what one with 25 does (ADR 0029-F).
+    page = keyset_page(selectors.referrals_of_referrer(user=request.user), request.GET, field="created_at", size=25)
     return render(request, "referrals/mine.html", {"page": page})
 
 
