@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import statistics
 import sys
 import time
@@ -310,6 +311,8 @@ def main() -> None:
     )
     parser.add_argument("--all-insights", action="store_true", help="every insights group page, not five")
     args = parser.parse_args()
+    # Stopped by a signal, it still drops its database (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     name = f"od_f_pages_{os.getpid()}"
     admin(f"CREATE DATABASE {name}")
     os.environ["DATABASE_URL"] = f"{PG}/{name}"
