@@ -23,7 +23,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from insights import filler, h, ids, scalar, sql  # bench/insights.py, on the path beside this file
+from insights import (
+    SIGNPOST_FROM_REFERRAL,
+    filler,
+    h,
+    ids,
+    police_from_referral,
+    scalar,
+    sql,
+)  # bench/insights.py, on the path beside this file
 
 SERVICE_SHARES = [("victim-support", 70), ("rosa", 12), ("cgl", 10), ("barnardos", 6), ("compass", 2)]
 STATUS_SHARES = [
@@ -273,24 +281,7 @@ def slice_(ref: dict[str, Any], people: dict[str, Any], lo: int, hi: int) -> Non
         f"INSERT INTO messaging_message ({mcols}) SELECT {mvals} FROM referrals_referral r "
         f"WHERE {new} AND r.source = 'police-transfer'"
     )
-    police = {
-        "force_code": "'E23000017'",
-        "crime_reference": "'C' || r.id",
-        "victim_reference": "'V1'",
-        "first_batch_id": "b.id",
-        "last_batch_id": "b.id",
-        "last_seen_batch_id": "b.id",
-        "created_at": "r.created_at",
-        "updated_at": "r.updated_at",
-        "recorded_at": "r.created_at - interval '1 day'",
-        "offence_group_id": "r.offence_group_id",
-        "first_name": "'Bench'",
-        "date_of_birth": "r.received_on - (r.age_at_referral * interval '1 year')",
-        "district_id": "r.district_id",
-        "consent_to_share": "true",
-        "referral_id": "r.id",
-        "processed_at": "r.created_at",
-    }
+    police = police_from_referral("b.id", "b.id")
     batch_join = (
         "FROM referrals_referral r JOIN police_policebatch b "
         "ON b.started_at::date = r.received_on AND b.channel = 'api'"
@@ -303,17 +294,7 @@ def slice_(ref: dict[str, Any], people: dict[str, Any], lo: int, hi: int) -> Non
     unreferred = {**police, "crime_reference": "'N' || r.id", "consent_to_share": "false", "referral_id": "NULL"}
     pcols, pvals = filler(PoliceVictimRecord, unreferred)
     sql(f"INSERT INTO police_policevictimrecord ({pcols}) SELECT {pvals} {batch_join} WHERE {new} AND r.id % 10 = 7")
-    scols, svals = filler(
-        SignpostRecord,
-        {
-            "created_at": "r.created_at",
-            "source": "r.source",
-            "offence_group_id": "r.offence_group_id",
-            "age_band": "'25-to-34'",
-            "district_id": "r.district_id",
-            "gap": "r.id % 40 = 3",
-        },
-    )
+    scols, svals = filler(SignpostRecord, SIGNPOST_FROM_REFERRAL)
     sql(
         f"INSERT INTO referrals_signpostrecord ({scols}) SELECT {svals} "
         f"FROM referrals_referral r WHERE {new} AND r.id % 10 = 3"
