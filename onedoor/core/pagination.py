@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.core.paginator import Paginator
 from django.db.models import Model, Q, QuerySet
@@ -142,7 +142,7 @@ def keyset_page(
 ADMIN_COUNT_CAP = 10_000
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """For the admin's lists of tables that grow by a row per action (the audit log, messages): the count stops
     at `ADMIN_COUNT_CAP`, so the list and its first hundred pages cost the same at a million rows as at a hundred.
     Narrow the list with its filters to reach older rows. `admin/pagination.html` says "more than 10,000"."""
@@ -151,7 +151,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def total(self) -> CappedCount:
-        return capped_count(self.object_list, self.cap)
+        return capped_count(cast(QuerySet[Any], self.object_list), self.cap)
 
     @cached_property
     def count(self) -> int:
