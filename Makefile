@@ -131,10 +131,13 @@ pytest: install /usr/bin/chromium
 
 test: lint layers typecheck migrations-check pytest
 
+# PAGES_ARGS: for example --sizes 10000,100000 for a quicker page benchmark (bench/README.md).
+PAGES_ARGS ?=
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/send.py
 	$(PY) bench/insights.py
+	$(PY) bench/pages.py $(PAGES_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules onedoor/static/build db.sqlite3

@@ -154,6 +154,38 @@ def setup_reference() -> dict[str, Any]:
     }
 
 
+# A referral's police record and signposting record, as SQL over the referral `r` (bench/pages_data.py too).
+SIGNPOST_FROM_REFERRAL = {
+    "created_at": "r.created_at",
+    "source": "r.source",
+    "offence_group_id": "r.offence_group_id",
+    "age_band": "'25-to-34'",
+    "district_id": "r.district_id",
+    "gap": "r.id % 40 = 3",
+}
+
+
+def police_from_referral(first_batch: str, batch: str) -> dict[str, str]:
+    return {
+        "force_code": "'E23000017'",
+        "crime_reference": "'C' || r.id",
+        "victim_reference": "'V'",
+        "first_batch_id": first_batch,
+        "last_batch_id": batch,
+        "last_seen_batch_id": batch,
+        "created_at": "r.created_at",
+        "updated_at": "r.updated_at",
+        "recorded_at": "r.created_at - interval '1 day'",
+        "offence_group_id": "r.offence_group_id",
+        "first_name": "'x'",
+        "date_of_birth": "r.received_on - (coalesce(r.age_at_referral, 30) * interval '1 year')",
+        "district_id": "r.district_id",
+        "consent_to_share": "true",
+        "referral_id": "r.id",
+        "processed_at": "r.created_at",
+    }
+
+
 def generate(ref: dict[str, Any], *, lo: int, hi: int, day_sql: str, stamp_sql: str) -> None:
     """Referrals lo..hi (numbers, not ids) received on `day_sql` (an SQL date expression of g), stamped
     `stamp_sql` (their created_at and updated_at), with their events, police records, signposting records, joint
@@ -224,24 +256,7 @@ def generate(ref: dict[str, Any], *, lo: int, hi: int, day_sql: str, stamp_sql: 
             file_name="bench.csv", file_hash="0", channel="cli", started_at="2025-04-01T00:00:00Z"
         ).pk
     )
-    police = {
-        "force_code": "'E23000017'",
-        "crime_reference": "'C' || r.id",
-        "victim_reference": "'V'",
-        "first_batch_id": str(batch),
-        "last_batch_id": str(batch),
-        "last_seen_batch_id": str(batch),
-        "created_at": "r.created_at",
-        "updated_at": "r.updated_at",
-        "recorded_at": "r.created_at - interval '1 day'",
-        "offence_group_id": "r.offence_group_id",
-        "first_name": "'x'",
-        "date_of_birth": "r.received_on - (coalesce(r.age_at_referral, 30) * interval '1 year')",
-        "district_id": "r.district_id",
-        "consent_to_share": "true",
-        "referral_id": "r.id",
-        "processed_at": "r.created_at",
-    }
+    police = police_from_referral(str(batch), str(batch))
     pcols, pvals = filler(PoliceVictimRecord, police)
     sql(
         f"INSERT INTO police_policevictimrecord ({pcols}) SELECT {pvals} FROM referrals_referral r "
@@ -255,17 +270,7 @@ def generate(ref: dict[str, Any], *, lo: int, hi: int, day_sql: str, stamp_sql: 
         f"WHERE {new} AND r.id % 10 = 7"
     )
 
-    scols, svals = filler(
-        SignpostRecord,
-        {
-            "created_at": "r.created_at",
-            "source": "r.source",
-            "offence_group_id": "r.offence_group_id",
-            "age_band": "'25-to-34'",
-            "district_id": "r.district_id",
-            "gap": "r.id % 40 = 3",
-        },
-    )
+    scols, svals = filler(SignpostRecord, SIGNPOST_FROM_REFERRAL)
     sql(
         f"INSERT INTO referrals_signpostrecord ({scols}) SELECT {svals} FROM referrals_referral r "
         f"WHERE {new} AND r.id % 10 = 3"

@@ -196,6 +196,14 @@ class WaitingListEntry(models.Model):
 
     class Meta:
         ordering = ["added_at", "id"]
+        indexes = [
+            # The waiting list: a service's people waiting now, longest first (ADR 0029-F) ...
+            models.Index(
+                fields=["service", "added_at", "id"], condition=Q(left_at__isnull=True), name="waiting_open_idx"
+            ),
+            # ... and how many left it lately, for the estimated wait.
+            models.Index(fields=["service", "left_at"], condition=Q(left_at__isnull=False), name="waiting_left_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referral"], condition=Q(left_at__isnull=True), name="one_open_waiting_entry"
@@ -280,6 +288,14 @@ class CaseAlert(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(kind__in=AlertKind.values), name="alert_kind_valid")]
+        indexes = [
+            # The alerts page: an organisation's open alerts, newest first, paged by (created_at, id) (ADR 0029-F).
+            models.Index(
+                fields=["organisation", "-created_at", "-id"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="alert_open_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.referral}"

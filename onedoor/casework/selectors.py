@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -188,36 +189,56 @@ class WaitingRow:
     next_check_in: date | None
 
 
-def waiting_list(*, service: Service) -> list[WaitingRow]:
-    """The service's waiting list in order, with each person's position and an estimated wait from how
-    many people left the list over the recent period."""
+WAITING_PAGE_SIZE = 50
+
+
+def _left_recently(service: Service) -> int:
     since = timezone.now() - timedelta(days=rules.WAITING_THROUGHPUT_DAYS)
-    left_recently = WaitingListEntry.objects.filter(service=service, left_at__gte=since).count()
-    entries = (
-        WaitingListEntry.objects.filter(service=service, left_at__isnull=True)
-        .select_related("referral")
-        .prefetch_related("check_ins")
-        .order_by("added_at", "id")
+    return WaitingListEntry.objects.filter(service=service, left_at__gte=since).count()
+
+
+def _waiting_row(entry: WaitingListEntry, position: int, left_recently: int) -> WaitingRow:
+    due = [c.due_on for c in entry.check_ins.all() if c.done_at is None]
+    return WaitingRow(
+        entry=entry,
+        position=position,
+        estimate=rules.estimate_wait(position=position, left_recently=left_recently),
+        next_check_in=min(due) if due else None,
     )
-    rows = []
-    for position, entry in enumerate(entries, start=1):
-        due = [c.due_on for c in entry.check_ins.all() if c.done_at is None]
-        rows.append(
-            WaitingRow(
-                entry=entry,
-                position=position,
-                estimate=rules.estimate_wait(position=position, left_recently=left_recently),
-                next_check_in=min(due) if due else None,
-            )
-        )
-    return rows
+
+
+def _waiting_entries(service: Service) -> QuerySet[WaitingListEntry]:
+    # Carried by the partial index waiting_open_idx (service, added_at, id) WHERE left_at IS NULL.
+    return WaitingListEntry.objects.filter(service=service, left_at__isnull=True).order_by("added_at", "id")
+
+
+def waiting_list(*, service: Service, page: str | int | None = None) -> tuple[Page[WaitingListEntry], list[WaitingRow]]:
+    """One page of the service's waiting list in order, with each person's position and an estimated wait from
+    how many people left the list over the recent period. The count is of people waiting now, which the
+    service's capacity bounds; each page reads only its own rows (ADR 0029-F)."""
+    left_recently = _left_recently(service)
+    entries = _waiting_entries(service).select_related("referral").prefetch_related("check_ins")
+    current = Paginator(entries, WAITING_PAGE_SIZE).get_page(page)
+    first = current.start_index()
+    rows = [_waiting_row(entry, first + i, left_recently) for i, entry in enumerate(current.object_list)]
+    return current, rows
 
 
 def waiting_position(*, referral: Referral) -> WaitingRow | None:
-    entry = WaitingListEntry.objects.filter(referral=referral, left_at__isnull=True).select_related("service").first()
+    entry = (
+        WaitingListEntry.objects.filter(referral=referral, left_at__isnull=True)
+        .select_related("service")
+        .prefetch_related("check_ins")
+        .first()
+    )
     if entry is None:
         return None
-    return next((row for row in waiting_list(service=entry.service) if row.entry.pk == entry.pk), None)
+    ahead = (
+        _waiting_entries(entry.service)
+        .filter(Q(added_at__lt=entry.added_at) | Q(added_at=entry.added_at, id__lt=entry.pk))
+        .count()
+    )
+    return _waiting_row(entry, ahead + 1, _left_recently(entry.service))
 
 
 # -- caseworker and team-lead views ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from onedoor.core.models import (
     ReferenceDataVersion,
     VictimsCodeRight,
 )
+from onedoor.core.pagination import CappedPaginator
 
 for model in (District, OffenceGroup, Flag, NeedCategory, VictimsCodeRight):
     admin.site.register(model, AuditedModelAdmin)
@@ -37,6 +38,9 @@ class ReferenceDataVersionAdmin(admin.ModelAdmin[ReferenceDataVersion]):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    # The table grows with every action: a capped count, and no second count of the whole table (ADR 0029-F).
+    paginator = CappedPaginator
+    show_full_result_count = False
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "channel", "origin"]
     list_filter = ["action", "channel"]
 

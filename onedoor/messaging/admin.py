@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from onedoor.core.admin_audit import AuditedModelAdmin
+from onedoor.core.pagination import CappedPaginator
 from onedoor.messaging.models import InvalidContact, Message, MessageTemplate
 
 
@@ -27,6 +28,10 @@ class MessageTemplateAdmin(AuditedModelAdmin[MessageTemplate]):
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin[Message]):
     """Shows statuses and reasons; the recipient and content stay out of the list."""
+
+    # The table grows by a row per message: a capped count, and no second count of the whole table (ADR 0029-F).
+    paginator = CappedPaginator
+    show_full_result_count = False
 
     list_display = ["reference", "kind", "channel", "status", "withheld_reasons", "attempts", "created_at"]
     list_filter = ["status", "channel", "kind"]

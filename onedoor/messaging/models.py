@@ -123,7 +123,11 @@ class Message(models.Model):
                 condition=Q(claimed_at__isnull=True) | Q(status="queued"), name="message_claimed_only_while_queued"
             ),
         ]
-        indexes = [models.Index(fields=["status", "send_after"], name="message_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="message_due_idx"),
+            # The admin's list of messages, newest first (ADR 0029-F).
+            models.Index(fields=["-created_at", "-id"], name="message_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference} {self.status}"

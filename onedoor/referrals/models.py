@@ -273,7 +273,8 @@ class Referral(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="referral_open_queue_idx",
             ),
-            models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
+            # "My referrals": a referrer's own, newest first, paged by the key (created_at, id) (ADR 0029-F).
+            models.Index(fields=["referrer", "-created_at", "-id"], name="referral_referrer_keyset_idx"),
             # The commissioner's rollups (onedoor.insights): which referrals changed since the last refresh,
             # and the referrals of a day received or first contacted. Dates only ever grow, so each insert
             # adds to the right-hand end of these indexes; police transfers have no first contact yet.

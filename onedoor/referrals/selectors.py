@@ -9,11 +9,12 @@ from typing import Any, NoReturn
 
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from onedoor.accounts.models import PROVIDER_ROLES, OrganisationKind, Role, User
 from onedoor.core.audit import audit_refusal
+from onedoor.core.pagination import COUNT_CAP, CappedCount, Cursor, KeysetPage, capped_count
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.referrals.models import (
     AWAITING_CONTACT_STATUSES,
@@ -342,10 +343,8 @@ class ReferrerEntry:
     signposted_to: tuple[Service, ...] = ()
 
 
-def referrer_entries(*, user: Any) -> QuerySet[Any]:
-    """A referrer's referrals and signpost records, newest first, as ("kind", "pk", "created_at") rows to
-    paginate: one query for the page however many there are. `referrer_entries_load` turns a page of rows into
-    `ReferrerEntry`s with a fixed number of queries."""
+def _referrer_entry_sides(user: Any) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """A referrer's referrals and signpost records, as ("kind", "id", "created_at") rows."""
     referrals = (
         referrals_visible_to(user=user)
         .filter(referrer_id=getattr(user, "pk", None))
@@ -361,7 +360,41 @@ def referrer_entries(*, user: Any) -> QuerySet[Any]:
     )
     if not getattr(user, "is_authenticated", False):
         signposts = signposts.none()
-    return referrals.union(signposts, all=True).order_by("-created_at", "-id")
+    return referrals, signposts
+
+
+def referrer_entries_page(*, user: Any, params: QueryDict, size: int = 25) -> KeysetPage[Any]:
+    """One page of a referrer's referrals and signpost records together, newest first, paged by the key
+    (created_at, id) from the cursor in `params` (ADR 0029-F): each side is cut at the cursor on its own
+    (referrer, created_at, id) index before the two are merged, so a page costs the same at 225,000 entries
+    as at 25. Rows are ("kind", "pk", "created_at"); `referrer_entries_load` turns them into entries.
+    The total is each side's count, capped."""
+    sides = _referrer_entry_sides(user)
+    older, newer = Cursor.parse(params.get("older")), Cursor.parse(params.get("newer"))
+
+    def beyond(qs: QuerySet[Any], cursor: Cursor, op: str) -> QuerySet[Any]:
+        inclusive = "lte" if op == "lt" else "gte"
+        return qs.filter(
+            Q(**{f"created_at__{inclusive}": cursor.at})
+            & (Q(**{f"created_at__{op}": cursor.at}) | Q(created_at=cursor.at, **{f"id__{op}": cursor.pk}))
+        )
+
+    if newer is not None and older is None:
+        first, second = (beyond(s, newer, "gt") for s in sides)
+        rows = list(first.union(second, all=True).order_by("created_at", "id")[: size + 1])
+        has_newer, rows, has_older = len(rows) > size, rows[:size][::-1], True
+    else:
+        first, second = (beyond(s, older, "lt") for s in sides) if older is not None else sides
+        rows = list(first.union(second, all=True).order_by("-created_at", "-id")[: size + 1])
+        has_older, rows = len(rows) > size, rows[:size]
+        has_newer = older is not None and bool(rows)
+    counted = sum(capped_count(s).value for s in sides)
+    return KeysetPage(
+        object_list=rows,
+        older=str(Cursor(rows[-1][2], rows[-1][1])) if rows and has_older else None,
+        newer=str(Cursor(rows[0][2], rows[0][1])) if rows and has_newer else None,
+        total=CappedCount(min(counted, COUNT_CAP + 1), COUNT_CAP),
+    )
 
 
 def referrer_entries_load(rows: list[tuple[str, int, Any]]) -> list[ReferrerEntry]:

@@ -13,10 +13,13 @@ from onedoor.casework import access, caseload, selectors, services
 from onedoor.casework import forms as cf
 from onedoor.casework.views._common import CASEWORK_ROLES, call_service, request_user
 from onedoor.core.access import roles
+from onedoor.core.pagination import keyset_page
 from onedoor.referrals import selectors as referral_selectors
 from onedoor.referrals.access import LEAD_ROLES
 from onedoor.referrals.models import Referral
 from onedoor.referrals.services import referral_record_view
+
+ALERTS_PAGE_SIZE = 50
 
 
 @roles(CASEWORK_ROLES)
@@ -69,7 +72,9 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @roles(LEAD_ROLES)
 def alerts(request: HttpRequest) -> HttpResponse:
-    return render(request, "casework/alerts.html", {"alerts": selectors.open_alerts(user=request.user)})
+    # Newest first, by keyset: a team that lets alerts pile up still gets its page at once (ADR 0029-F).
+    page = keyset_page(selectors.open_alerts(user=request.user), request.GET, field="created_at", size=ALERTS_PAGE_SIZE)
+    return render(request, "casework/alerts.html", {"alerts": page, "page": page})
 
 
 @roles(LEAD_ROLES)

@@ -94,6 +94,5 @@ def start_support(request: HttpRequest, reference: str) -> HttpResponse:
 @roles(CASEWORK_ROLES)
 def waiting_list(request: HttpRequest, slug: str) -> HttpResponse:
     service = referral_selectors.service_for_queue(user=request.user, slug=slug)
-    return render(
-        request, "casework/waiting_list.html", {"service": service, "rows": selectors.waiting_list(service=service)}
-    )
+    page, rows = selectors.waiting_list(service=service, page=request.GET.get("page"))
+    return render(request, "casework/waiting_list.html", {"service": service, "rows": rows, "page": page})
