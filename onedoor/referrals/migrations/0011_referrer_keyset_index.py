@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0010_periodic_job_outcomes'),
         ('directory', '0006_onspd_postcodes'),
-        ('referrals', '0008_data_lifecycle_and_article_9'),
+        ('referrals', '0010_queue_priority_reasons_and_open_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

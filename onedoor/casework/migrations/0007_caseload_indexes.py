@@ -12,7 +12,7 @@ OPEN = "('accepted', 'waiting', 'contact_attempted', 'contacted', 'engaged')"
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0005_consent_withdrawn_alert"),
+        ("casework", "0006_case_message_translations"),
         ("referrals", "0008_data_lifecycle_and_article_9"),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_data_protection_officer_role'),
-        ('casework', '0005_consent_withdrawn_alert'),
+        ('casework', '0007_caseload_indexes'),
         ('directory', '0006_onspd_postcodes'),
         ('referrals', '0008_data_lifecycle_and_article_9'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
