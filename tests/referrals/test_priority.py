@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from onedoor.areas.files import read_area
@@ -59,6 +60,7 @@ def assess(rules: PriorityRules, inp: RouteInput):  # type: ignore[no-untyped-de
     return rules.assess(inp, today=TODAY, enhanced_offences=ENHANCED_OFFENCES, enhanced_flags=ENHANCED_FLAGS)
 
 
+@hypothesis_settings(suppress_health_check=[HealthCheck.too_slow])
 @given(rules=rule_sets, inp=inputs)
 def test_risk_to_life_or_immediate_danger_is_always_urgent_and_says_so(rules: PriorityRules, inp: RouteInput) -> None:
     result = assess(rules, replace(inp, risk_to_life=True))
@@ -68,6 +70,7 @@ def test_risk_to_life_or_immediate_danger_is_always_urgent_and_says_so(rules: Pr
         assert assess(rules, inp).priority != Priority.URGENT  # nothing else reaches Urgent
 
 
+@hypothesis_settings(suppress_health_check=[HealthCheck.too_slow])
 @given(rules=rule_sets, inp=inputs, extra=st.sampled_from(FLAGS))
 def test_another_signal_never_lowers_the_priority(rules: PriorityRules, inp: RouteInput, extra: str) -> None:
     before = assess(rules, inp)
@@ -82,6 +85,7 @@ def test_another_signal_never_lowers_the_priority(rules: PriorityRules, inp: Rou
         assert after.score >= before.score
 
 
+@hypothesis_settings(suppress_health_check=[HealthCheck.too_slow])
 @given(rules=rule_sets, inp=inputs)
 def test_every_reason_shown_is_a_signal_that_holds_and_the_weights_decide_high(
     rules: PriorityRules, inp: RouteInput
@@ -96,6 +100,7 @@ def test_every_reason_shown_is_a_signal_that_holds_and_the_weights_decide_high(
     assert (result.priority == Priority.HIGH) == (sum(s.weight for s in held) >= rules.high_from)
 
 
+@hypothesis_settings(suppress_health_check=[HealthCheck.too_slow])
 @given(inp=inputs)
 def test_without_rules_in_the_area_file_any_one_old_signal_makes_a_referral_high(inp: RouteInput) -> None:
     calm = replace(inp, urgent=False, risk_to_life=False)
@@ -116,7 +121,9 @@ def test_without_rules_in_the_area_file_any_one_old_signal_makes_a_referral_high
 def test_crime_reported_counts_the_days_since_the_report(when: int, expected: bool) -> None:
     signal = Signal("crime_reported", 1, "Recent", within_days=7)
     later = Signal("crime_reported", 1, "Waited", after_days=7)
-    inp = RouteInput(None, None, frozenset(), None, True, "professional", crime_reported_on=TODAY - timedelta(days=when))
+    inp = RouteInput(
+        None, None, frozenset(), None, True, "professional", crime_reported_on=TODAY - timedelta(days=when)
+    )
     kw = {"today": TODAY, "enhanced_offences": {}, "enhanced_flags": {}}
     assert signal.holds(inp, **kw) is expected
     assert later.holds(inp, **kw) is not expected
@@ -132,7 +139,9 @@ def warwickshire() -> PriorityRules:
 
 def test_an_adult_rape_referral_is_not_high_just_for_being_rosas_work() -> None:
     rules = warwickshire()
-    historic = RouteInput(34, "rape", frozenset(), None, True, "professional", crime_reported_on=TODAY - timedelta(days=400))
+    historic = RouteInput(
+        34, "rape", frozenset(), None, True, "professional", crime_reported_on=TODAY - timedelta(days=400)
+    )
     assert assess(rules, historic).priority == Priority.STANDARD
     assert assess(rules, historic).reasons == ("Enhanced Rights (Victims' Code)",)
     fresh = replace(historic, crime_reported_on=TODAY - timedelta(days=2))

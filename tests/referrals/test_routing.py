@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -214,8 +215,11 @@ def test_a_gap_in_service_when_nothing_fits_an_in_scope_case(table: RoutingTable
         ({"urgent": True}, "urgent"),
         ({"risk_to_life": True}, "urgent"),
         ({"age": 17}, "high"),
-        ({"offence_group": "rape"}, "high"),
-        ({"flags": ["domestic-abuse"]}, "high"),
+        # Warwickshire's weights (docs/routing.md): Enhanced Rights alone is not enough for High.
+        ({"offence_group": "rape"}, "standard"),
+        ({"offence_group": "rape", "crime_reported_on": timezone.localdate().isoformat()}, "high"),
+        ({"flags": ["domestic-abuse"]}, "standard"),
+        ({"flags": ["vulnerable"]}, "high"),
         ({}, "standard"),
     ],
 )
