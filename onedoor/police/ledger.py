@@ -68,7 +68,7 @@ def ledger_chunk_add(*, batch_id: int, outcomes: Iterable[RecordOutcome]) -> Non
     table = quote(PoliceBatchOutcome._meta.db_table)
     rows = sorted(counts.items())  # one order for every chunk: concurrent upserts lock rows in the same order
     values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    params: list[object] = []
+    params: list[int | str] = []
     for (kind, reason), n in rows:
         params += [batch_id, kind, reason, n]
     # PostgreSQL and SQLite (3.24+) both have INSERT ... ON CONFLICT DO UPDATE with `excluded`.

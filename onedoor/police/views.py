@@ -79,10 +79,15 @@ def reviews(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not selectors.may_review(user=user):
         raise Http404
-    waiting = selectors.records_needing_review(user=user).select_related("offence_group", "last_batch", "offer")
-    page = keyset_page(waiting, params=request.GET, size=REVIEWS_PER_PAGE, newest_first=False)
+    waiting = selectors.records_needing_review(user=user)
+    page = keyset_page(
+        waiting.select_related("offence_group", "last_batch", "offer"),
+        params=request.GET,
+        size=REVIEWS_PER_PAGE,
+        newest_first=False,
+    )
     # A capped count: the list can grow, and a page never counts past what a person can use.
-    open_count = len(selectors.records_needing_review(user=user).values_list("pk", flat=True)[: OPEN_REVIEWS_CAP + 1])
+    open_count = len(waiting.values_list("pk", flat=True)[: OPEN_REVIEWS_CAP + 1])
     if page.object_list:
         audit_record(
             actor=user,
