@@ -247,4 +247,62 @@ def test_a_transfer_with_many_row_errors(
     for size in (SMALL, LARGE):
         rows = [row(victim_reference=f"V{i}", date_of_birth="not a date") for i in range(size)]
         batch = run([*rows, row(victim_reference="OK")])
-        _measure(client, f"/police/transfers/{batch.pk}/", 5, django_assert_num_queries)
+        _measure(client, f"/police/transfers/{batch.pk}/", 7, django_assert_num_queries)
+
+
+def test_police_transfers_older_pages(
+    make_user: MakeUser, signed_in_client: SignIn, django_assert_num_queries: AssertQueries
+) -> None:
+    """Keyset pages: a page reached by a link costs one more query (is there anything newer?) and no
+    COUNT(*), however many batches there are."""
+    officer = make_user(Role.POLICE_DATA_OFFICER, "warwickshire-police")
+    client = signed_in_client(officer)
+    for size in (SMALL, LARGE):
+        while PoliceBatch.objects.count() < size:
+            run([row(crime_reference=f"23/{PoliceBatch.objects.count() + 1:07d}/26")])
+        newest = PoliceBatch.objects.order_by("-pk").values_list("pk", flat=True)[1]
+        _measure(client, f"/police/transfers/?after={newest}", 6, django_assert_num_queries)
+        oldest = PoliceBatch.objects.order_by("pk").values_list("pk", flat=True)[0]
+        _measure(client, f"/police/transfers/?before={oldest}", 5, django_assert_num_queries)
+
+
+def test_a_batch_page_with_a_full_ledger(
+    make_user: MakeUser, signed_in_client: SignIn, django_assert_num_queries: AssertQueries
+) -> None:
+    officer = make_user(Role.POLICE_DATA_OFFICER, "warwickshire-police")
+    client = signed_in_client(officer)
+    for size in (SMALL, LARGE):
+        rows = [
+            row(
+                crime_reference=f"23/{size:03d}{i:04d}/26",
+                first_name=f"P{i}",
+                consent_to_share="YN"[i % 2],
+                contact_permitted="YN"[i % 3 == 0],
+                flags="domestic-abuse" if i % 5 == 0 else "",
+                date_of_birth="2015-01-01" if i % 7 == 0 else "1980-05-01",
+            )
+            for i in range(size)
+        ]
+        batch = run(rows)
+        assert batch.outcomes.count() >= (3 if size == SMALL else 6)
+        _measure(client, f"/police/transfers/{batch.pk}/", 7, django_assert_num_queries)
+
+
+def test_police_review_list(
+    make_user: MakeUser, signed_in_client: SignIn, django_assert_num_queries: AssertQueries
+) -> None:
+    from onedoor.police.models import PoliceVictimRecord
+
+    officer = make_user(Role.POLICE_DATA_OFFICER, "warwickshire-police")
+    client = signed_in_client(officer)
+    for size in (SMALL, LARGE):
+        run([row(crime_reference=f"23/{size:03d}{i:04d}/26", first_name=f"P{i}") for i in range(size)])
+        PoliceVictimRecord.objects.update(needs_review=True, review_reason="The phone number failed permanently.")
+        # The page, the capped count, the audit row of what was shown, and the sign-in look-ups.
+        _measure(client, "/police/reviews/", 8, django_assert_num_queries)
+        _measure(
+            client,
+            f"/police/reviews/?after={PoliceVictimRecord.objects.order_by('pk')[1].pk}",
+            9,
+            django_assert_num_queries,
+        )

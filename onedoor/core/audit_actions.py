@@ -146,6 +146,8 @@ class AuditAction(StrEnum):
     POLICE_RECORD_UPDATED = "police_record.updated"
     POLICE_RECORD_CONTACT_INVALID = "police_record.contact_invalid"
     POLICE_RECORD_FLAGGED_FOR_REVIEW = "police_record.flagged_for_review"
+    POLICE_RECORD_REVIEWED = "police_record.reviewed"
+    POLICE_RECORD_VIEWED = "police_record.viewed"
 
     # -- commissioner insights: every export, every commentary version --
     INSIGHTS_EXPORTED = "insights.exported"

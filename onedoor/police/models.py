@@ -127,6 +127,9 @@ class PoliceRowError(models.Model):
 
     class Meta:
         ordering = ["batch", "line", "id"]
+        # The batch page shows a batch's first 200 errors in line order: read in order from this index, not
+        # sorted from every error the batch has (issue 17).
+        indexes = [models.Index(fields=["batch", "line", "id"], name="police_row_error_order_idx")]
 
     def __str__(self) -> str:
         return f"line {self.line} {self.column}: {self.expected}"
@@ -224,7 +227,80 @@ class PoliceVictimRecord(models.Model):
             # refresh. Both stamps only grow, so each insert lands at the right-hand edge of its index.
             models.Index(fields=["created_at"], name="police_created_idx"),
             models.Index(fields=["updated_at"], name="police_updated_idx"),
+            # The data officer's review list (ADR 0029-D): only the flagged records, in id order. A record
+            # leaves it when its review is resolved, so the list and its index hold open work only.
+            models.Index(fields=["id"], condition=Q(needs_review=True), name="police_review_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.force_code}/{self.crime_reference}/{self.victim_reference}"
+
+
+class OutcomeKind(models.TextChoices):
+    """What the import did with one victim record, as counted in a batch's outcome ledger. The first
+    group says whether a referral was made (one per record); the offer group says whether a support offer
+    went (one per record); a withheld offer also counts once under each safety rule that stopped it."""
+
+    REFERRED = "referred", "Referred to a service"
+    ALREADY_REFERRED = "already_referred", "Already referred by an earlier file"
+    SIGNPOSTED = "signposted", "Signposted to a service commissioned elsewhere"
+    OFFER_ONLY = "offer_only", "Support offer only: no service takes this offence from the police file"
+    NO_CONSENT = "no_consent", "Not referred: no consent to share"
+    GAP = "gap", "Not referred: no service fits (a gap in service)"
+    RESTRICTED = "restricted", "Not referred: processing restricted at the person's request"
+    OFFERED = "offered", "Support offer sent"
+    WITHHELD = "withheld", "Support offer held back"
+    WITHHELD_REASON = "withheld_reason", "Support offer held back, by safety rule"
+    NEEDS_REVIEW = "needs_review", "Needs review by the police data officer"
+
+
+class PoliceBatchOutcome(models.Model):
+    """One count in a batch's outcome ledger, added to in the same transaction as each process chunk's
+    writes, so the batch page is right while the batch runs and stays right when a later file changes a
+    record (the record moves on; what this batch did does not). `reason` is the safety rule's code for
+    `withheld_reason` and empty otherwise."""
+
+    batch = models.ForeignKey(PoliceBatch, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    reason = models.CharField(max_length=60, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["batch", "kind", "reason"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "kind", "reason"], name="police_outcome_unique"),
+            models.CheckConstraint(condition=Q(kind__in=OutcomeKind.values), name="police_outcome_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} {self.kind} {self.reason}: {self.count}"
+
+
+class ReviewDecision(models.TextChoices):
+    OFFER = "offer", "Offer support"
+    NO_OFFER = "no_offer", "Do not offer support"
+
+
+class PoliceRecordReview(models.Model):
+    """The police data officer's decision on a record the import flagged for review. A record can be
+    flagged again by a later file, so it can have more than one."""
+
+    record = models.ForeignKey(PoliceVictimRecord, on_delete=models.CASCADE, related_name="reviews")
+    flagged_because = models.CharField(max_length=200, help_text="The record's review reason when it was decided")
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    note = models.TextField(max_length=1000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    offer = models.OneToOneField(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["record", "decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=ReviewDecision.values), name="police_review_decision_valid"
+            ),
+            models.CheckConstraint(condition=~Q(note=""), name="police_review_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"review of record {self.record_id}: {self.decision}"

@@ -39,7 +39,8 @@ from onedoor.messaging.services import (
     recently_offered_keys,
     restricted_keys,
 )
-from onedoor.police.bulk import BulkContext, BulkPlan, referrals_plan_bulk, referrals_write_bulk
+from onedoor.police.bulk import BulkContext, BulkOutcome, BulkPlan, referrals_plan_bulk, referrals_write_bulk
+from onedoor.police.ledger import RecordOutcome, ledger_chunk_add
 from onedoor.police.load import CHUNK_SIZE, RECORD_FIELDS
 from onedoor.police.models import PoliceBatch, PoliceVictimRecord
 from onedoor.referrals.models import Source
@@ -308,6 +309,24 @@ def _write_chunk(plan: _ChunkPlan, batch: PoliceBatch | None) -> None:
             messages_withheld=F("messages_withheld") + (len(plan.messages) - queued),
             processed=F("processed") + len(outcomes),
         )
+        ledger_chunk_add(batch_id=batch.pk, outcomes=_ledger_outcomes(plan, made))
+
+
+def _ledger_outcomes(plan: _ChunkPlan, made: list[BulkOutcome]) -> list[RecordOutcome]:
+    """The hook for the batch's outcome ledger (`onedoor.police.ledger`): each written record's outcome."""
+    routed = {at: result.decision for at, result in zip(plan.to_refer, made, strict=True)}
+    return [
+        RecordOutcome(
+            referred=outcome[_REFERRAL] is not None,
+            routed_now=at in routed,
+            signposted=at in routed and bool(routed[at].signpost),
+            gap=bool(outcome[_GAP]),
+            restricted=outcome[_REASON] == RESTRICTED_REASON,
+            needs_review=bool(outcome[2]),
+            withheld_reasons=tuple(m["withheld_reasons"]) if m["status"] == MessageStatus.WITHHELD else (),
+        )
+        for at, (outcome, m) in enumerate(zip(plan.outcomes, plan.messages, strict=True))
+    ]
 
 
 def _write_processed(outcomes: list[list[Any]]) -> None:
