@@ -166,9 +166,9 @@ def test_a_rate_divides_by_the_census_population_of_the_district() -> None:
 def test_every_cube_of_a_page_goes_through_one_protect_call(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
 
-    def spy(cubes: Sequence[Cube], *, k: int) -> dict[str, Protected]:
+    def spy(cubes: Sequence[Cube], **kw: Any) -> dict[str, Protected]:
         calls.append(sorted(c.population for c in cubes))
-        return protect(cubes, k=k)
+        return protect(cubes, **kw)
 
     monkeypatch.setattr(assemble_module.disclosure, "protect", spy)
     with registered(*_fakes()):
