@@ -133,25 +133,31 @@ def column_label(measure: Measure, which: str, period: Period) -> str:
 
 
 class _Needs:
-    """The cubes a page needs: one per population (count measure, period), with the union of dimensions."""
+    """The cubes a page needs: for each population (count measure, period), one cube for each breakdown the
+    page shows of it (ADR 0029-G). They share the population, so disclosure control sees them as one: the
+    margins the page publishes and their common total, not a union cube of every dimension at once, whose
+    inner cells nobody is shown and which grows with the product of the dimensions' categories."""
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
-        self.by: dict[tuple[str, Period], list[str]] = {}
+        self.by: dict[tuple[str, Period], list[tuple[str, ...]]] = {}
 
     def want(self, count_id: str, period: Period, wanted: Sequence[str]) -> None:
         have = self.by.setdefault((count_id, period), [])
-        for d in wanted:
-            if d not in have:
-                have.append(d)
+        if tuple(wanted) not in have:
+            have.append(tuple(wanted))
 
-    def query(self, count_id: str, period: Period) -> Query:
-        return Query(
-            period=period, filters=self.ctx.filters, scope=self.ctx.scope, by=tuple(self.by[(count_id, period)])
-        )
+    def query(self, count_id: str, period: Period, by: tuple[str, ...] = ()) -> Query:
+        return Query(period=period, filters=self.ctx.filters, scope=self.ctx.scope, by=by)
 
     def compute_all(self) -> list[Cube]:
-        return compute_many([(count_id, self.query(count_id, period)) for count_id, period in self.by])
+        return compute_many(
+            [
+                (count_id, self.query(count_id, period, by))
+                for (count_id, period), breakdowns in self.by.items()
+                for by in breakdowns
+            ]
+        )
 
     def population(self, count_id: str, period: Period) -> str:
         return self.query(count_id, period).population(count_id)
