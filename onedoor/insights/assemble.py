@@ -24,7 +24,7 @@ from onedoor.insights import disclosure, figures
 from onedoor.insights.cells import NOT_RECORDED, TOTAL, Category, CellKey, Cube, key
 from onedoor.insights.disclosure import Protected
 from onedoor.insights.periods import Period, trend_months
-from onedoor.insights.query import Filters, Query, Scope, computable, compute
+from onedoor.insights.query import Filters, Query, Scope, computable, compute_many
 from onedoor.insights.registry import Measure
 from onedoor.insights.tables import Column, Figure, Row, Table, Unit
 
@@ -133,25 +133,69 @@ def column_label(measure: Measure, which: str, period: Period) -> str:
 
 
 class _Needs:
-    """The cubes a page needs: one per population (count measure, period), with the union of dimensions."""
+    """The cubes a page needs: for each population (count measure, period), one cube for each breakdown the
+    page shows of it (ADR 0029-G). They share the population, so disclosure control sees them as one: the
+    margins the page publishes and their common total, not a union cube of every dimension at once, whose
+    inner cells nobody is shown and which grows with the product of the dimensions' categories."""
 
     def __init__(self, ctx: PageContext) -> None:
         self.ctx = ctx
-        self.by: dict[tuple[str, Period], list[str]] = {}
+        self.by: dict[tuple[str, Period], list[tuple[str, ...]]] = {}
 
     def want(self, count_id: str, period: Period, wanted: Sequence[str]) -> None:
         have = self.by.setdefault((count_id, period), [])
-        for d in wanted:
-            if d not in have:
-                have.append(d)
+        if tuple(wanted) not in have:
+            have.append(tuple(wanted))
 
-    def query(self, count_id: str, period: Period) -> Query:
-        return Query(
-            period=period, filters=self.ctx.filters, scope=self.ctx.scope, by=tuple(self.by[(count_id, period)])
-        )
+    def query(self, count_id: str, period: Period, by: tuple[str, ...] = ()) -> Query:
+        return Query(period=period, filters=self.ctx.filters, scope=self.ctx.scope, by=by)
 
     def compute_all(self) -> list[Cube]:
-        return [compute(count_id, self.query(count_id, period)) for count_id, period in self.by]
+        return compute_many(
+            [
+                (count_id, self.query(count_id, period, by))
+                for (count_id, period), breakdowns in self.by.items()
+                for by in breakdowns
+            ]
+        )
+
+    def population(self, count_id: str, period: Period) -> str:
+        return self.query(count_id, period).population(count_id)
+
+    def period_relations(self) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
+        """How the page's periods of one count add up (ADR 0029-G): a period whose every month the page
+        also shows (a quarter inside its 13-month trend) is their sum (`sums`); one whose months the page
+        shows only some of (last year's quarter, of which the trend has one month) is those months plus a
+        hidden rest (`covers`). Without these, a month withheld could be recovered as the quarter minus the
+        other months, or a quarter's rest as the quarter minus its months shown."""
+        sums: list[tuple[str, list[str]]] = []
+        covers: list[tuple[str, list[str]]] = []
+        periods_of: dict[str, list[Period]] = {}
+        for count_id, period in self.by:
+            periods_of.setdefault(count_id, []).append(period)
+        for count_id, periods in periods_of.items():
+            for whole in periods:
+                parts = _disjoint_parts(whole, periods)
+                if not parts:
+                    continue
+                names = [self.population(count_id, p) for p in parts]
+                covered = sum(p.months for p in parts)
+                (sums if covered == whole.months else covers).append((self.population(count_id, whole), names))
+        return sums, covers
+
+
+def _disjoint_parts(whole: Period, periods: Sequence[Period]) -> list[Period]:
+    """The other periods inside `whole` that share no month, largest first (a page's periods are months,
+    quarters, years and ranges; in practice the parts are the months of a trend)."""
+    inside = sorted(
+        (p for p in set(periods) if p != whole and whole.start <= p.start and p.end <= whole.end),
+        key=lambda p: (-p.months, p.start),
+    )
+    chosen: list[Period] = []
+    for p in inside:
+        if all(p.end < q.start or q.end < p.start for q in chosen):
+            chosen.append(p)
+    return sorted(chosen, key=lambda p: p.start)
 
 
 def _rows_for(ctx: PageContext, by: str | None, categories: Mapping[str, tuple[Category, ...]]) -> list[Category]:
@@ -237,26 +281,32 @@ def assemble(
         for count_id, extra in counts_needed(trend_of):
             for m in months:
                 needs.want(count_id, m, extra)
-    cubes = needs.compute_all()
-    protected = disclosure.protect(cubes, k=threshold())
+    with dims.page_cache():
+        cubes = needs.compute_all()
+        populations = _district_populations() if _has_rates(wanted_specs, trend_of) else {}
+    sums, covers = needs.period_relations()
+    protected = disclosure.protect(
+        cubes,
+        k=threshold(),
+        sums=sums,
+        covers=covers,
+    )
     categories: dict[str, tuple[Category, ...]] = {}
     for cube in cubes:
         categories.update(cube.categories)
-    rates = any(s.measure.unit is Unit.RATE_PER_1000 for s in wanted_specs) or (
-        trend_of is not None and trend_of.unit is Unit.RATE_PER_1000
-    )
-    make = _Figures(
-        needs=needs,
-        protected=protected,
-        populations=_district_populations() if rates else {},
-        district_filter=ctx.filters.district,
-    )
+    make = _Figures(needs=needs, protected=protected, populations=populations, district_filter=ctx.filters.district)
     note = suppression_note()
     for spec in wanted_specs:
         out.blocks.append(_block(ctx, spec, periods, make, categories, note))
     if months and trend_of is not None:
         out.trend = _trend(trend_of, months, make, note)
     return out
+
+
+def _has_rates(specs: Sequence[BlockSpec], trend_of: Measure | None) -> bool:
+    return any(s.measure.unit is Unit.RATE_PER_1000 for s in specs) or (
+        trend_of is not None and trend_of.unit is Unit.RATE_PER_1000
+    )
 
 
 def _block(

@@ -4,13 +4,18 @@ means the same on every page and in every export."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar, cast
 
 from onedoor.core.models import Characteristic, DemographicCategory, District, NeedCategory, OffenceGroup
 from onedoor.directory.models import Satisfaction, Service, ServiceKind
 from onedoor.insights.cells import NOT_RECORDED, NOT_RECORDED_LABEL, Category
 from onedoor.referrals.models import Source
 from onedoor.referrals.services import age_band
+
+T = TypeVar("T")
 
 SERVICE = "service"
 DISTRICT = "district"
@@ -68,7 +73,36 @@ def age_band_of(age: int | None) -> str:
     return age_band(age)
 
 
+# What one page reads more than once (a dimension's categories, a provider's service codes): kept for the
+# page while `page_cache()` is open, so the page's query count does not grow with its number of tables.
+_PAGE: ContextVar[dict[Hashable, Any] | None] = ContextVar("insights_page_cache", default=None)
+
+
+@contextmanager
+def page_cache() -> Iterator[None]:
+    token = _PAGE.set({})
+    try:
+        yield
+    finally:
+        _PAGE.reset(token)
+
+
+def page_cached(key: Hashable, make: Callable[[], T]) -> T:
+    """`make()`, once per open `page_cache()` (every time when none is open)."""
+    cache = _PAGE.get()
+    if cache is None:
+        return make()
+    if key not in cache:
+        cache[key] = make()
+    return cast(T, cache[key])
+
+
 def categories(dimension: str) -> tuple[Category, ...]:
+    """All the categories of `dimension`, in display order (see `_categories`), read once per page."""
+    return page_cached(("categories", dimension), lambda: _categories(dimension))
+
+
+def _categories(dimension: str) -> tuple[Category, ...]:
     """All the categories of `dimension`, in display order. Services are the commissioned ones (plus "not
     recorded" for a referral no service holds); districts and offence groups come from the area's reference
     data; a demographic characteristic's own "not recorded" category (if it has one) stands for a referral

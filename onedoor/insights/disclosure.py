@@ -115,6 +115,7 @@ def _build(
     sums: Sequence[tuple[str, Sequence[str]]],
     nested: Sequence[tuple[str, str]],
     unpublished: Mapping[str, Sequence[str]],
+    covers: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> System:
     system = System()
     for population in sorted(merged):
@@ -137,17 +138,24 @@ def _build(
             if all(key in merged[p].cells for p in parts):
                 system.equation(Cell(whole, _canon(key)), [Cell(p, _canon(key)) for p in parts])
     for part, whole in nested:
-        _known(merged, part, whole)
-        for key in sorted(merged[part].cells, key=_canon):
-            if key not in merged[whole].cells:
-                continue
-            rest = merged[whole].cells[key] - merged[part].cells[key]
-            if rest < 0:
-                raise ValueError(f"{part} is declared part of {whole} but counts more at {_where(key)}")
-            hidden = Cell(f"{whole} minus {part}", _canon(key))
-            system.add(hidden, rest, virtual=True)
-            system.equation(Cell(whole, _canon(key)), [Cell(part, _canon(key)), hidden])
+        _rest(system, merged, whole, [part])
+    for whole, parts in covers:
+        _rest(system, merged, whole, parts)
     return system
+
+
+def _rest(system: System, merged: Mapping[str, Cube], whole: str, parts: Sequence[str]) -> None:
+    """whole = parts + what they leave out, a count nobody is shown (a virtual cell), at every shared key."""
+    _known(merged, whole, *parts)
+    for key in sorted(merged[whole].cells, key=_canon):
+        if not all(key in merged[p].cells for p in parts):
+            continue
+        rest = merged[whole].cells[key] - sum(merged[p].cells[key] for p in parts)
+        if rest < 0:
+            raise ValueError(f"{' and '.join(parts)} declared part of {whole} but count more at {_where(key)}")
+        hidden = Cell(f"{whole} minus {' and '.join(parts)}", _canon(key))
+        system.add(hidden, rest, virtual=True)
+        system.equation(Cell(whole, _canon(key)), [*(Cell(p, _canon(key)) for p in parts), hidden])
 
 
 def _known(merged: Mapping[str, Cube], *populations: str) -> None:
@@ -163,6 +171,7 @@ def protect(
     sums: Sequence[tuple[str, Sequence[str]]] = (),
     nested: Sequence[tuple[str, str]] = (),
     unpublished: Mapping[str, Sequence[str]] | None = None,
+    covers: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> dict[str, Protected]:
     """What may be published of every cube shown together (one page, one export), by population.
 
@@ -172,7 +181,10 @@ def protect(
     - `sums`: (whole, parts): the whole's cells are the sum of the parts' same cells (a quarter and its three
       months, shown together in a trend);
     - `nested`: (part, whole): the part is a subset of the whole (engaged of received, for a percentage), so
-      whole minus part is itself a count that must not be small and shown.
+      whole minus part is itself a count that must not be small and shown;
+    - `covers`: (whole, parts): the parts are disjoint pieces of the whole that need not fill it (a quarter of
+      last year and the one month of it a 13-month trend shows); what they leave out is a hidden count, as in
+      `nested`.
 
     `unpublished` names, by population, dimensions whose cells the page never shows: a working-day histogram
     whose median, 90th percentile or longest wait alone is published. Those cells come back as None (not
@@ -191,7 +203,7 @@ def protect(
         unknown_dims = [d for d in dimensions if d not in merged[population].dimensions]
         if unknown_dims:
             raise ValueError(f"{population} has no dimension {unknown_dims[0]!r} to leave unpublished")
-    system = _build(groups, merged, sums, nested, unpublished or {})
+    system = _build(groups, merged, sums, nested, unpublished or {}, covers)
     primary = {i for i, n in enumerate(system.values) if 0 < n < k and not system.virtual[i]}
     withheld = _secure(system, primary, k)
     out: dict[str, Protected] = {}

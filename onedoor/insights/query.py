@@ -3,7 +3,8 @@ to break it down by. Every measure's computation takes a `Query` and returns a `
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from onedoor.insights.cells import Cube
@@ -76,6 +77,39 @@ def computes(measure_id: str) -> Callable[[Computation], Computation]:
 
 def compute(measure_id: str, query: Query) -> Cube:
     return _COMPUTATIONS[measure_id](query)
+
+
+# Counts a page asks for together: (count measure id, query) pairs. A rollup can read many of them in one
+# query (every period of a page, every fact broken down the same way), so a page's query count depends on the
+# breakdowns it shows, not on how many measures and periods it shows them for.
+Request = tuple[str, Query]
+Batch = Callable[[Sequence[Request]], list[Cube]]
+_BATCHES: dict[str, Batch] = {}
+
+
+def computes_together(measure_id: str, batch: Batch) -> None:
+    """Say that `batch` can count `measure_id` together with the other measures it is registered for. The
+    measure's single computation (`computes`) stays, and must give the same cube as the batch."""
+    if measure_id not in _COMPUTATIONS:
+        raise ValueError(f"measure {measure_id} has no computation to batch")
+    _BATCHES[measure_id] = batch
+
+
+def compute_many(requests: Sequence[Request]) -> list[Cube]:
+    """The cube of every request, in order: the ones a batch can count, together (one call of each batch),
+    the rest one by one."""
+    out: list[Cube | None] = [None] * len(requests)
+    batched: dict[Batch, list[int]] = defaultdict(list)
+    for i, (measure_id, query) in enumerate(requests):
+        batch = _BATCHES.get(measure_id)
+        if batch is None:
+            out[i] = compute(measure_id, query)
+        else:
+            batched[batch].append(i)
+    for batch, indexes in batched.items():
+        for i, cube in zip(indexes, batch([requests[i] for i in indexes]), strict=True):
+            out[i] = cube
+    return [cube for cube in out if cube is not None]
 
 
 def computable() -> frozenset[str]:
