@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0010_periodic_job_outcomes'),
         ('messaging', '0005_restricted_key'),
-        ('police', '0007_record_anonymised_at'),
+        ('police', '0008_policevictimrecord_risk_to_life'),
         ('referrals', '0008_data_lifecycle_and_article_9'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
