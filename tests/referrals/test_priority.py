@@ -124,10 +124,12 @@ def test_crime_reported_counts_the_days_since_the_report(when: int, expected: bo
     inp = RouteInput(
         None, None, frozenset(), None, True, "professional", crime_reported_on=TODAY - timedelta(days=when)
     )
-    kw = {"today": TODAY, "enhanced_offences": {}, "enhanced_flags": {}}
-    assert signal.holds(inp, **kw) is expected
-    assert later.holds(inp, **kw) is not expected
-    assert not signal.holds(replace(inp, crime_reported_on=None), **kw)
+    none: dict[str, bool] = {}
+    assert signal.holds(inp, today=TODAY, enhanced_offences=none, enhanced_flags=none) is expected
+    assert later.holds(inp, today=TODAY, enhanced_offences=none, enhanced_flags=none) is not expected
+    assert not signal.holds(
+        replace(inp, crime_reported_on=None), today=TODAY, enhanced_offences=none, enhanced_flags=none
+    )
 
 
 # -- Warwickshire's rules, as its teams meet them ---------------------------------------------------------

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -144,5 +145,5 @@ def test_another_referrers_signpost_records_are_not_listed(referrer: User, make_
         source="professional",
         referrer=other,
     )
-    assert list(selectors.referrer_entries(user=referrer)) == []
+    assert selectors.referrer_entries_page(user=referrer, params=QueryDict()).object_list == []
     assert SignpostRecord.objects.filter(created_by=other).count() == 1
