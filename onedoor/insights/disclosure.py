@@ -152,7 +152,10 @@ def _rest(system: System, merged: Mapping[str, Cube], whole: str, parts: Sequenc
             continue
         rest = merged[whole].cells[key] - sum(merged[p].cells[key] for p in parts)
         if rest < 0:
-            raise ValueError(f"{' and '.join(parts)} declared part of {whole} but count more at {_where(key)}")
+            raise ValueError(
+                f"{' and '.join(parts)} {'is' if len(parts) == 1 else 'are'} declared part of {whole} but "
+                f"count{'s' if len(parts) == 1 else ''} more at {_where(key)}"
+            )
         hidden = Cell(f"{whole} minus {' and '.join(parts)}", _canon(key))
         system.add(hidden, rest, virtual=True)
         system.equation(Cell(whole, _canon(key)), [*(Cell(p, _canon(key)) for p in parts), hidden])

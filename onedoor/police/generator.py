@@ -211,6 +211,9 @@ class _Maker:
                     "safe_to_text": rng.choices(["Y", "N", ""], weights=[80, 10, 10])[0] if has_phone else "",
                     "safe_to_email": rng.choices(["Y", "N", ""], weights=[70, 15, 15])[0] if has_email else "",
                     "officer_email": officer,
+                    # Not stated: a synthetic night marks nobody at risk to life, and draws nothing for it, so
+                    # a seed makes the same people as before the column existed.
+                    "risk_to_life": "",
                 }
             )
         return rows

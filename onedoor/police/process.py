@@ -360,6 +360,8 @@ def _details(rec: Any, ctx: _Context, flag_slugs: list[str], needs_review: bool,
         postcode=rec.postcode,
         reported_to_police=True,
         crime_reference=rec.crime_reference,
+        # when the police recorded the crime: the queue's "days since the crime report" signal (docs/routing.md)
+        crime_reported_on=timezone.localtime(rec.recorded_at).date(),
         offence_group=group,
         flags=[ctx.flags[s] for s in flag_slugs if s in ctx.flags],
         reason=reason[:600],

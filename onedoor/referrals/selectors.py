@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from onedoor.accounts.models import PROVIDER_ROLES, OrganisationKind, Role, User
 from onedoor.core.audit import audit_refusal
-from onedoor.core.pagination import COUNT_CAP, CappedCount, Cursor, KeysetPage, capped_count
+from onedoor.core.pagination import Cursor, KeysetPage, capped_count
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.referrals.models import (
     AWAITING_CONTACT_STATUSES,
@@ -368,7 +368,7 @@ def referrer_entries_page(*, user: Any, params: QueryDict, size: int = 25) -> Ke
     (created_at, id) from the cursor in `params` (ADR 0029-F): each side is cut at the cursor on its own
     (referrer, created_at, id) index before the two are merged, so a page costs the same at 225,000 entries
     as at 25. Rows are ("kind", "pk", "created_at"); `referrer_entries_load` turns them into entries.
-    The total is each side's count, capped."""
+    The total is the two sides' rows counted together, stopping after `COUNT_CAP`."""
     sides = _referrer_entry_sides(user)
     older, newer = Cursor.parse(params.get("older")), Cursor.parse(params.get("newer"))
 
@@ -388,12 +388,11 @@ def referrer_entries_page(*, user: Any, params: QueryDict, size: int = 25) -> Ke
         rows = list(first.union(second, all=True).order_by("-created_at", "-id")[: size + 1])
         has_older, rows = len(rows) > size, rows[:size]
         has_newer = older is not None and bool(rows)
-    counted = sum(capped_count(s).value for s in sides)
     return KeysetPage(
         object_list=rows,
         older=str(Cursor(rows[-1][2], rows[-1][1])) if rows and has_older else None,
         newer=str(Cursor(rows[0][2], rows[0][1])) if rows and has_newer else None,
-        total=CappedCount(min(counted, COUNT_CAP + 1), COUNT_CAP),
+        total=capped_count(sides[0].union(sides[1], all=True)),
     )
 
 

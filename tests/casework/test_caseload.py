@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from onedoor.accounts.models import User
 from onedoor.casework import caseload, services
-from onedoor.referrals.models import Referral
+from onedoor.directory.models import Service
+from onedoor.referrals.models import Referral, Status
+from tests.referrals.test_queue import _bulk_referrals
 
 Make = Callable[..., Referral]
 
@@ -110,3 +112,24 @@ def test_team_cases_page_by_first_contact_due(
     expected = sorted(made, key=lambda r: (r.due_on, r.pk))
     assert listed == [r.reference for r in expected]
     assert "Test Person" not in first  # the team list shows references, not names
+
+
+def test_my_cases_stays_constant_in_queries_with_100000_referrals(
+    accepted_case: Make,
+    caseworker: User,
+    signed_in_client: Callable[[User], Any],
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    # The figure: 100,000 referrals in the database, 2,000 of them this caseworker's open cases.
+    accepted_case(first_name="Real", last_name="Case")
+    _bulk_referrals(100_000, Service.objects.get(slug="victim-support"))
+    mine = list(Referral.objects.filter(first_name="Bulk").order_by("id").values_list("id", flat=True)[:2000])
+    Referral.objects.filter(pk__in=mine).update(assigned_to=caseworker, status=Status.ACCEPTED)
+    client = signed_in_client(caseworker)
+    url = reverse("casework:my_cases")
+    client.get(url)
+    for params in ({}, {"sort": "name"}, {"sort": "reference", "page": 3}):
+        with django_assert_num_queries(11):
+            html = client.get(url, params).content.decode()
+        assert len(_cases_in_table(html)) == caseload.PER_PAGE  # one page, not 2,001 rows
+    assert "more than 1,000 open cases" in html.lower()

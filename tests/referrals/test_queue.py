@@ -124,7 +124,12 @@ def test_a_rerouted_referral_leaves_the_old_queue_and_is_new_work_in_the_next(
     triage = make_user(Role.PROVIDER_TRIAGE, "victim-support")
     referral = make_referral(referrer=referrer)
     Referral.objects.filter(pk=referral.pk).update(due_on=timezone.localdate() - timedelta(days=10))
-    services.referral_reroute(referral=referral, actor=triage, to_service=Service.objects.get(slug="rosa"))
+    services.referral_reroute(
+        referral=referral,
+        actor=triage,
+        to_service=Service.objects.get(slug="rosa"),
+        override_reason="Disclosed a sexual offence on the first call.",
+    )
     assert referral.reference not in references_of(signed_in_client(triage).get(QUEUE).content.decode())
     rosa = signed_in_client(make_user(Role.PROVIDER_TRIAGE, "rosa"))
     body = rosa.get("/queue/rosa/").content.decode()

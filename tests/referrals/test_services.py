@@ -26,7 +26,10 @@ def test_create_routes_records_the_decision_and_writes_event_allocation_and_audi
     assert referral.current_service is not None
     assert referral.current_service.slug == "rosa"
     assert list(referral.secondary_services.values_list("slug", flat=True)) == ["cgl"]
-    assert referral.priority == Priority.HIGH
+    # An adult's rape reported at no stated date: Enhanced Rights alone, so standard within RoSA's queue; the
+    # area's priority rules (docs/routing.md) raise it for a report in the last 7 days, a child, or a vulnerable victim.
+    assert referral.priority == Priority.STANDARD
+    assert referral.priority_reasons == ["Enhanced Rights (Victims' Code)"]
     assert "RoSA" in referral.routing_reason
     assert referral.status == Status.RECEIVED
     assert StatusEvent.objects.filter(referral=referral, to_status=Status.RECEIVED).count() == 1
