@@ -111,6 +111,7 @@ def test_the_bulk_path_and_referral_create_make_the_same_referral(v: dict[str, A
             postcode="CV34 4RL",
             reported_to_police=True,
             crime_reference="23/0000001/26",
+            crime_reported_on=timezone.localtime(rec.recorded_at).date(),  # the import reads it from the file
             offence_group=OffenceGroup.objects.get(slug=v["offence_group"]),
             flags=list(Flag.objects.filter(slug__in=v["flags"])),
             reason="Police referral",
