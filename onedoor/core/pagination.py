@@ -88,6 +88,15 @@ class KeysetPage(Generic[T]):
         return len(self.object_list)
 
 
+def beyond_cursor(field: str, cursor: Cursor, op: str) -> Q:
+    """Rows whose (`field`, id) is `op` ("lt" or "gt") the cursor's (at, pk), with the bound on the field alone
+    first so that the index range is tight."""
+    inclusive = "lte" if op == "lt" else "gte"
+    return Q(**{f"{field}__{inclusive}": cursor.at}) & (
+        Q(**{f"{field}__{op}": cursor.at}) | Q(**{field: cursor.at, f"id__{op}": cursor.pk})
+    )
+
+
 def keyset_page(
     qs: QuerySet[T],
     params: QueryDict,
@@ -109,11 +118,7 @@ def keyset_page(
     after, before = ("lt", "gt") if descending else ("gt", "lt")
 
     def beyond(cursor: Cursor, op: str) -> Q:
-        # (field, id) op (at, pk), with the bound on the field alone first so that the index range is tight.
-        inclusive = "lte" if op == "lt" else "gte"
-        return Q(**{f"{field}__{inclusive}": cursor.at}) & (
-            Q(**{f"{field}__{op}": cursor.at}) | Q(**{field: cursor.at, f"id__{op}": cursor.pk})
-        )
+        return beyond_cursor(field, cursor, op)
 
     if newer is not None and older is None:
         rows = list(qs.filter(beyond(newer, before)).order_by(*backward)[: size + 1])

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from onedoor.accounts.models import PROVIDER_ROLES, OrganisationKind, Role, User
 from onedoor.core.audit import audit_refusal
-from onedoor.core.pagination import Cursor, KeysetPage, capped_count
+from onedoor.core.pagination import Cursor, KeysetPage, beyond_cursor, capped_count
 from onedoor.directory.models import Service, ServiceKind
 from onedoor.referrals.models import (
     AWAITING_CONTACT_STATUSES,
@@ -314,24 +314,6 @@ def referrer_timeline(*, referral: Referral) -> QuerySet[StatusEvent]:
     )
 
 
-def referrals_of_referrer(*, user: Any) -> QuerySet[Referral]:
-    return (
-        referrals_visible_to(user=user)
-        .select_related("current_service")
-        .order_by("-created_at")
-        .only(
-            "reference",
-            "created_at",
-            "status",
-            "first_name",
-            "last_name",
-            "current_service__short_name",
-            "current_service__name",
-            "updated_at",
-        )
-    )
-
-
 @dataclass(frozen=True)
 class ReferrerEntry:
     """One line of a referrer's "My referrals": a referral, or a routing outcome with no referral
@@ -373,11 +355,7 @@ def referrer_entries_page(*, user: Any, params: QueryDict, size: int = 25) -> Ke
     older, newer = Cursor.parse(params.get("older")), Cursor.parse(params.get("newer"))
 
     def beyond(qs: QuerySet[Any], cursor: Cursor, op: str) -> QuerySet[Any]:
-        inclusive = "lte" if op == "lt" else "gte"
-        return qs.filter(
-            Q(**{f"created_at__{inclusive}": cursor.at})
-            & (Q(**{f"created_at__{op}": cursor.at}) | Q(created_at=cursor.at, **{f"id__{op}": cursor.pk}))
-        )
+        return qs.filter(beyond_cursor("created_at", cursor, op))
 
     if newer is not None and older is None:
         first, second = (beyond(s, newer, "gt") for s in sides)
