@@ -32,3 +32,23 @@ def test_adding_working_days_lands_on_a_working_day_n_working_days_later(start: 
     first = add_working_days(start, 0)
     assert working_days_between(first, due) == n
     assert (due - start) <= timedelta(days=n * 2 + 7)
+
+
+def _walked(start: date, end: date) -> int:
+    """The definition, one day at a time."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_working_day(day)
+    return count
+
+
+@given(st.dates(min_value=date(1995, 1, 1), max_value=date(2040, 12, 31)), st.integers(min_value=-30, max_value=3000))
+def test_working_days_between_counts_what_walking_the_days_counts(start: date, span: int) -> None:
+    end = start + timedelta(days=span)
+    assert working_days_between(start, end) == _walked(start, end)
+
+
+def test_working_days_between_across_christmas_and_new_year_2026() -> None:
+    # Thu 24 Dec to Mon 4 Jan: 29, 30, 31 Dec and 4 Jan (25, 28 Dec and 1 Jan are bank holidays).
+    assert working_days_between(date(2026, 12, 24), date(2027, 1, 4)) == 4
