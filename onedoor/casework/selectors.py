@@ -4,6 +4,7 @@ by organisation themselves."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from onedoor.casework.models import (
     WelfareCheckIn,
 )
 from onedoor.core.audit import audit_refusal
+from onedoor.core.pagination import COUNT_CAP, CappedCount, capped_count
 from onedoor.directory.models import Service
 from onedoor.referrals.models import AWAITING_CONTACT_STATUSES, Referral, Status, StatusEvent
 from onedoor.referrals.selectors import referral_for_provider
@@ -258,26 +260,92 @@ class DueItem:
     due_on: date
 
 
-def due_for(*, user: Any, today: date, mine_only: bool = True) -> list[DueItem]:
-    """Due today or overdue: welfare check-ins, plan reviews and first contacts."""
-    cases = cases_of_organisation(user=user)
-    if mine_only:
-        cases = cases.filter(assigned_to=user)
+DUE_SHOWN = 50  # the most overdue first; the rest are counted (capped), not listed
+
+
+@dataclass
+class DueList:
+    """The items due soonest (at most `DUE_SHOWN`, oldest first) and how many are due in all, capped."""
+
+    items: list[DueItem]
+    total: CappedCount
+
+    def __iter__(self) -> Iterator[DueItem]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def more(self) -> bool:
+        return self.total.more or self.total.value > len(self.items)
+
+
+def _open_case(prefix: str, *, user: Any, holder: Any = None) -> Q:
+    """The case at `prefix` (e.g. "referral__") is open and held by the user's organisation (and, given a
+    `holder`, assigned to them), as join conditions, so that the database can start from the due items."""
+    q = Q(
+        **{f"{prefix}status__in": CASE_OPEN_STATUSES, f"{prefix}current_service__organisation_id": user.organisation_id}
+    )
+    return q & Q(**{f"{prefix}assigned_to": holder}) if holder is not None else q
+
+
+def _due_querysets(*, user: Any, today: date, holder: Any = None) -> dict[str, QuerySet[Any]]:
+    """Each kind of due item of the user's organisation's open cases (or only `holder`'s): its due date as
+    `due`, its case as `case_id` and the case's practitioner as `holder_id`. Nothing for non-provider staff."""
+    if not getattr(user, "is_provider_staff", False):
+        return {}
+    return {
+        "Welfare check-in": WelfareCheckIn.objects.filter(
+            _open_case("entry__referral__", user=user, holder=holder),
+            done_at__isnull=True,
+            due_on__lte=today,
+            entry__left_at__isnull=True,
+        ).annotate(due=F("due_on"), case_id=F("entry__referral_id"), holder_id=F("entry__referral__assigned_to_id")),
+        "Plan review": SupportPlan.objects.filter(
+            _open_case("referral__", user=user, holder=holder), review_on__lte=today
+        ).annotate(due=F("review_on"), case_id=F("referral_id"), holder_id=F("referral__assigned_to_id")),
+        "First contact": Referral.objects.filter(
+            _open_case("", user=user, holder=holder),
+            status__in=AWAITING_CONTACT_STATUSES,
+            first_contacted_at__isnull=True,
+            due_on__lte=today,
+        ).annotate(due=F("due_on"), case_id=F("id"), holder_id=F("assigned_to_id")),
+    }
+
+
+# Where each kind of due item finds its case (the case itself, for a first contact).
+_CASE_OF = {"Welfare check-in": "entry__referral", "Plan review": "referral", "First contact": ""}
+
+
+def due_for(*, user: Any, today: date, mine_only: bool = True, shown: int | None = None) -> DueList:
+    """Due today or overdue: welfare check-ins, plan reviews and first contacts. The `shown` longest overdue
+    are listed and the rest counted, so a team with thousands overdue gets its page at once. Queries: for
+    each kind, one capped count and one page with its case (six, whatever is due)."""
+    shown = DUE_SHOWN if shown is None else shown
     items: list[DueItem] = []
-    for c in WelfareCheckIn.objects.filter(
-        entry__referral__in=cases, done_at__isnull=True, due_on__lte=today, entry__left_at__isnull=True
-    ).select_related("entry__referral__assigned_to"):
-        items.append(DueItem("Welfare check-in", c.entry.referral, c.due_on))
-    for p in SupportPlan.objects.filter(referral__in=cases, review_on__lte=today).select_related(
-        "referral__assigned_to"
-    ):
-        items.append(DueItem("Plan review", p.referral, p.review_on))
-    for r in cases.filter(
-        status__in=AWAITING_CONTACT_STATUSES, first_contacted_at__isnull=True, due_on__lte=today
-    ).select_related("assigned_to"):
-        assert r.due_on is not None
-        items.append(DueItem("First contact", r, r.due_on))
-    return sorted(items, key=lambda i: (i.due_on, i.referral.reference))
+    total = 0
+    for kind, qs in _due_querysets(user=user, today=today, holder=user if mine_only else None).items():
+        total += min(capped_count(qs).value, COUNT_CAP + 1)
+        path = _CASE_OF[kind]
+        for row in qs.select_related(f"{path}__assigned_to" if path else "assigned_to").order_by("due", "pk")[:shown]:
+            case = row
+            for step in path.split("__") if path else ():
+                case = getattr(case, step)
+            items.append(DueItem(kind, case, row.due))
+    items.sort(key=lambda i: (i.due_on, i.referral.pk))
+    return DueList(items=items[:shown], total=CappedCount(total, COUNT_CAP))
+
+
+def overdue_by_practitioner(*, user: Any, today: date) -> Counter[int]:
+    """How many items each practitioner of the user's organisation has overdue (due before `today`),
+    counted by the database: one grouped count per kind of item."""
+    counts: Counter[int] = Counter()
+    for qs in _due_querysets(user=user, today=today - timedelta(days=1)).values():
+        for practitioner_id, n in qs.order_by().values_list("holder_id").annotate(n=Count("pk")):
+            if practitioner_id is not None:
+                counts[practitioner_id] += n
+    return counts
 
 
 @dataclass
@@ -289,29 +357,34 @@ class TeamRow:
 
 
 def team_view(*, user: Any, today: date) -> list[TeamRow]:
-    """Each practitioner's caseload, overdue items, and supervision and CPD counts in the last year."""
+    """Each practitioner's caseload, overdue items, and supervision and CPD counts in the last year. Every
+    figure is counted by the database, grouped by practitioner (the open cases by the partial index on a
+    practitioner's open cases), so the page reads one row a practitioner whatever their caseloads."""
     staff = list(
-        User.objects.filter(organisation_id=user.organisation_id, role__in=list(PROVIDER_ROLES), is_active=True)
-        .annotate(
-            open_cases=Count(
-                "assigned_referrals",
-                filter=Q(
-                    assigned_referrals__status__in=CASE_OPEN_STATUSES,
-                    assigned_referrals__current_service__organisation_id=user.organisation_id,
-                ),
-            )
-        )
-        .order_by("last_name", "username")
+        User.objects.filter(
+            organisation_id=user.organisation_id, role__in=list(PROVIDER_ROLES), is_active=True
+        ).order_by("last_name", "username")
     )
-    rows = {u.pk: TeamRow(user=u, open_cases=getattr(u, "open_cases", 0)) for u in staff}
-    for item in due_for(user=user, today=today - timedelta(days=1), mine_only=False):
-        if item.referral.assigned_to_id in rows:
-            rows[item.referral.assigned_to_id].overdue += 1
+    rows = {u.pk: TeamRow(user=u) for u in staff}
+    for practitioner_id, n in (
+        cases_of_organisation(user=user)
+        .filter(assigned_to_id__in=list(rows))
+        .order_by()
+        .values_list("assigned_to_id")
+        .annotate(n=Count("pk"))
+    ):
+        rows[practitioner_id].open_cases = n
+    for practitioner_id, n in overdue_by_practitioner(user=user, today=today).items():
+        if practitioner_id in rows:
+            rows[practitioner_id].overdue = n
     year_ago = today - timedelta(days=365)
-    for practitioner_id, kind in PractitionerSession.objects.filter(
-        practitioner__in=staff, on__gte=year_ago
-    ).values_list("practitioner_id", "kind"):
-        rows[practitioner_id].sessions[kind] += 1
+    for practitioner_id, kind, n in (
+        PractitionerSession.objects.filter(practitioner_id__in=list(rows), on__gte=year_ago)
+        .order_by()
+        .values_list("practitioner_id", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        rows[practitioner_id].sessions[kind] = n
     return list(rows.values())
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from onedoor.accounts.models import User
-from onedoor.casework import caseload, services
+from onedoor.casework import caseload, selectors, services
 from onedoor.directory.models import Service
 from onedoor.referrals.models import Referral, Status
 from tests.referrals.test_queue import _bulk_referrals
@@ -85,12 +85,12 @@ def test_my_cases_pages_in_constant_queries(
         while Referral.objects.filter(assigned_to=caseworker).count() < size:
             accepted_case()
         client.get(url)
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(14):
             html = client.get(url, {"sort": "reference"}).content.decode()
     assert "more than 9 open cases" in html
     assert 'rel="next"' in html and 'rel="prev"' not in html
     for number in (1, 2, 3):
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(14):
             html = client.get(url, {"sort": "reference", "page": number}).content.decode()
         seen += _cases_in_table(html)
     assert 'rel="next"' not in html and 'rel="prev"' in html and "sort=reference&amp;page=2" in html
@@ -129,7 +129,36 @@ def test_my_cases_stays_constant_in_queries_with_100000_referrals(
     url = reverse("casework:my_cases")
     client.get(url)
     for params in ({}, {"sort": "name"}, {"sort": "reference", "page": 3}):
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(14):
             html = client.get(url, params).content.decode()
         assert len(_cases_in_table(html)) == caseload.PER_PAGE  # one page, not 2,001 rows
     assert "more than 1,000 open cases" in html.lower()
+
+
+def test_due_lists_show_the_longest_overdue_and_count_the_rest(
+    accepted_case: Make,
+    caseworker: User,
+    team_lead: User,
+    signed_in_client: Callable[[User], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Five first contacts overdue by 1 to 5 days and one plan review due today, for a team that lets work pile up.
+    today = date.today()
+    cases = [accepted_case() for _ in range(5)]
+    for days, case in enumerate(cases, start=1):
+        Referral.objects.filter(pk=case.pk).update(due_on=today - timedelta(days=days))
+    services.support_plan_save(referral=accepted_case(), actor=caseworker, headline="Plan", review_on=today)
+    monkeypatch.setattr(selectors, "DUE_SHOWN", 3)
+
+    due = selectors.due_for(user=caseworker, today=today)
+    assert [i.referral.reference for i in due] == [c.reference for c in reversed(cases)][:3]
+    assert (len(due), due.total.value, due.more) == (3, 6, True)
+    html = signed_in_client(caseworker).get(reverse("casework:my_cases")).content.decode()
+    assert "The 3 due longest ago, of 6 due today or overdue." in html
+
+    # The team view counts each practitioner's overdue items in the database: the five first contacts (the
+    # plan review is due today, not overdue), however few the due list shows.
+    rows = {r.user.pk: r for r in selectors.team_view(user=team_lead, today=today)}
+    assert rows[caseworker.pk].overdue == 5
+    team_html = signed_in_client(team_lead).get(reverse("casework:team")).content.decode()
+    assert "The 3 due longest ago, of 6 due today or overdue." in team_html

@@ -13,7 +13,7 @@ from onedoor.casework import access, caseload, selectors, services
 from onedoor.casework import forms as cf
 from onedoor.casework.views._common import CASEWORK_ROLES, call_service, request_user
 from onedoor.core.access import roles
-from onedoor.core.pagination import keyset_page
+from onedoor.core.pagination import capped_count, keyset_page
 from onedoor.referrals import selectors as referral_selectors
 from onedoor.referrals.access import LEAD_ROLES
 from onedoor.referrals.models import Referral
@@ -39,7 +39,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "due": selectors.due_for(user=request.user, today=today),
             "today": today,
             "counts": counts,
-            "alerts": selectors.open_alerts(user=request.user) if request_user(request).role == Role.TEAM_LEAD else [],
+            "alerts": (  # counted, capped: a lead's team may let thousands pile up
+                capped_count(selectors.open_alerts(user=request.user))
+                if request_user(request).role == Role.TEAM_LEAD
+                else None
+            ),
             "shared": selectors.shared_cases_for(user=request.user),
             "services": referral_selectors.services_of(user=request.user),
         },
