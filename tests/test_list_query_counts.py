@@ -79,8 +79,9 @@ def test_my_referrals(referrer: User, signed_in_client: SignIn, django_assert_nu
     def grow(n: int) -> None:
         _until(n, SignpostRecord.objects.filter(created_by=referrer).count, both)
 
-    # The page of (kind, id) rows and its count, then the page's referrals, signpost records and services.
-    _twice(client, "/referrals/mine/", grow, 7, django_assert_num_queries)
+    # A page of (kind, id) rows from each side and their count, then the page's referrals, signpost records
+    # and services.
+    _twice(client, "/referrals/mine/", grow, 8, django_assert_num_queries)
 
 
 def test_team_queue(

@@ -357,13 +357,19 @@ def referrer_entries_page(*, user: Any, params: QueryDict, size: int = 25) -> Ke
     def beyond(qs: QuerySet[Any], cursor: Cursor, op: str) -> QuerySet[Any]:
         return qs.filter(beyond_cursor("created_at", cursor, op))
 
+    def merged(first: QuerySet[Any], second: QuerySet[Any], *, newest_first: bool) -> list[Any]:
+        # Each side is read on its own index, `size + 1` rows at most, and the two merged here: a UNION
+        # with one ORDER BY would make the database sort every row of both sides first.
+        order = ("-created_at", "-id") if newest_first else ("created_at", "id")
+        both = [*first.order_by(*order)[: size + 1], *second.order_by(*order)[: size + 1]]
+        return sorted(both, key=lambda row: (row[2], row[1]), reverse=newest_first)[: size + 1]
+
     if newer is not None and older is None:
-        first, second = (beyond(s, newer, "gt") for s in sides)
-        rows = list(first.union(second, all=True).order_by("created_at", "id")[: size + 1])
+        rows = merged(*(beyond(s, newer, "gt") for s in sides), newest_first=False)
         has_newer, rows, has_older = len(rows) > size, rows[:size][::-1], True
     else:
         first, second = (beyond(s, older, "lt") for s in sides) if older is not None else sides
-        rows = list(first.union(second, all=True).order_by("-created_at", "-id")[: size + 1])
+        rows = merged(first, second, newest_first=True)
         has_older, rows = len(rows) > size, rows[:size]
         has_newer = older is not None and bool(rows)
     return KeysetPage(
