@@ -62,15 +62,21 @@ def _interval_of(
                 known += sign * value
         return row, known
 
-    constraints = []
+    rows: list[tuple[np.ndarray, float, float]] = []  # (coefficients, least, greatest)
     for parent, children in equations:
         row, known = linear([(parent, 1.0), *((c, -1.0) for c in children)])
         if row.any():
-            constraints.append(LinearConstraint(row, -known, -known))
+            rows.append((row, -known, -known))
     for part, whole in at_most or []:
         row, known = linear([(part, 1.0), (whole, -1.0)])
         if row.any():
-            constraints.append(LinearConstraint(row, -np.inf, -known))
+            rows.append((row, -np.inf, -known))
+    # One constraint matrix, not one object a row: scipy's per-object checks were most of the suite's time.
+    constraints = (
+        [LinearConstraint(np.vstack([r for r, _, _ in rows]), [lo for _, lo, _ in rows], [hi for _, _, hi in rows])]
+        if rows
+        else []
+    )
     objective, offset = linear(list(target.items()))
     if not objective.any():
         return offset, offset

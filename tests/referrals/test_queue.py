@@ -319,6 +319,13 @@ def test_a_broken_page_link_starts_at_the_top(referrer: User, triage_client: Cli
         assert references_of(response.content.decode()) == [made.reference]
 
 
+def volume() -> int:
+    """The referrals behind the "at volume" tests: 100,000 on PostgreSQL (CI's second run, where the plans
+    that matter at volume are chosen), 10,000 on SQLite, so that `make test` stays quick; the query counts
+    they assert are the same at any size, and both are well past the capped counts."""
+    return 100_000 if connection.vendor == "postgresql" else 10_000
+
+
 def _bulk_referrals(n: int, service: Service) -> None:
     district = District.objects.first()
     offence = OffenceGroup.objects.get(slug="burglary-residential")
@@ -378,13 +385,13 @@ def test_the_queue_takes_the_same_queries_with_few_and_many_referrals(
     assert counts[0] == counts[1] == QUEUE_QUERIES
 
 
-def test_the_queue_page_stays_constant_in_queries_with_100000_referrals(
+def test_the_queue_page_stays_constant_in_queries_at_volume(
     make_user: Callable[..., User],
     signed_in_client: Callable[[User], Client],
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     service = Service.objects.get(slug="victim-support")
-    _bulk_referrals(100_000, service)
+    _bulk_referrals(volume(), service)
     client = signed_in_client(make_user(Role.PROVIDER_TRIAGE, "victim-support"))
     first = client.get(QUEUE).content.decode()
     older = re.search(r'href="\?([^"]*after=[^"]+)"', first)
