@@ -83,7 +83,8 @@ def scalar(statement: str, params: list[Any] | None = None) -> Any:
 
 def filler(model: Any, overrides: dict[str, str]) -> tuple[str, str]:
     """Column names and SQL expressions for every concrete column of `model`: `overrides` by column, NULL for
-    a nullable column, otherwise an empty value of the column's type."""
+    a nullable column, the field's default where it has a plain one, otherwise an empty value of the column's
+    type."""
     from django.db import models
 
     names, values = [], []
@@ -96,6 +97,12 @@ def filler(model: Any, overrides: dict[str, str]) -> tuple[str, str]:
             values.append(overrides[col])
         elif f.null:
             values.append("NULL")
+        elif isinstance(f.default, bool):  # the model's own default: it satisfies the model's check constraints
+            values.append("true" if f.default else "false")
+        elif isinstance(f.default, int):
+            values.append(str(f.default))
+        elif isinstance(f.default, str) and f.default:
+            values.append("'" + f.default.replace("'", "''") + "'")
         elif isinstance(f, models.JSONField):
             values.append("'{}'::jsonb" if f.default is dict else "'[]'::jsonb")
         elif isinstance(f, models.BooleanField):

@@ -132,6 +132,20 @@ def pages(people: dict[str, Any]) -> list[PageSpec]:
         )
         return f"/referrals/mine/?older={row}"
 
+    def queue_page_10() -> str:  # the team queue's 10th page, by the 9th page's last row (keyset, ADR 0029-A)
+        from onedoor.directory.models import Service
+        from onedoor.referrals.queue_filters import QueueFilters
+        from onedoor.referrals.selectors import cursor_of, queue_page
+        from onedoor.referrals.selectors import queue as queue_rows
+
+        service = Service.objects.get(slug="victim-support")
+        rows = queue_rows(service=service, filters=QueueFilters(), user=people["triage-victim-support"])
+        page = queue_page(rows=rows, size=50)
+        for _ in range(8):
+            assert page.older is not None, "fewer than 10 pages in the queue"
+            page = queue_page(rows=rows, size=50, after=page.older)
+        return f"/queue/victim-support/?after={cursor_of(page.rows[-1])}"
+
     specs = [
         PageSpec(
             "queue-large", "team queue, Victim Support", "triage-victim-support", lambda: "/queue/victim-support/"
@@ -143,9 +157,7 @@ def pages(people: dict[str, Any]) -> list[PageSpec]:
             "triage-victim-support",
             lambda: "/queue/victim-support/?status=received&priority=1",
         ),
-        PageSpec(
-            "queue-page-20", "team queue, page 20", "triage-victim-support", lambda: "/queue/victim-support/?page=20"
-        ),
+        PageSpec("queue-page-10", "team queue, page 10", "triage-victim-support", queue_page_10),
         PageSpec("mine", "My referrals (the large referrer)", "referrer", lambda: "/referrals/mine/"),
         PageSpec("mine-older", "My referrals, older page", "referrer", older_page),
         PageSpec("my-cases", "My cases", "caseworker", lambda: "/casework/"),
