@@ -195,6 +195,7 @@ class WaitingListEntry(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "waiting list entries"
         ordering = ["added_at", "id"]
         indexes = [
             # The waiting list: a service's people waiting now, longest first (ADR 0029-F) ...
