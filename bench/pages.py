@@ -132,7 +132,7 @@ def pages(people: dict[str, Any]) -> list[PageSpec]:
         )
         return f"/referrals/mine/?older={row}"
 
-    def queue_page_10() -> str:  # the team queue's 10th page, by the 9th page's last row (keyset, ADR 0029-A)
+    def queue_page_10() -> str:  # the team queue's 10th page, by the 9th page's last row (keyset, ADR 0029)
         from onedoor.directory.models import Service
         from onedoor.referrals.queue_filters import QueueFilters
         from onedoor.referrals.selectors import cursor_of, queue_page

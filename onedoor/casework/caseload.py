@@ -5,7 +5,7 @@ Both lists are read a page at a time and never counted in full: a count stops at
 reads only the caseworker's own open cases (index `casework_my_cases_idx`, partial on the open statuses), so
 its cost follows their caseload, not the size of the referral table. The team list is one service's open
 cases in first-contact order (index `casework_team_cases_idx`), so a page is a short index scan however many
-cases the service holds. See docs/adr/0029-C-caseload-lists-paged-and-capped.md.
+cases the service holds. See docs/adr/0031-caseload-lists-paged-and-capped.md.
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ class WaitingListEntry(models.Model):
         verbose_name_plural = "waiting list entries"
         ordering = ["added_at", "id"]
         indexes = [
-            # The waiting list: a service's people waiting now, longest first (ADR 0029-F) ...
+            # The waiting list: a service's people waiting now, longest first (ADR 0034) ...
             models.Index(
                 fields=["service", "added_at", "id"], condition=Q(left_at__isnull=True), name="waiting_open_idx"
             ),
@@ -290,7 +290,7 @@ class CaseAlert(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(kind__in=AlertKind.values), name="alert_kind_valid")]
         indexes = [
-            # The alerts page: an organisation's open alerts, newest first, paged by (created_at, id) (ADR 0029-F).
+            # The alerts page: an organisation's open alerts, newest first, paged by (created_at, id) (ADR 0034).
             models.Index(
                 fields=["organisation", "-created_at", "-id"],
                 condition=Q(acknowledged_at__isnull=True),

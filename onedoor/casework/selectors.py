@@ -217,7 +217,7 @@ def _waiting_entries(service: Service) -> QuerySet[WaitingListEntry]:
 def waiting_list(*, service: Service, page: str | int | None = None) -> tuple[Page[WaitingListEntry], list[WaitingRow]]:
     """One page of the service's waiting list in order, with each person's position and an estimated wait from
     how many people left the list over the recent period. The count is of people waiting now, which the
-    service's capacity bounds; each page reads only its own rows (ADR 0029-F)."""
+    service's capacity bounds; each page reads only its own rows (ADR 0034)."""
     left_recently = _left_recently(service)
     entries = _waiting_entries(service).select_related("referral").prefetch_related("check_ins")
     current = Paginator(entries, WAITING_PAGE_SIZE).get_page(page)

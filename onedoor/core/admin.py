@@ -38,7 +38,7 @@ class ReferenceDataVersionAdmin(admin.ModelAdmin[ReferenceDataVersion]):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    # The table grows with every action: a capped count, and no second count of the whole table (ADR 0029-F).
+    # The table grows with every action: a capped count, and no second count of the whole table (ADR 0034).
     paginator = CappedPaginator
     show_full_result_count = False
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "channel", "origin"]

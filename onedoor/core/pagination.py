@@ -1,4 +1,4 @@
-"""Pagination that costs the same on the first page and the ten-thousandth, at any table size (ADR 0029-F).
+"""Pagination that costs the same on the first page and the ten-thousandth, at any table size (ADR 0034).
 
 Django's `Paginator` counts every row of the list (`COUNT(*)`) and reaches page n by `OFFSET`: both grow with
 the list. A list that can grow without bound (a referrer's own referrals, a team's alerts) pages by its sort key

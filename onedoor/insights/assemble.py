@@ -134,7 +134,7 @@ def column_label(measure: Measure, which: str, period: Period) -> str:
 
 class _Needs:
     """The cubes a page needs: for each population (count measure, period), one cube for each breakdown the
-    page shows of it (ADR 0029-G). They share the population, so disclosure control sees them as one: the
+    page shows of it (ADR 0035). They share the population, so disclosure control sees them as one: the
     margins the page publishes and their common total, not a union cube of every dimension at once, whose
     inner cells nobody is shown and which grows with the product of the dimensions' categories."""
 
@@ -163,7 +163,7 @@ class _Needs:
         return self.query(count_id, period).population(count_id)
 
     def period_relations(self) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
-        """How the page's periods of one count add up (ADR 0029-G): a period whose every month the page
+        """How the page's periods of one count add up (ADR 0035): a period whose every month the page
         also shows (a quarter inside its 13-month trend) is their sum (`sums`); one whose months the page
         shows only some of (last year's quarter, of which the trend has one month) is those months plus a
         hidden rest (`covers`). Without these, a month withheld could be recovered as the quarter minus the

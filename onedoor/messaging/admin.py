@@ -29,7 +29,7 @@ class MessageTemplateAdmin(AuditedModelAdmin[MessageTemplate]):
 class MessageAdmin(admin.ModelAdmin[Message]):
     """Shows statuses and reasons; the recipient and content stay out of the list."""
 
-    # The table grows by a row per message: a capped count, and no second count of the whole table (ADR 0029-F).
+    # The table grows by a row per message: a capped count, and no second count of the whole table (ADR 0034).
     paginator = CappedPaginator
     show_full_result_count = False
 

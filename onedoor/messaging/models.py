@@ -125,7 +125,7 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "send_after"], name="message_due_idx"),
-            # The admin's list of messages, newest first (ADR 0029-F).
+            # The admin's list of messages, newest first (ADR 0034).
             models.Index(fields=["-created_at", "-id"], name="message_created_idx"),
         ]
 

@@ -3,7 +3,7 @@
 The process phase calls `ledger_chunk_add` once per chunk, inside the chunk's transaction, with one
 `RecordOutcome` per record; each count is added with one upsert, so parallel chunks add rather than
 overwrite. The batch page reads the ledger back with `batch_outcomes` in one query, however many records
-the batch holds, and explains each count in plain words (ADR 0029-D).
+the batch holds, and explains each count in plain words (ADR 0032).
 """
 
 from __future__ import annotations

@@ -227,7 +227,7 @@ class PoliceVictimRecord(models.Model):
             # refresh. Both stamps only grow, so each insert lands at the right-hand edge of its index.
             models.Index(fields=["created_at"], name="police_created_idx"),
             models.Index(fields=["updated_at"], name="police_updated_idx"),
-            # The data officer's review list (ADR 0029-D): only the flagged records, in id order. A record
+            # The data officer's review list (ADR 0032): only the flagged records, in id order. A record
             # leaves it when its review is resolved, so the list and its index hold open work only.
             models.Index(fields=["id"], condition=Q(needs_review=True), name="police_review_idx"),
         ]

@@ -2,7 +2,7 @@
 different people in one crime; a contact detail that failed). The officer checks it against the police
 system and decides: offer support, or do not. Offering re-applies every safety rule but the one the review
 answers (the shared contact), and queues the offer on commit through the messaging service, as the import
-does. The decision, its audit row and any offer are written in one transaction (ADR 0029-D)."""
+does. The decision, its audit row and any offer are written in one transaction (ADR 0032)."""
 
 from __future__ import annotations
 

@@ -267,13 +267,13 @@ class Referral(models.Model):
         indexes = [
             # The team queue: one service's open referrals, most urgent and soonest due first. Partial, on the
             # open statuses, with status left out of the key, so that the queue reads its page straight off the
-            # index in order at any size (ADR 0029-A); `selectors.queue` filters on exactly OPEN_STATUSES.
+            # index in order at any size (ADR 0029); `selectors.queue` filters on exactly OPEN_STATUSES.
             models.Index(
                 fields=["current_service", "priority", "due_on", "id"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="referral_open_queue_idx",
             ),
-            # "My referrals": a referrer's own, newest first, paged by the key (created_at, id) (ADR 0029-F).
+            # "My referrals": a referrer's own, newest first, paged by the key (created_at, id) (ADR 0034).
             models.Index(fields=["referrer", "-created_at", "-id"], name="referral_referrer_keyset_idx"),
             # The commissioner's rollups (onedoor.insights): which referrals changed since the last refresh,
             # and the referrals of a day received or first contacted. Dates only ever grow, so each insert

@@ -155,7 +155,7 @@ def service_for_queue(*, user: Any, slug: str) -> Service:
 
 def queue(*, service: Service, filters: QueueFilters | None = None, user: Any = None) -> QuerySet[Referral]:
     """One service's open referrals, most urgent first, then soonest due, narrowed by the team's filters.
-    Served by referral_open_queue_idx: the status condition is exactly the index's (ADR 0029-A), and every
+    Served by referral_open_queue_idx: the status condition is exactly the index's (ADR 0029), and every
     filter only narrows it. `user` is who "me" means in the assignee filter."""
     rows = Referral.objects.filter(current_service=service, status__in=OPEN_STATUSES)
     if filters is not None:
@@ -347,7 +347,7 @@ def _referrer_entry_sides(user: Any) -> tuple[QuerySet[Any], QuerySet[Any]]:
 
 def referrer_entries_page(*, user: Any, params: QueryDict, size: int = 25) -> KeysetPage[Any]:
     """One page of a referrer's referrals and signpost records together, newest first, paged by the key
-    (created_at, id) from the cursor in `params` (ADR 0029-F): each side is cut at the cursor on its own
+    (created_at, id) from the cursor in `params` (ADR 0034): each side is cut at the cursor on its own
     (referrer, created_at, id) index before the two are merged, so a page costs the same at 225,000 entries
     as at 25. Rows are ("kind", "pk", "created_at"); `referrer_entries_load` turns them into entries.
     The total is the two sides' rows counted together, stopping after `COUNT_CAP`."""

@@ -1,4 +1,4 @@
-"""Keyset pages and capped counts (onedoor/core/pagination.py, ADR 0029-F), on the messages table: a list that
+"""Keyset pages and capped counts (onedoor/core/pagination.py, ADR 0034), on the messages table: a list that
 grows without bound and is shown newest first."""
 
 from __future__ import annotations

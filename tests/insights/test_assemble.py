@@ -178,7 +178,7 @@ def test_every_cube_of_a_page_goes_through_one_protect_call(monkeypatch: pytest.
     assert len(calls) == 1
     # received and engaged for three periods, plus 13 trend months of received (a month is its own population):
     # 19 populations. Received is shown by service and in total, so each of its periods has two cubes, one per
-    # table, that disclosure control protects as one population (ADR 0029-G): 22 cubes.
+    # table, that disclosure control protects as one population (ADR 0035): 22 cubes.
     assert len(set(calls[0])) == 3 + 3 + 13
     assert len(calls[0]) == 3 * 2 + 3 + 13
     assert page.trend is not None and [p[0] for p in page.trend.points][-1] == "September 2026"

@@ -1,7 +1,7 @@
 """A page shows a period, the one before, the same one a year before and a 13-month trend: a quarter is the sum
 of its months in the trend, so a month withheld could be worked out as the quarter minus the other two, and a
 quarter's months the page leaves out as the quarter minus those it shows. The page declares these relations
-to disclosure control (ADR 0029-G); here an attacker written apart from it (scipy's integer solver, from
+to disclosure control (ADR 0035); here an attacker written apart from it (scipy's integer solver, from
 `test_disclosure_property`) is given every cube the page publishes, the margins, the periods' sums and the
 parts, and must not pin any withheld cell to fewer than k values."""
 

@@ -1,4 +1,4 @@
-""" "My referrals" pages by keyset with a capped count (ADR 0029-F): every referral once, newest first."""
+""" "My referrals" pages by keyset with a capped count (ADR 0034): every referral once, newest first."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Indexes for the caseload lists (docs/adr/0029-C-caseload-lists-paged-and-capped.md).
+"""Indexes for the caseload lists (docs/adr/0031-caseload-lists-paged-and-capped.md).
 
 The two referral indexes are partial on the open case statuses and are created here, beside the lists they
 serve, rather than on the Referral model: they are casework's reads, and both SQLite and PostgreSQL build

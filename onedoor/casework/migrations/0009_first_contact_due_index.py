@@ -1,5 +1,5 @@
 """The first contacts due across an organisation's services, longest overdue first (the "Due today or
-overdue" lists on "My cases" and the team page; ADR 0029-C).
+overdue" lists on "My cases" and the team page; ADR 0031).
 
 Partial on the statuses that still await first contact, with no first contact made: the list reads this index
 in due-date order and stops after a page, whatever the number of open cases.

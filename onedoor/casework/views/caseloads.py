@@ -76,7 +76,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @roles(LEAD_ROLES)
 def alerts(request: HttpRequest) -> HttpResponse:
-    # Newest first, by keyset: a team that lets alerts pile up still gets its page at once (ADR 0029-F).
+    # Newest first, by keyset: a team that lets alerts pile up still gets its page at once (ADR 0034).
     page = keyset_page(selectors.open_alerts(user=request.user), request.GET, field="created_at", size=ALERTS_PAGE_SIZE)
     return render(request, "casework/alerts.html", {"alerts": page, "page": page})
 

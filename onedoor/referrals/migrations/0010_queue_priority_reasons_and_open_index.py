@@ -8,7 +8,7 @@ OPEN = ("received", "triaged", "rerouted", "accepted", "waiting", "contact_attem
 
 
 def open_referrals_have_a_due_date(apps, schema_editor):
-    """The queue's keyset pages need a due date on every open referral (ADR 0029-A). OneDoor has always set
+    """The queue's keyset pages need a due date on every open referral (ADR 0029). OneDoor has always set
     one; any older row without it is treated as due the day it was received, so it shows as overdue, not lost."""
     Referral = apps.get_model("referrals", "Referral")
     Referral.objects.filter(status__in=OPEN, due_on__isnull=True).update(due_on=F("received_on"))

@@ -36,7 +36,7 @@ def queues(request: AuthedHttpRequest) -> HttpResponse:
 @roles(PROVIDER_ROLES)
 def queue(request: AuthedHttpRequest, slug: str) -> HttpResponse:
     """The team queue: filters and search by GET (bookmarkable, no JavaScript needed), a keyset page and
-    a capped count, so that the page costs the same at any size (ADR 0029-A)."""
+    a capped count, so that the page costs the same at any size (ADR 0029)."""
     service = selectors.service_for_queue(user=request.user, slug=slug)
     form = QueueFilterForm(request.GET or None, colleagues=selectors.colleagues_of(user=request.user))
     filters = form.filters() if form.is_bound else QueueFilters()

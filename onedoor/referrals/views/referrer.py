@@ -57,7 +57,7 @@ def signposted(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @roles(Role.REFERRER)
 def my_referrals(request: AuthedHttpRequest) -> HttpResponse:
     # Referrals and the police or web referrals that were only signposted (nothing about the person kept), in
-    # keyset pages with a capped count: a referrer with 225,000 costs what one with 25 does (ADR 0029-F).
+    # keyset pages with a capped count: a referrer with 225,000 costs what one with 25 does (ADR 0034).
     page = selectors.referrer_entries_page(user=request.user, params=request.GET, size=25)
     entries = selectors.referrer_entries_load(list(page.object_list))
     return render(request, "referrals/mine.html", {"page": page, "entries": entries})
