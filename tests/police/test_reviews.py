@@ -3,9 +3,11 @@ decides each one; the decision, its audit row and any offer are written together
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
@@ -38,6 +40,14 @@ def _shared_pair(**overrides: str) -> list[PoliceVictimRecord]:
     assert all(r.needs_review and r.review_reason == SHARED_REASON for r in records)
     assert all(r.offer is not None and r.offer.status == MessageStatus.WITHHELD for r in records)
     return records
+
+
+@pytest.fixture(autouse=True)
+def working_hours() -> Iterator[None]:
+    """Midday on a weekday: after 9pm an offer waits for quiet hours to end and nothing is sent on commit,
+    so these tests failed whenever the suite ran in the evening."""
+    with time_machine.travel(datetime(2026, 12, 2, 12, 0, tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture
