@@ -250,7 +250,7 @@ def cases_of_organisation(*, user: Any) -> QuerySet[Referral]:
     """Open cases the user's organisation holds."""
     if not getattr(user, "is_provider_staff", False):
         return Referral.objects.none()
-    return Referral.objects.filter(current_service__organisation_id=user.organisation_id, status__in=CASE_OPEN_STATUSES)
+    return Referral.objects.filter(_open_case("", user=user))
 
 
 @dataclass
@@ -326,7 +326,7 @@ def due_for(*, user: Any, today: date, mine_only: bool = True, shown: int | None
     items: list[DueItem] = []
     total = 0
     for kind, qs in _due_querysets(user=user, today=today, holder=user if mine_only else None).items():
-        total += min(capped_count(qs).value, COUNT_CAP + 1)
+        total += capped_count(qs).value  # each stops at COUNT_CAP + 1, so the sum says "more" rightly
         path = _CASE_OF[kind]
         for row in qs.select_related(f"{path}__assigned_to" if path else "assigned_to").order_by("due", "pk")[:shown]:
             case = row
