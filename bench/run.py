@@ -54,6 +54,23 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} logical CPUs{mem}, {system}, Python {platform.python_version()}"
 
 
+def backend_cpu(pid: int | None) -> float | None:
+    """CPU seconds (user and system) the PostgreSQL backend `pid` has used so far, read from /proc: the
+    server runs on this machine in the bench. None where it cannot be read."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_since(pid: int | None, before: float | None) -> float | None:
+    now = backend_cpu(pid)
+    return None if now is None or before is None else now - before
+
+
 def admin(sql: str) -> None:
     import psycopg
 
@@ -126,11 +143,17 @@ def run(args: argparse.Namespace, name: str) -> None:
         seen["rows"] += n
         samples.append((seen["rows"], rss_mb()))
 
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        backend = int(c.fetchone()[0])
     start_rss = rss_mb()
+    python_before, server_before = time.process_time(), backend_cpu(backend)
     started = time.perf_counter()
     with origin("cli", "bench"), path.open("rb") as f:
         batch = police_batch_import(f=f, file_name=path.name, actor=None, channel="cli", progress=progress)
     pipeline_s = time.perf_counter() - started
+    pipeline_python = time.process_time() - python_before
+    pipeline_server = cpu_since(backend, server_before)
     end_rss = rss_mb()
     pipeline_rate = args.rows / pipeline_s
     print(f"\n1. Import pipeline: {args.rows:,} rows in {pipeline_s:.1f} s = {pipeline_rate:,.0f} rows/s")
@@ -170,7 +193,9 @@ def run(args: argparse.Namespace, name: str) -> None:
     # 4 (measured here, while the pipeline's rows are in the database). The database's own floor.
     from onedoor.police.load import CHUNK_SIZE
 
+    server_before = backend_cpu(backend)
     floor_s, floor_rows = database_floor()
+    floor_server = cpu_since(backend, server_before)
     floor_rate = args.rows / floor_s
     # The same writes with the import's commits: a chunk per transaction in each phase, as ADR 0003 requires so
     # that a killed run loses nothing and a rerun picks up where it stopped.
@@ -205,16 +230,43 @@ def run(args: argparse.Namespace, name: str) -> None:
         f"pipeline / that floor = {pipeline_rate / chunked_rate:.1%}"
     )
 
+    cpu_split(pipeline_s, pipeline_python, pipeline_server, floor_s, floor_server)
+
     if not args.no_workers:
-        workers_section(path, args.rows, name)
+        two = workers_section(path, args.rows, name)["two"]
+        print(
+            f"   2 workers / floor = {two / floor_rate:.1%}   (the same writes from two processes: "
+            f"each one's Python runs while the other's statements do)"
+        )
 
 
-def workers_section(path: Path, rows: int, name: str) -> None:
+def cpu_split(
+    pipeline_s: float, python_s: float, server_s: float | None, floor_s: float, floor_server_s: float | None
+) -> None:
+    """Where one process's pipeline time goes, and what that leaves possible: its Python and its statements
+    run in turn, so no single process can beat their sum, and with no Python at all it would still wait for
+    its own statements, the reads that decide each chunk among them, which the floor does not make."""
+    print(f"   where one process's time goes: Python {python_s:.1f} s of CPU", end="")
+    if server_s is None or floor_server_s is None:
+        print(" (PostgreSQL's CPU could not be read: the server is not on this machine)")
+        return
+    print(
+        f", PostgreSQL {server_s:.1f} s of CPU for its statements (the floor's: {floor_server_s:.1f} s), "
+        f"{max(0.0, pipeline_s - python_s - server_s):.1f} s waiting on neither"
+    )
+    print(
+        f"   the most one process could reach with no Python at all: floor / its statements' CPU = "
+        f"{floor_s / server_s:.1%} of the floor; with its statements as they are, 70% needs Python under "
+        f"{max(0.0, floor_s / 0.7 - server_s):.1f} s (it took {python_s:.1f} s)"
+    )
+
+
+def workers_section(path: Path, rows: int, name: str) -> dict[str, float]:
     """5. The production path: upload, then chunk tasks run by 1 and by 2 `db_worker` processes."""
     from bench.workers import scaling
 
     print(f"\n5. Upload, then chunk tasks on real workers ({rows:,} rows, the same file):")
-    scaling(path, rows, f"{PG}/{name}")
+    return scaling(path, rows, f"{PG}/{name}")
 
 
 def database_floor(parts: int = 1) -> tuple[float, int]:

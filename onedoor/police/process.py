@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
@@ -205,6 +205,7 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
     outcomes: list[list[Any]] = []
     to_refer: list[tuple[int, ReferralDetails, User | None]] = []  # (index into outcomes, ...)
     send_after = quiet_hours_end(now)
+    zone = timezone.get_current_timezone()  # once a chunk: each look-up goes through a context variable
     for rec in records:
         is_repeat = rec.id in repeat
         needs_review, review_reason = rec.needs_review, rec.review_reason
@@ -221,7 +222,7 @@ def _plan_chunk(*, records: list[Any], ctx: _Context, now: datetime) -> _ChunkPl
         is_restricted = bool(own_keys & restricted)
 
         # Route; referrals for those with consent are made together below. A restricted person gets none.
-        details = _details(rec, ctx, flag_slugs, needs_review, review_reason)
+        details = _details(rec, ctx, flag_slugs, needs_review, review_reason, zone)
         if is_restricted:
             outcome[_REASON] = RESTRICTED_REASON
         elif rec.referral_id is None:
@@ -335,7 +336,9 @@ def _write_processed(outcomes: list[list[Any]]) -> None:
     fastcopy.update_values(PoliceVictimRecord, _PROCESSED_COLUMNS, outcomes)
 
 
-def _details(rec: Any, ctx: _Context, flag_slugs: list[str], needs_review: bool, review_reason: str) -> ReferralDetails:
+def _details(
+    rec: Any, ctx: _Context, flag_slugs: list[str], needs_review: bool, review_reason: str, zone: tzinfo
+) -> ReferralDetails:
     group = ctx.offence_groups[rec.offence_group_id]
     reason = f"Police overnight transfer: {group.name.lower()}."
     if rec.offence_description:
@@ -361,7 +364,7 @@ def _details(rec: Any, ctx: _Context, flag_slugs: list[str], needs_review: bool,
         reported_to_police=True,
         crime_reference=rec.crime_reference,
         # when the police recorded the crime: the queue's "days since the crime report" signal (docs/routing.md)
-        crime_reported_on=timezone.localtime(rec.recorded_at).date(),
+        crime_reported_on=rec.recorded_at.astimezone(zone).date(),
         offence_group=group,
         flags=[ctx.flags[s] for s in flag_slugs if s in ctx.flags],
         reason=reason[:600],
