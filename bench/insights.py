@@ -315,7 +315,7 @@ def generate(ref: dict[str, Any], *, lo: int, hi: int, day_sql: str, stamp_sql: 
 def empty() -> None:
     sql(
         "TRUNCATE casework_onwardreferral, casework_jointworking, police_policevictimrecord, referrals_signpostrecord, "
-        "referrals_statusevent, referrals_referral, insights_factday, insights_factmonth, insights_outcomefact, "
+        "referrals_statusevent, referrals_referral, insights_factday, insights_factmonth, "
         "insights_rollupstate CASCADE"
     )
 

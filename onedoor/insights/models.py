@@ -6,7 +6,6 @@ from django.db import models
 
 from onedoor.insights.context import models as context_models  # noqa: F401  (issue 13's models)
 from onedoor.insights.models_commentary import Commentary as Commentary  # the versioned commentary
-from onedoor.insights.models_outcomes import OutcomeFact as OutcomeFact  # the outcomes rollup
 
 
 class RollupState(models.Model):

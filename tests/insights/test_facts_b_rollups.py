@@ -14,7 +14,7 @@ from pytest_django import DjangoAssertNumQueries
 from onedoor.accounts.models import User
 from onedoor.insights import dimensions as dims
 from onedoor.insights.cells import TOTAL
-from onedoor.insights.models import OutcomeFact, RollupState
+from onedoor.insights.models import FactDay, RollupState
 from onedoor.insights.periods import month
 from onedoor.insights.query import computable
 from onedoor.insights.registry import MEASURES, Group
@@ -80,17 +80,9 @@ def test_a_refresh_rebuilds_only_the_days_that_changed(referrer: User) -> None:
 
 
 def test_the_rollup_holds_no_person() -> None:
-    fields = {f.name for f in OutcomeFact._meta.get_fields()}
-    assert fields == {
-        "id",
-        "fact",
-        "day",
-        "service",
-        "district",
-        "offence_group",
-        "source",
-        "age_band",
-        "category",
+    fields = {f.name for f in FactDay._meta.get_fields()}
+    assert fields == {"id", "rollup", "fact", "day", "service", "district", "offence_group", "source", "age_band"} | {
+        "detail",
         "n",
     }
 

@@ -1,6 +1,7 @@
-"""The fact tables' reading side: the cube of one fact for a query, from the month slices when at most two
-category columns are involved (the breakdown, the filters and a provider's scope together), otherwise from the
-day rows. One aggregate query over the rollup, whatever the period's size; never a raw referral."""
+"""The fact tables' reading side, for the facts-a and facts-b rollups alike: the cube of one fact for a
+query, from the month slices when at most two category columns are involved (the breakdown, the filters and a
+provider's scope together), otherwise from the day rows. One aggregate query over the rollup, whatever the
+period's size; never a raw referral."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def _scope_services(query: Query) -> list[str] | None:
     )
 
 
-def _plan(query: Query, *, label: str) -> tuple[list[str], list[str], list[Any]] | None:
+def plan_read(query: Query, *, label: str) -> tuple[list[str], list[str], list[Any]] | None:
     """The breakdown's columns, and the conditions and parameters every read of `query` shares (its filters
     and scope), besides the fact and the months; None when the scope covers no service."""
     by_columns = [column(d) for d in query.by]
@@ -65,9 +66,10 @@ def _plan(query: Query, *, label: str) -> tuple[list[str], list[str], list[Any]]
     return by_columns, where, params
 
 
-def _grouping(query: Query, by_columns: Sequence[str]) -> str | None:
-    """The month slices' grouping that holds the query's columns, or None when only the day rows do."""
-    needed = set(by_columns) | {column(name) for name, _ in query.filters.items()}
+def grouping_for(query: Query, by_columns: Sequence[str], also: Iterable[str] = ()) -> str | None:
+    """The month slices' grouping that holds the query's columns (and `also`, columns a reader filters on
+    besides the query's own), or None when only the day rows do."""
+    needed = set(by_columns) | set(also) | {column(name) for name, _ in query.filters.items()}
     if query.scope.services is not None:
         needed.add("service")
     return grouping_name(needed) if len(needed) <= MAX_GROUPED else None
@@ -83,7 +85,7 @@ def _month_of_day() -> str:
     return "date(day, 'start of month')"
 
 
-def _read(
+def read_rows(
     *, facts: Sequence[str], months: Sequence[date], grouping: str | None, by_columns: Sequence[str], shared: Any
 ) -> list[tuple[Any, ...]]:
     """One aggregate query: (fact, first day of the month, *codes, count) of each fact in each of the months."""
@@ -111,21 +113,21 @@ def fact_counts(query: Query, *, fact: str) -> dict[tuple[str, ...], int]:
     """The counts of `fact` in the query's period, filtered and scoped, by the query's dimensions (codes in
     the order of `query.by`). One aggregate query, written out directly: pages ask for many of these, and
     building each through the ORM cost more than running it."""
-    plan = _plan(query, label=fact)
+    plan = plan_read(query, label=fact)
     if plan is None:
         return {}
     by_columns, where, params = plan
-    rows = _read(
+    rows = read_rows(
         facts=[fact],
         months=query.period.month_starts(),
-        grouping=_grouping(query, by_columns),
+        grouping=grouping_for(query, by_columns),
         by_columns=by_columns,
         shared=(where, params),
     )
-    return _summed(rows, query.period.month_starts())
+    return summed(rows, query.period.month_starts())
 
 
-def _summed(rows: Iterable[tuple[Any, ...]], months: Sequence[date]) -> dict[tuple[str, ...], int]:
+def summed(rows: Iterable[tuple[Any, ...]], months: Sequence[date]) -> dict[tuple[str, ...], int]:
     wanted = set(months)
     counts: dict[tuple[str, ...], int] = {}
     for row in rows:
@@ -184,24 +186,24 @@ def cubes_together(requests: Sequence[Request]) -> list[Cube]:
     together: dict[tuple[Any, ...], list[int]] = {}
     for i, (measure_id, query) in enumerate(requests):
         _check(query, measure_id)
-        plan = _plan(query, label=_FACTS[measure_id])
+        plan = plan_read(query, label=_FACTS[measure_id])
         if plan is None:
             out[i] = _cube(query, measure_id=measure_id, counts={})
             continue
         by_columns, where, params = plan
-        shape = (tuple(by_columns), _grouping(query, by_columns), tuple(where), tuple(params))
+        shape = (tuple(by_columns), grouping_for(query, by_columns), tuple(where), tuple(params))
         together.setdefault(shape, []).append(i)
     for (by_columns, grouping, where, params), indexes in together.items():
         months = sorted({m for i in indexes for m in requests[i][1].period.month_starts()})
         facts = sorted({_FACTS[requests[i][0]] for i in indexes})
         by_fact: dict[str, list[tuple[Any, ...]]] = {f: [] for f in facts}
-        for row in _read(
+        for row in read_rows(
             facts=facts, months=months, grouping=grouping, by_columns=by_columns, shared=(list(where), list(params))
         ):
             by_fact[row[0]].append(row)
         for i in indexes:
             measure_id, query = requests[i]
-            counts = _summed(by_fact[_FACTS[measure_id]], query.period.month_starts())
+            counts = summed(by_fact[_FACTS[measure_id]], query.period.month_starts())
             out[i] = _cube(query, measure_id=measure_id, counts=counts)
     return [cube for cube in out if cube is not None]
 

@@ -24,6 +24,7 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from onedoor.core import fastcopy
 from onedoor.insights.cells import NOT_RECORDED
 from onedoor.insights.models import ALL, FACT_COLUMNS, FactDay, FactMonth
 
@@ -170,15 +171,38 @@ def _insert_source(*, rollup: str, source: FactSource, days: set[date]) -> int:
     )
 
 
+# A day row made in Python: (fact, day, service, district, offence group, source, age band, detail, count).
+DayRow = tuple[str, date, str, str, str, str, str, str, int]
+
+
+def _take_away(*, rollup: str, days: set[date]) -> None:
+    """Subtract the rollup's rows for `days` from the month slices, and delete them."""
+    old = FactDay.objects.filter(rollup=rollup, day__in=days)
+    if old.exists():  # a day seen for the first time has nothing to take away
+        _month_delta(rollup=rollup, days=days, sign=-1)
+        old.delete()
+
+
+def replace_days(*, rollup: str, days: set[date], rows: Iterable[DayRow]) -> int:
+    """`rebuild_days` for a rollup whose counts are made in Python (where working days, which need the bank
+    holidays, decide a category): replace its rows for `days` with `rows`, every one on one of those days,
+    and move the month slices by the difference. Returns the rows written."""
+    if not days:
+        return 0
+    _take_away(rollup=rollup, days=days)
+    names = ("fact", "day", *FACT_COLUMNS, "n")
+    values = [{"rollup": rollup, **dict(zip(names, r, strict=True))} for r in rows]
+    fastcopy.insert_values(FactDay, values)
+    _month_delta(rollup=rollup, days=days, sign=1)
+    return len(values)
+
+
 def rebuild_days(*, rollup: str, sources: Sequence[FactSource], days: set[date]) -> int:
     """Replace the rollup's rows for `days` with fresh counts, and move the month slices by the difference.
     Call inside a transaction (rollups_refresh holds one). Returns the day rows written."""
     if not days:
         return 0
-    old = FactDay.objects.filter(rollup=rollup, day__in=days)
-    if old.exists():  # a day seen for the first time has nothing to take away
-        _month_delta(rollup=rollup, days=days, sign=-1)
-        old.delete()
+    _take_away(rollup=rollup, days=days)
     written = sum(_insert_source(rollup=rollup, source=s, days=days) for s in sources)
     _month_delta(rollup=rollup, days=days, sign=1)
     return written

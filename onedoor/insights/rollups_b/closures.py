@@ -18,7 +18,7 @@ from onedoor.insights import dimensions as dims
 from onedoor.insights.cells import NOT_RECORDED
 from onedoor.insights.rollups import RollupSpec, rollup_register
 from onedoor.insights.rollups_b import facts
-from onedoor.insights.rollups_b.common import DIM_NAMES, Facts, between, chunks, clear, distinct_days, referral_dims
+from onedoor.insights.rollups_b.common import DIM_NAMES, Facts, between, chunks, distinct_days, referral_dims
 from onedoor.insights.rollups_b.spine import _categories
 
 IDENTIFIED_LEVELS = (Level.LOW, Level.MEDIUM, Level.HIGH)
@@ -62,7 +62,6 @@ def _closed_rebuild(days: set[date]) -> int:
     written = 0
     categories = _categories()
     for part in chunks(days):
-        clear(CLOSED_FACTS, part)
         out = Facts()
         closures = (
             ClosureOutcome.objects.filter(between("closed_at", part))
@@ -155,7 +154,7 @@ def _closed_rebuild(days: set[date]) -> int:
                 for kind, holds in kinds.items():
                     if holds:
                         out.add(facts.scores(instrument, kind), row, day=row["d"], service=row["r_service"])
-        written += out.write()
+        written += out.replace(rollup="b_closed", days=part)
     return written
 
 
@@ -181,7 +180,6 @@ def _waiting_touched(since: datetime | None) -> set[date]:
 def _waiting_rebuild(days: set[date]) -> int:
     written = 0
     for part in chunks(days):
-        clear((facts.WAIT_DAYS,), part)
         out = Facts()
         grouped = (
             WaitingListEntry.objects.filter(between("left_at", part))
@@ -194,7 +192,7 @@ def _waiting_rebuild(days: set[date]) -> int:
         for row in grouped:
             waited = working_days_between(row["r_added"], row["d"])
             out.add(facts.WAIT_DAYS, row, day=row["d"], service=row["service_id"], category=str(waited))
-        written += out.write()
+        written += out.replace(rollup="b_waiting", days=part)
     return written
 
 
@@ -215,7 +213,6 @@ def _feedback_touched(since: datetime | None) -> set[date]:
 def _feedback_rebuild(days: set[date]) -> int:
     written = 0
     for part in chunks(days):
-        clear((facts.FEEDBACK,), part)
         out = Facts()
         grouped = (
             Feedback.objects.filter(received_on__in=part)
@@ -231,7 +228,7 @@ def _feedback_rebuild(days: set[date]) -> int:
                 service=row["service_id"],
                 category=str(row["satisfaction"]),
             )
-        written += out.write()
+        written += out.replace(rollup="b_feedback", days=part)
     return written
 
 

@@ -1,5 +1,5 @@
 """What every facts-b rollup shares: the fact codes, the age band in SQL, days in local time, and writing
-counted facts.
+counted facts into the fact tables the facts-a rollups write (ADR 0036).
 
 A rollup reads only aggregate fields of the facts (dates, statuses, services, district, offence group, route
 in, age, demographic categories, closure answers and scores) and groups them in SQL; where a count needs
@@ -16,8 +16,10 @@ from typing import Any
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from onedoor.core.models import District, OffenceGroup
+from onedoor.directory.models import Service
 from onedoor.insights.cells import NOT_RECORDED
-from onedoor.insights.models_outcomes import OutcomeFact
+from onedoor.insights.rollups_a.store import DayRow, replace_days
 
 # Upper limits (exclusive) of the age bands, as `onedoor.referrals.services.age_band` draws them.
 AGE_LIMITS = (
@@ -72,7 +74,9 @@ def local_day(moment: datetime) -> date:
 
 
 class Facts:
-    """Counted facts on their way to the rollup table."""
+    """Counted facts on their way to the shared fact tables (`onedoor.insights.models.FactDay`), which keep
+    the codes the pages use: a service, district or offence group is written as its slug or GSS code, as
+    it is when counted (a rollup row outlives one renamed or removed, and reads as not recorded)."""
 
     def __init__(self) -> None:
         self.counts: Counter[FactKey] = Counter()
@@ -92,28 +96,26 @@ class Facts:
             )
             self.counts[key] += n
 
-    def write(self) -> int:
-        rows = [
-            OutcomeFact(
-                fact=fact,
-                day=day,
-                service_id=service,
-                district_id=district,
-                offence_group_id=offence,
-                source=source,
-                age_band=age,
-                category=category,
-                n=n,
+    def replace(self, *, rollup: str, days: set[date]) -> int:
+        """Make these the rollup's rows for `days` (see `replace_days`); returns the rows written."""
+        services = dict(Service.objects.values_list("pk", "slug"))
+        districts = dict(District.objects.values_list("pk", "gss_code"))
+        offences = dict(OffenceGroup.objects.values_list("pk", "slug"))
+        rows: list[DayRow] = [
+            (
+                fact,
+                day,
+                services.get(service, NOT_RECORDED) if service is not None else NOT_RECORDED,
+                districts.get(district, NOT_RECORDED) if district is not None else NOT_RECORDED,
+                offences.get(offence, NOT_RECORDED) if offence is not None else NOT_RECORDED,
+                source or NOT_RECORDED,
+                age or NOT_RECORDED,
+                category,
+                n,
             )
             for (fact, day, service, district, offence, source, age, category), n in self.counts.items()
         ]
-        OutcomeFact.objects.bulk_create(rows, batch_size=2000)
-        return len(rows)
-
-
-def clear(facts: Iterable[str], days: set[date]) -> None:
-    """Delete the rollup rows of these facts for these days."""
-    OutcomeFact.objects.filter(fact__in=list(facts), day__in=sorted(days)).delete()
+        return replace_days(rollup=rollup, days=days, rows=rows)
 
 
 def chunks(days: set[date], size: int = 62) -> list[set[date]]:

@@ -1,4 +1,4 @@
-"""The codes of the facts in `OutcomeFact`, and what each counts. Each is written by one rollup."""
+"""The codes of the facts-b facts in the fact tables, and what each counts. Each is written by one rollup."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Reading the facts-b rollup into cubes: one grouped query per cube, over the period's days only."""
+"""Reading the facts-b rollups into cubes, from the fact tables by the facts-a reader (`rollups_a.read`):
+one aggregate query per cube, from the month slices whenever they hold the columns asked for."""
 
 from __future__ import annotations
 
@@ -6,24 +7,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum
-from django.db.models.functions import TruncMonth
-
 from onedoor.insights import dimensions as dims
 from onedoor.insights.cells import NOT_RECORDED, Category, Cube, build_cube
-from onedoor.insights.models_outcomes import OutcomeFact
 from onedoor.insights.query import Query, Request, computes, computes_together
 from onedoor.insights.registry import Measure, register
-
-# Where each standard dimension's code is in the rollup (a fact's own dimension is its `category`).
-FIELDS = {
-    dims.SERVICE: "service__slug",
-    dims.DISTRICT: "district__gss_code",
-    dims.OFFENCE_GROUP: "offence_group__slug",
-    dims.SOURCE: "source",
-    dims.AGE_BAND: "age_band",
-}
-_NULLABLE = {dims.SERVICE: "service", dims.DISTRICT: "district", dims.OFFENCE_GROUP: "offence_group"}
+from onedoor.insights.rollups_a.read import COLUMNS, DETAIL, column, grouping_for, plan_read, read_rows, summed
 
 
 class BreakdownError(ValueError):
@@ -31,65 +19,75 @@ class BreakdownError(ValueError):
 
 
 def _check(query: Query, measure: Measure) -> list[str]:
-    """The rollup fields of the query's breakdown; a dimension the measure does not have is refused."""
+    """The fact-table columns of the query's breakdown; a dimension the measure does not have is refused."""
     for d in query.by:
         if d not in measure.dimensions:
             title = dims.DIMENSION_TITLES.get(d, d)
             raise BreakdownError(f"{measure.title} cannot be broken down by {title.lower()}.")
-    own = [d for d in query.by if d not in FIELDS]
+    own = [d for d in query.by if d not in COLUMNS]
     if len(own) > 1:
         titles = " and ".join(dims.DIMENSION_TITLES.get(d, d).lower() for d in own)
         raise BreakdownError(f"{measure.title} can be broken down by one of {titles} at a time, not both.")
-    return [FIELDS.get(d, "category") for d in query.by]
+    return [column(d) for d in query.by]
 
 
-def _scoped(qs: QuerySet[OutcomeFact], query: Query) -> QuerySet[OutcomeFact]:
-    if query.scope.services is not None:
-        qs = qs.filter(service_id__in=sorted(query.scope.services))
-    for name, value in query.filters.items():
-        if value == NOT_RECORDED and name in _NULLABLE:
-            qs = qs.filter(**{f"{_NULLABLE[name]}__isnull": True})
-        else:
-            qs = qs.filter(**{FIELDS[name]: value})
-    return qs
-
-
-def _cube(query: Query, measure: Measure, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> Cube:
+def _cube(query: Query, measure: Measure, counts: Mapping[tuple[str, ...], int]) -> Cube:
     categories: dict[str, tuple[Category, ...]] = {}
-    for d in query.by:
+    for i, d in enumerate(query.by):
         if d == dims.WORKING_DAYS:
-            found = sorted({int(r["category"]) for r in rows})
+            found = sorted({int(combo[i]) for combo in counts})
             categories[d] = tuple(Category(str(day), f"{day} working days") for day in found)
         else:
             categories[d] = dims.categories(d)
     known = {d: {c.code for c in categories[d]} for d in query.by}
-    counts: dict[tuple[str, ...], int] = {}
-    for row in rows:
-        coords = []
-        for d, field in zip(query.by, fields, strict=True):
-            code = row[field] or NOT_RECORDED
-            # A code the reference data no longer lists (a service removed since) reads as not recorded.
-            coords.append(code if code in known[d] else NOT_RECORDED)
-        key = tuple(coords)
-        counts[key] = counts.get(key, 0) + int(row["total"])
-    return build_cube(population=query.population(measure.id), categories=categories, counts=counts)
+    out: dict[tuple[str, ...], int] = {}
+    for combo, n in counts.items():
+        # A code the reference data no longer lists (a service removed since) reads as not recorded.
+        key = tuple(
+            (code or NOT_RECORDED) if (code or NOT_RECORDED) in known[d] else NOT_RECORDED
+            for d, code in zip(query.by, combo, strict=True)
+        )
+        out[key] = out.get(key, 0) + n
+    return build_cube(population=query.population(measure.id), categories=categories, counts=out)
+
+
+# A read of the fact tables: the breakdown's columns, the month-slice grouping (None: the day rows), and the
+# conditions and parameters besides the fact and the months.
+Shape = tuple[tuple[str, ...], str | None, tuple[str, ...], tuple[Any, ...]]
+
+
+def _shape(query: Query, measure: Measure, only: tuple[str, ...]) -> Shape | None:
+    """How to read `measure` for `query`; None when the query's scope covers no service. `only` keeps the
+    fact's rows of those categories alone, which the month slices hold when the grouping has the detail."""
+    by_columns = _check(query, measure)
+    plan = plan_read(query, label=measure.id)
+    if plan is None:
+        return None
+    _, where, params = plan
+    if only:
+        where = [*where, f"{DETAIL} IN ({', '.join(['%s'] * len(only))})"]
+        params = [*params, *only]
+    grouping = grouping_for(query, by_columns, also=(DETAIL,) if only else ())
+    return tuple(by_columns), grouping, tuple(where), tuple(params)
+
+
+def _months(query: Query, measure: Measure) -> list[date]:
+    """The months a period's figure is summed from; a snapshot is its last day's, alone in its month (the
+    rollups write a snapshot fact on a month's last day only, and periods end at a month's end)."""
+    return [query.period.end.replace(day=1)] if measure.snapshot else query.period.month_starts()
 
 
 def fact_cube(query: Query, *, measure: Measure, fact: str, only: tuple[str, ...] = ()) -> Cube:
     """The cube of `fact` over the query's period (or, for a snapshot, as at its last day), filters and
-    scope, by `query.by`. A dimension other than the five standard ones is held in the fact's category, so
-    a cube has at most one. `only` keeps the fact's rows of those categories alone (closures where the
-    person said "yes", say)."""
-    fields = _check(query, measure)
-    qs = OutcomeFact.objects.filter(fact=fact)
-    if only:
-        qs = qs.filter(category__in=only)
-    if measure.snapshot:
-        qs = qs.filter(day=query.period.end)
-    else:
-        qs = qs.filter(day__gte=query.period.start, day__lte=query.period.end)
-    rows = list(_scoped(qs, query).values(*fields).annotate(total=Sum("n")).order_by())
-    return _cube(query, measure, rows, fields)
+    scope, by `query.by`. A dimension other than the five standard ones is held in the fact's detail, so
+    a cube has at most one. One query: from the month slices when they hold the columns asked for."""
+    shape = _shape(query, measure, only)
+    if shape is None:
+        return _cube(query, measure, {})
+    by_columns, grouping, where, params = shape
+    months = _months(query, measure)
+    rows = read_rows(facts=[fact], months=months, grouping=grouping, by_columns=by_columns, shared=(where, params))
+    return _cube(query, measure, summed(rows, months))
 
 
 # Each batched measure's (measure, fact, only); `fact` may depend on the query.
@@ -97,38 +95,30 @@ _SPECS: dict[str, tuple[Measure, str | Callable[[Query], str], tuple[str, ...]]]
 
 
 def cubes_together(requests: Sequence[Request]) -> list[Cube]:
-    """The cubes of many (measure, query) requests: one grouped query for all those broken down the same way,
-    with the same filters, scope and `only`, whatever their facts and periods. A period's rows are its
-    months' (its last day's, for a snapshot)."""
-    together: dict[tuple[Any, ...], list[int]] = {}
+    """The cubes of many (measure, query) requests: one query for all those read the same way (breakdown,
+    filters, scope and `only`), whatever their facts and periods."""
+    out: list[Cube | None] = [None] * len(requests)
+    together: dict[Shape, list[int]] = {}
     facts: list[str] = []
-    fields_of: list[list[str]] = []
     for i, (measure_id, query) in enumerate(requests):
         measure, fact, only = _SPECS[measure_id]
-        fields_of.append(_check(query, measure))
         facts.append(fact(query) if callable(fact) else fact)
-        shape = (tuple(fields_of[i]), only, measure.snapshot, query.filters, query.scope)
-        together.setdefault(shape, []).append(i)
-    out: list[Cube | None] = [None] * len(requests)
-    for (fields, only, snapshot, _, _), indexes in together.items():
-        query = requests[indexes[0]][1]
-        qs = OutcomeFact.objects.filter(fact__in=sorted({facts[i] for i in indexes}))
-        if only:
-            qs = qs.filter(category__in=only)
-        periods = [requests[i][1].period for i in indexes]
-        if snapshot:
-            qs = qs.filter(day__in=sorted({p.end for p in periods})).annotate(at=F("day"))
+        shape = _shape(query, measure, only)
+        if shape is None:
+            out[i] = _cube(query, measure, {})
         else:
-            qs = qs.filter(day__gte=min(p.start for p in periods), day__lte=max(p.end for p in periods))
-            qs = qs.annotate(at=TruncMonth("day"))
-        rows: dict[tuple[str, date], list[dict[str, Any]]] = {}
-        for row in _scoped(qs, query).values("fact", "at", *fields).annotate(total=Sum("n")).order_by():
-            rows.setdefault((row["fact"], row["at"]), []).append(row)
+            together.setdefault(shape, []).append(i)
+    for (by_columns, grouping, where, params), indexes in together.items():
+        months = sorted({m for i in indexes for m in _months(requests[i][1], _SPECS[requests[i][0]][0])})
+        by_fact: dict[str, list[tuple[Any, ...]]] = {facts[i]: [] for i in indexes}
+        for row in read_rows(
+            facts=sorted(by_fact), months=months, grouping=grouping, by_columns=by_columns, shared=(where, params)
+        ):
+            by_fact[row[0]].append(row)
         for i in indexes:
-            measure_id, q = requests[i]
-            moments = [q.period.end] if snapshot else q.period.month_starts()
-            mine = [r for at in moments for r in rows.get((facts[i], at), [])]
-            out[i] = _cube(q, _SPECS[measure_id][0], mine, fields)
+            measure_id, query = requests[i]
+            measure = _SPECS[measure_id][0]
+            out[i] = _cube(query, measure, summed(by_fact[facts[i]], _months(query, measure)))
     return [cube for cube in out if cube is not None]
 
 

@@ -22,7 +22,6 @@ from onedoor.insights.rollups_b.common import (
     Facts,
     between,
     chunks,
-    clear,
     distinct_days,
     local_start,
     referral_dims,
@@ -63,7 +62,6 @@ def _received_rebuild(days: set[date]) -> int:
     written = 0
     categories = _categories()
     for part in chunks(days):
-        clear(RECEIVED_FACTS, part)
         out = Facts()
         qs = Referral.objects.filter(received_on__gte=min(part), received_on__lte=max(part), received_on__in=part)
         grouped = (
@@ -121,7 +119,7 @@ def _received_rebuild(days: set[date]) -> int:
             out.add(facts.POLICE_DAYS, row, day=day, service=service, category=str(waited))
             if waited <= POLICE_REFERRAL_DAYS:
                 out.add(facts.POLICE_WITHIN, row, day=day, service=service)
-        written += out.write()
+        written += out.replace(rollup="b_received", days=part)
     return written
 
 
@@ -142,7 +140,6 @@ def _contacted_rebuild(days: set[date]) -> int:
     written = 0
     targets = dict(Service.objects.values_list("pk", "first_contact_target_days"))
     for part in chunks(days):
-        clear((facts.CONTACT_DAYS, facts.CONTACT_WITHIN), part)
         out = Facts()
         grouped = (
             Referral.objects.filter(between("first_contacted_at", part))
@@ -164,7 +161,7 @@ def _contacted_rebuild(days: set[date]) -> int:
             due = row["due_on"] or add_working_days(row["received_on"], targets.get(service, 0))
             if day <= due:
                 out.add(facts.CONTACT_WITHIN, row, day=day, service=service)
-        written += out.write()
+        written += out.replace(rollup="b_contacted", days=part)
     return written
 
 
@@ -188,7 +185,6 @@ def _engaged_rebuild(days: set[date]) -> int:
     written = 0
     categories = _categories()
     for part in chunks(days):
-        clear(ENGAGED_FACTS, part)
         out = Facts()
         grouped = (
             StatusEvent.objects.filter(between("at", part), to_status=Status.ENGAGED)
@@ -204,7 +200,7 @@ def _engaged_rebuild(days: set[date]) -> int:
             for characteristic in dims.CHARACTERISTICS:
                 code, _ = categories.get(row[f"referral__{characteristic}_id"], (NOT_RECORDED, False))
                 out.add(facts.engaged_by(characteristic), row, day=day, service=service, category=code)
-        written += out.write()
+        written += out.replace(rollup="b_engaged", days=part)
     return written
 
 
@@ -239,7 +235,6 @@ def _overdue_touched(since: datetime | None) -> set[date]:
 def _overdue_rebuild(days: set[date]) -> int:
     written = 0
     for part in chunks(days, size=1):
-        clear((facts.OVERDUE,), part)
         (end,) = part
         after = local_start(end + timedelta(days=1))  # as at the end of the month's last day
         out = Facts()
@@ -256,7 +251,7 @@ def _overdue_rebuild(days: set[date]) -> int:
         )
         for row in grouped:
             out.add(facts.OVERDUE, row, day=end, service=row["r_service"])
-        written += out.write()
+        written += out.replace(rollup="b_overdue", days=part)
     return written
 
 
