@@ -80,6 +80,8 @@ class FactMonth(models.Model):
                 fields=["fact", "grouping", "month", *FACT_COLUMNS], name="insights_factmonth_unique"
             )
         ]
+        # A subtraction can leave a slice at 0 for a moment; finding those must not read every slice.
+        indexes = [models.Index(fields=["month"], condition=models.Q(n=0), name="insights_factmonth_emptied")]
 
     def __str__(self) -> str:
         return f"{self.fact} in {self.month:%Y-%m} by {self.grouping or 'total'}: {self.n}"

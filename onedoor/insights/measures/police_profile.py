@@ -127,7 +127,12 @@ def _cube(measure_id: str, query: Query, qs: QuerySet[PoliceProfileDay]) -> Cube
         {_FIELDS[d] for d in query.by if d in _FIELDS} | ({"offence_group"} if PUBLIC_CRIME_TYPE in query.by else set())
     )
     counts: Counter[tuple[str, ...]] = Counter()
-    for row in qs.values(*wanted).annotate(total=Sum("n")).order_by():
+    # With no breakdown, one sum: `values()` with no fields would group by every column, id among them, and
+    # hand back every row of the period.
+    grouped = qs.values(*wanted).annotate(total=Sum("n")).order_by() if wanted else [qs.aggregate(total=Sum("n"))]
+    for row in grouped:
+        if row["total"] is None:
+            continue
         coords = []
         for d in query.by:
             if d == PUBLIC_CRIME_TYPE:

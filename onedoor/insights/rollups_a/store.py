@@ -138,22 +138,42 @@ def _days_clause(days: set[date] | None) -> tuple[str, list[Any]]:
 
 def _month_delta(*, rollup: str, days: set[date] | None, sign: int) -> None:
     """Add (sign 1) or subtract (sign -1) the rollup's day rows for `days` (every day for None) to the month
-    slices of every grouping."""
+    slices of every grouping: on PostgreSQL one statement, reading the day rows once for all the groupings
+    (GROUPING SETS); elsewhere one statement a grouping."""
     in_days, params = _days_clause(days)
     month = _month_of_day()
     table = FactMonth._meta.db_table
-    for columns in GROUPINGS:
-        select = ", ".join(c if c in columns else "%s" for c in FACT_COLUMNS)
-        group = "".join(f", {c}" for c in columns)
-        # Table and column names are constants of this module; every value is a parameter.
-        sql = (
-            f"INSERT INTO {table} (fact, grouping, month, {_COLUMNS_SQL}, n) "  # noqa: S608
-            f"SELECT fact, %s, {month}, {select}, {sign} * SUM(n) FROM {FactDay._meta.db_table} "
-            f"WHERE rollup = %s{in_days} GROUP BY fact, {month}{group} "
-            f"ON CONFLICT (fact, grouping, month, {_COLUMNS_SQL}) DO UPDATE SET n = {table}.n + excluded.n"
+    upsert = f"ON CONFLICT (fact, grouping, month, {_COLUMNS_SQL}) DO UPDATE SET n = {table}.n + excluded.n"
+    if connection.vendor == "postgresql":
+        width = len(FACT_COLUMNS)
+        # GROUPING(all columns) has a column's bit set (the first column's highest) when the set leaves it out.
+        names = " ".join(
+            f"WHEN {sum(1 << (width - 1 - i) for i, c in enumerate(FACT_COLUMNS) if c not in columns)} "
+            f"THEN '{grouping_name(columns)}'"
+            for columns in GROUPINGS
         )
-        fill = [ALL] * (len(FACT_COLUMNS) - len(columns))
-        _execute(sql, [grouping_name(columns), *fill, rollup, *params])
+        codes = ", ".join(f"CASE WHEN GROUPING({c}) = 1 THEN %s ELSE {c} END" for c in FACT_COLUMNS)
+        sets = ", ".join("(" + ", ".join(columns) + ")" for columns in GROUPINGS)
+        # Table, column and grouping names are constants of this module; every value is a parameter.
+        _execute(
+            f"INSERT INTO {table} (fact, grouping, month, {_COLUMNS_SQL}, n) "  # noqa: S608
+            f"SELECT fact, CASE GROUPING({_COLUMNS_SQL}) {names} END, {month}, {codes}, {sign} * SUM(n) "
+            f"FROM {FactDay._meta.db_table} WHERE rollup = %s{in_days} "
+            f"GROUP BY fact, {month}, GROUPING SETS ({sets}) {upsert}",
+            [*([ALL] * width), rollup, *params],
+        )
+    else:
+        for columns in GROUPINGS:
+            select = ", ".join(c if c in columns else "%s" for c in FACT_COLUMNS)
+            group = "".join(f", {c}" for c in columns)
+            sql = (
+                f"INSERT INTO {table} (fact, grouping, month, {_COLUMNS_SQL}, n) "  # noqa: S608
+                f"SELECT fact, %s, {month}, {select}, {sign} * SUM(n) FROM {FactDay._meta.db_table} "
+                f"WHERE rollup = %s{in_days} GROUP BY fact, {month}{group} {upsert}"
+            )
+            fill = [ALL] * (len(FACT_COLUMNS) - len(columns))
+            _execute(sql, [grouping_name(columns), *fill, rollup, *params])
+    # Slices a subtraction left at nothing (a partial index holds only these).
     emptied = FactMonth.objects.filter(n=0)
     if days is not None:
         emptied = emptied.filter(month__in={d.replace(day=1) for d in days})
