@@ -21,6 +21,11 @@ from onedoor.insights.rollups_b import facts
 from onedoor.insights.rollups_b.common import DIM_NAMES, Facts, between, chunks, distinct_days, referral_dims
 from onedoor.insights.rollups_b.spine import _categories
 
+# The rollups' names, under which their rows are kept in the fact tables.
+CLOSED_ROLLUP = "b_closed"
+WAITING_ROLLUP = "b_waiting"
+FEEDBACK_ROLLUP = "b_feedback"
+
 IDENTIFIED_LEVELS = (Level.LOW, Level.MEDIUM, Level.HIGH)
 
 CLOSED_FACTS = (
@@ -154,7 +159,7 @@ def _closed_rebuild(days: set[date]) -> int:
                 for kind, holds in kinds.items():
                     if holds:
                         out.add(facts.scores(instrument, kind), row, day=row["d"], service=row["r_service"])
-        written += out.replace(rollup="b_closed", days=part)
+        written += out.replace(rollup=CLOSED_ROLLUP, days=part)
     return written
 
 
@@ -162,7 +167,7 @@ def _cutoff(instrument: str) -> int:
     return MEASURE_SPECS[instrument].clinical_cutoff
 
 
-CLOSED = rollup_register(RollupSpec(name="b_closed", touched=_closed_touched, rebuild=_closed_rebuild))
+CLOSED = rollup_register(RollupSpec(name=CLOSED_ROLLUP, touched=_closed_touched, rebuild=_closed_rebuild))
 
 
 # -- the waiting list --------------------------------------------------------------------------------
@@ -192,11 +197,11 @@ def _waiting_rebuild(days: set[date]) -> int:
         for row in grouped:
             waited = working_days_between(row["r_added"], row["d"])
             out.add(facts.WAIT_DAYS, row, day=row["d"], service=row["service_id"], category=str(waited))
-        written += out.replace(rollup="b_waiting", days=part)
+        written += out.replace(rollup=WAITING_ROLLUP, days=part)
     return written
 
 
-WAITING = rollup_register(RollupSpec(name="b_waiting", touched=_waiting_touched, rebuild=_waiting_rebuild))
+WAITING = rollup_register(RollupSpec(name=WAITING_ROLLUP, touched=_waiting_touched, rebuild=_waiting_rebuild))
 
 
 # -- feedback ----------------------------------------------------------------------------------------
@@ -228,8 +233,8 @@ def _feedback_rebuild(days: set[date]) -> int:
                 service=row["service_id"],
                 category=str(row["satisfaction"]),
             )
-        written += out.replace(rollup="b_feedback", days=part)
+        written += out.replace(rollup=FEEDBACK_ROLLUP, days=part)
     return written
 
 
-FEEDBACK = rollup_register(RollupSpec(name="b_feedback", touched=_feedback_touched, rebuild=_feedback_rebuild))
+FEEDBACK = rollup_register(RollupSpec(name=FEEDBACK_ROLLUP, touched=_feedback_touched, rebuild=_feedback_rebuild))

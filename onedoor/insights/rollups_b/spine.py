@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -28,6 +28,12 @@ from onedoor.insights.rollups_b.common import (
 )
 from onedoor.referrals.models import Allocation, Referral, Source, Status, StatusEvent
 from onedoor.referrals.services import POLICE_REFERRAL_DAYS
+
+# The rollups' names, under which their rows are kept in the fact tables.
+RECEIVED_ROLLUP = "b_received"
+CONTACTED_ROLLUP = "b_contacted"
+ENGAGED_ROLLUP = "b_engaged"
+OVERDUE_ROLLUP = "b_overdue"
 
 # Statuses that end the wait for first contact: contact made, or the referral ended without it.
 CONTACT_OWED_ENDS = (Status.CONTACTED, Status.ENGAGED, Status.NOT_ENGAGED, Status.DECLINED, Status.CLOSED)
@@ -119,11 +125,11 @@ def _received_rebuild(days: set[date]) -> int:
             out.add(facts.POLICE_DAYS, row, day=day, service=service, category=str(waited))
             if waited <= POLICE_REFERRAL_DAYS:
                 out.add(facts.POLICE_WITHIN, row, day=day, service=service)
-        written += out.replace(rollup="b_received", days=part)
+        written += out.replace(rollup=RECEIVED_ROLLUP, days=part)
     return written
 
 
-RECEIVED = rollup_register(RollupSpec(name="b_received", touched=_received_touched, rebuild=_received_rebuild))
+RECEIVED = rollup_register(RollupSpec(name=RECEIVED_ROLLUP, touched=_received_touched, rebuild=_received_rebuild))
 
 
 # -- first contact ---------------------------------------------------------------------------------
@@ -161,11 +167,11 @@ def _contacted_rebuild(days: set[date]) -> int:
             due = row["due_on"] or add_working_days(row["received_on"], targets.get(service, 0))
             if day <= due:
                 out.add(facts.CONTACT_WITHIN, row, day=day, service=service)
-        written += out.replace(rollup="b_contacted", days=part)
+        written += out.replace(rollup=CONTACTED_ROLLUP, days=part)
     return written
 
 
-CONTACTED = rollup_register(RollupSpec(name="b_contacted", touched=_contacted_touched, rebuild=_contacted_rebuild))
+CONTACTED = rollup_register(RollupSpec(name=CONTACTED_ROLLUP, touched=_contacted_touched, rebuild=_contacted_rebuild))
 
 
 # -- support started -------------------------------------------------------------------------------
@@ -200,11 +206,11 @@ def _engaged_rebuild(days: set[date]) -> int:
             for characteristic in dims.CHARACTERISTICS:
                 code, _ = categories.get(row[f"referral__{characteristic}_id"], (NOT_RECORDED, False))
                 out.add(facts.engaged_by(characteristic), row, day=day, service=service, category=code)
-        written += out.replace(rollup="b_engaged", days=part)
+        written += out.replace(rollup=ENGAGED_ROLLUP, days=part)
     return written
 
 
-ENGAGED = rollup_register(RollupSpec(name="b_engaged", touched=_engaged_touched, rebuild=_engaged_rebuild))
+ENGAGED = rollup_register(RollupSpec(name=ENGAGED_ROLLUP, touched=_engaged_touched, rebuild=_engaged_rebuild))
 
 
 # -- overdue as at each month's end ----------------------------------------------------------------
@@ -238,12 +244,16 @@ def _overdue_rebuild(days: set[date]) -> int:
         (end,) = part
         after = local_start(end + timedelta(days=1))  # as at the end of the month's last day
         out = Facts()
-        ended = StatusEvent.objects.filter(to_status__in=CONTACT_OWED_ENDS, at__lt=after).values("referral_id")
+        # NOT EXISTS, an anti-join: `NOT IN (subquery)` is run row by row once the subquery's ids pass
+        # work_mem, and took minutes a month's end at a million referrals.
+        ended = StatusEvent.objects.filter(
+            referral_id=OuterRef("referral_id"), to_status__in=CONTACT_OWED_ENDS, at__lt=after
+        )
         grouped = (
             Allocation.objects.filter(started_at__lt=after)
             .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=after))
             .filter(referral__received_on__lte=end, referral__due_on__lte=end)
-            .exclude(referral_id__in=ended)
+            .exclude(Exists(ended))
             .annotate(**referral_dims("referral__"), r_service=F("service_id"))
             .values("r_service", *DIM_NAMES)
             .annotate(n=Count("referral_id", distinct=True))
@@ -251,8 +261,8 @@ def _overdue_rebuild(days: set[date]) -> int:
         )
         for row in grouped:
             out.add(facts.OVERDUE, row, day=end, service=row["r_service"])
-        written += out.replace(rollup="b_overdue", days=part)
+        written += out.replace(rollup=OVERDUE_ROLLUP, days=part)
     return written
 
 
-OVERDUE = rollup_register(RollupSpec(name="b_overdue", touched=_overdue_touched, rebuild=_overdue_rebuild))
+OVERDUE = rollup_register(RollupSpec(name=OVERDUE_ROLLUP, touched=_overdue_touched, rebuild=_overdue_rebuild))
