@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = "postgres://postgres@127.0.0.1:5432"
 
+from bench.send import cpu_seconds  # noqa: E402  (after the path is set)
+
 
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
@@ -55,15 +57,11 @@ def machine() -> str:
 
 
 def backend_cpu(pid: int | None) -> float | None:
-    """CPU seconds (user and system) the PostgreSQL backend `pid` has used so far, read from /proc: the
-    server runs on this machine in the bench. None where it cannot be read."""
-    if pid is None:
+    """CPU seconds the PostgreSQL backend `pid` has used so far (the server runs on this machine in the
+    bench); None where its process cannot be read."""
+    if pid is None or not Path(f"/proc/{pid}/stat").exists():
         return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(pid)
 
 
 def cpu_since(pid: int | None, before: float | None) -> float | None:

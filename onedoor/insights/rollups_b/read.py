@@ -77,19 +77,6 @@ def _months(query: Query, measure: Measure) -> list[date]:
     return [query.period.end.replace(day=1)] if measure.snapshot else query.period.month_starts()
 
 
-def fact_cube(query: Query, *, measure: Measure, fact: str, only: tuple[str, ...] = ()) -> Cube:
-    """The cube of `fact` over the query's period (or, for a snapshot, as at its last day), filters and
-    scope, by `query.by`. A dimension other than the five standard ones is held in the fact's detail, so
-    a cube has at most one. One query: from the month slices when they hold the columns asked for."""
-    shape = _shape(query, measure, only)
-    if shape is None:
-        return _cube(query, measure, {})
-    by_columns, grouping, where, params = shape
-    months = _months(query, measure)
-    rows = read_rows(facts=[fact], months=months, grouping=grouping, by_columns=by_columns, shared=(where, params))
-    return _cube(query, measure, summed(rows, months))
-
-
 # Each batched measure's (measure, fact, only); `fact` may depend on the query.
 _SPECS: dict[str, tuple[Measure, str | Callable[[Query], str], tuple[str, ...]]] = {}
 
@@ -128,8 +115,9 @@ def count_measure(measure: Measure, fact: str | Callable[[Query], str], *, only:
     register(measure)
 
     def compute(query: Query) -> Cube:
-        name = fact(query) if callable(fact) else fact
-        return fact_cube(query, measure=measure, fact=name, only=only)
+        # One cube is a batch of one: the same single query.
+        (cube,) = cubes_together([(measure.id, query)])
+        return cube
 
     computes(measure.id)(compute)
     _SPECS[measure.id] = (measure, fact, only)
