@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from onedoor.core.admin_audit import AuditedModelAdmin
+from onedoor.core.admin_filters import known_values_filter
+from onedoor.core.audit_actions import AuditAction
+from onedoor.core.context import CHANNELS
 from onedoor.core.models import (
     AuditEvent,
     DemographicCategory,
@@ -42,7 +45,10 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     paginator = CappedPaginator
     show_full_result_count = False
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "channel", "origin"]
-    list_filter = ["action", "channel"]
+    list_filter = [
+        known_values_filter("action", "action", lambda: AuditAction),
+        known_values_filter("channel", "channel", lambda: CHANNELS),
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

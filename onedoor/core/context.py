@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+# Every channel work can come from; the audit log's `channel` holds one of these.
+CHANNELS = ("web", "api", "cli", "task", "system")
+
 
 @dataclass(frozen=True)
 class Origin:
-    channel: str  # web | api | cli | task | system
+    channel: str  # one of CHANNELS
     address: str = ""
 
 
@@ -27,6 +30,8 @@ def current_origin() -> Origin:
 
 @contextmanager
 def origin(channel: str, address: str = "") -> Iterator[Origin]:
+    if channel not in CHANNELS:
+        raise ValueError(f"an origin's channel is one of {', '.join(CHANNELS)}, not {channel!r}")
     token = _current.set(Origin(channel, address))
     try:
         yield _current.get()

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from onedoor.core.admin_audit import AuditedModelAdmin
+from onedoor.core.admin_filters import known_values_filter
 from onedoor.core.pagination import CappedPaginator
 from onedoor.messaging.models import InvalidContact, Message, MessageTemplate
 
@@ -34,7 +35,12 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     show_full_result_count = False
 
     list_display = ["reference", "kind", "channel", "status", "withheld_reasons", "attempts", "created_at"]
-    list_filter = ["status", "channel", "kind"]
+    # A message's kind is its template's key: the filter lists the templates, not every message's kind.
+    list_filter = [
+        "status",
+        "channel",
+        known_values_filter("kind", "kind", lambda: MessageTemplate.objects.values_list("key", flat=True)),
+    ]
     exclude = ["to", "personalisation", "person_key", "contact_key"]
     readonly_fields = [
         "kind",

@@ -36,6 +36,6 @@ class Command(BaseCommand):
                 f"No live postcodes in {', '.join(outward)} in {path.name}: nothing loaded, the table is unchanged. "
                 "Check that this is the UK file, not one region's."
             )
-        with origin("command", "load_postcodes"):
+        with origin("cli", "load_postcodes"):
             count = postcodes_load(rows=rows, source=path.name)
         self.stdout.write(f"{count} postcodes loaded for {', '.join(outward)}")
