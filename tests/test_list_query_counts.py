@@ -117,7 +117,7 @@ def test_my_cases(
         signed_in_client(caseworker),
         "/casework/",
         lambda n: _until(n, Referral.objects.filter(assigned_to=caseworker).count, add),
-        14,
+        15,
         django_assert_num_queries,
     )
 
@@ -131,7 +131,7 @@ def test_team_page(
         while User.objects.filter(role=Role.CASEWORKER, organisation=lead.organisation).count() < n:
             _cases(referrer, make_user(Role.CASEWORKER, "victim-support"))()
 
-    _twice(signed_in_client(lead), "/casework/team/", grow, 18, django_assert_num_queries)
+    _twice(signed_in_client(lead), "/casework/team/", grow, 19, django_assert_num_queries)
 
 
 def test_alerts(

@@ -40,6 +40,9 @@ CASE_OPEN_STATUSES = (
     Status.CONTACTED,
     Status.ENGAGED,
 )
+# The open case statuses that still await first contact: exactly the statuses of the partial index
+# `casework_first_contact_idx` (migration 0011), so that the due lists and their counts read it.
+FIRST_CONTACT_STATUSES = tuple(s for s in CASE_OPEN_STATUSES if s in AWAITING_CONTACT_STATUSES)
 
 
 def case_for_provider(*, user: Any, reference: str) -> Referral:
@@ -281,33 +284,56 @@ class DueList:
         return self.total.more or self.total.value > len(self.items)
 
 
-def _open_case(prefix: str, *, user: Any, holder: Any = None) -> Q:
-    """The case at `prefix` (e.g. "referral__") is open and held by the user's organisation (and, given a
-    `holder`, assigned to them), as join conditions, so that the database can start from the due items."""
-    q = Q(
-        **{f"{prefix}status__in": CASE_OPEN_STATUSES, f"{prefix}current_service__organisation_id": user.organisation_id}
+def _open_case(
+    prefix: str,
+    *,
+    user: Any,
+    holder: Any = None,
+    statuses: tuple[str, ...] = CASE_OPEN_STATUSES,
+    services: list[int] | None = None,
+) -> Q:
+    """The case at `prefix` (e.g. "referral__") is open (in one of `statuses`) and held by the user's
+    organisation (and, given a `holder`, assigned to them), as join conditions, so that the database can
+    start from the due items. Given the organisation's `services` (their ids), the case's service is
+    matched against that list rather than joined: with one service, an index keyed by service and due date
+    then hands over the longest overdue first, and a page stops after its rows."""
+    where = (
+        {f"{prefix}current_service_id__in": services}
+        if services is not None
+        else {f"{prefix}current_service__organisation_id": user.organisation_id}
     )
+    q = Q(**{f"{prefix}status__in": statuses}, **where)
     return q & Q(**{f"{prefix}assigned_to": holder}) if holder is not None else q
 
 
-def _due_querysets(*, user: Any, today: date, holder: Any = None) -> dict[str, QuerySet[Any]]:
+def organisation_service_ids(*, user: Any) -> list[int]:
+    """The ids of the user's organisation's services, for the due lists (`_open_case`)."""
+    return list(Service.objects.filter(organisation_id=user.organisation_id).values_list("id", flat=True))
+
+
+def _due_querysets(
+    *, user: Any, today: date, holder: Any = None, services: list[int] | None = None
+) -> dict[str, QuerySet[Any]]:
     """Each kind of due item of the user's organisation's open cases (or only `holder`'s): its due date as
     `due`, its case as `case_id` and the case's practitioner as `holder_id`. Nothing for non-provider staff."""
     if not getattr(user, "is_provider_staff", False):
         return {}
+    services = organisation_service_ids(user=user) if services is None else services
     return {
+        # On the organisation's own waiting lists as well: the database starts from their open entries
+        # rather than from every open case.
         "Welfare check-in": WelfareCheckIn.objects.filter(
-            _open_case("entry__referral__", user=user, holder=holder),
+            _open_case("entry__referral__", user=user, holder=holder, services=services),
             done_at__isnull=True,
             due_on__lte=today,
             entry__left_at__isnull=True,
+            entry__service_id__in=services,
         ).annotate(due=F("due_on"), case_id=F("entry__referral_id"), holder_id=F("entry__referral__assigned_to_id")),
         "Plan review": SupportPlan.objects.filter(
-            _open_case("referral__", user=user, holder=holder), review_on__lte=today
+            _open_case("referral__", user=user, holder=holder, services=services), review_on__lte=today
         ).annotate(due=F("review_on"), case_id=F("referral_id"), holder_id=F("referral__assigned_to_id")),
         "First contact": Referral.objects.filter(
-            _open_case("", user=user, holder=holder),
-            status__in=AWAITING_CONTACT_STATUSES,
+            _open_case("", user=user, holder=holder, statuses=FIRST_CONTACT_STATUSES, services=services),
             first_contacted_at__isnull=True,
             due_on__lte=today,
         ).annotate(due=F("due_on"), case_id=F("id"), holder_id=F("assigned_to_id")),
@@ -318,14 +344,23 @@ def _due_querysets(*, user: Any, today: date, holder: Any = None) -> dict[str, Q
 _CASE_OF = {"Welfare check-in": "entry__referral", "Plan review": "referral", "First contact": ""}
 
 
-def due_for(*, user: Any, today: date, mine_only: bool = True, shown: int | None = None) -> DueList:
+def due_for(
+    *,
+    user: Any,
+    today: date,
+    mine_only: bool = True,
+    shown: int | None = None,
+    services: list[int] | None = None,
+) -> DueList:
     """Due today or overdue: welfare check-ins, plan reviews and first contacts. The `shown` longest overdue
-    are listed and the rest counted, so a team with thousands overdue gets its page at once. Queries: for
-    each kind, one capped count and one page with its case (six, whatever is due)."""
+    are listed and the rest counted, so a team with thousands overdue gets its page at once. Queries: the
+    organisation's services (unless given, as `organisation_service_ids`), and for each kind one capped
+    count and one page with its case (seven, whatever is due)."""
     shown = DUE_SHOWN if shown is None else shown
     items: list[DueItem] = []
     total = 0
-    for kind, qs in _due_querysets(user=user, today=today, holder=user if mine_only else None).items():
+    holder = user if mine_only else None
+    for kind, qs in _due_querysets(user=user, today=today, holder=holder, services=services).items():
         total += capped_count(qs).value  # each stops at COUNT_CAP + 1, so the sum says "more" rightly
         path = _CASE_OF[kind]
         for row in qs.select_related(f"{path}__assigned_to" if path else "assigned_to").order_by("due", "pk")[:shown]:
@@ -337,11 +372,11 @@ def due_for(*, user: Any, today: date, mine_only: bool = True, shown: int | None
     return DueList(items=items[:shown], total=CappedCount(total, COUNT_CAP))
 
 
-def overdue_by_practitioner(*, user: Any, today: date) -> Counter[int]:
+def overdue_by_practitioner(*, user: Any, today: date, services: list[int] | None = None) -> Counter[int]:
     """How many items each practitioner of the user's organisation has overdue (due before `today`),
     counted by the database: one grouped count per kind of item."""
     counts: Counter[int] = Counter()
-    for qs in _due_querysets(user=user, today=today - timedelta(days=1)).values():
+    for qs in _due_querysets(user=user, today=today - timedelta(days=1), services=services).values():
         for practitioner_id, n in qs.order_by().values_list("holder_id").annotate(n=Count("pk")):
             if practitioner_id is not None:
                 counts[practitioner_id] += n
@@ -356,7 +391,7 @@ class TeamRow:
     sessions: Counter[str] = field(default_factory=Counter)
 
 
-def team_view(*, user: Any, today: date) -> list[TeamRow]:
+def team_view(*, user: Any, today: date, services: list[int] | None = None) -> list[TeamRow]:
     """Each practitioner's caseload, overdue items, and supervision and CPD counts in the last year. Every
     figure is counted by the database, grouped by practitioner (the open cases by the partial index on a
     practitioner's open cases), so the page reads one row a practitioner whatever their caseloads."""
@@ -374,7 +409,7 @@ def team_view(*, user: Any, today: date) -> list[TeamRow]:
         .annotate(n=Count("pk"))
     ):
         rows[practitioner_id].open_cases = n
-    for practitioner_id, n in overdue_by_practitioner(user=user, today=today).items():
+    for practitioner_id, n in overdue_by_practitioner(user=user, today=today, services=services).items():
         if practitioner_id in rows:
             rows[practitioner_id].overdue = n
     year_ago = today - timedelta(days=365)

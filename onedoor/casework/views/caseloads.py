@@ -56,6 +56,7 @@ def team(request: HttpRequest) -> HttpResponse:
     services_held = list(referral_selectors.services_of(user=request.user))
     chosen = next((s for s in services_held if s.slug == request.GET.get("service")), None)
     service = chosen or (services_held[0] if services_held else None)
+    org_services = selectors.organisation_service_ids(user=request.user)  # once, for the two due readings
     return render(
         request,
         "casework/team.html",
@@ -67,8 +68,8 @@ def team(request: HttpRequest) -> HttpResponse:
                 if service
                 else None
             ),
-            "rows": selectors.team_view(user=request.user, today=today),
-            "due": selectors.due_for(user=request.user, today=today, mine_only=False),
+            "rows": selectors.team_view(user=request.user, today=today, services=org_services),
+            "due": selectors.due_for(user=request.user, today=today, mine_only=False, services=org_services),
             "today": today,
         },
     )
