@@ -3,10 +3,10 @@
 On one fresh PostgreSQL database (127.0.0.1:5432, user postgres) that it creates and drops, it:
 1. migrates, loads the area and its directory, and makes the accounts it signs in as (bench/pages_data.py);
 2. for each size in --sizes (default 10,000, 100,000 and 1,000,000 referrals), grows the data to that size in
-   bulk by SQL, ANALYZEs, builds the commissioner's rollups (a full refresh), and then measures every page:
-   --requests rounds (default 30), each round one request to every page, and before each page's request one
-   to the floor page (the sign-in page, signed out), so that the floor is measured in the same moments as the
-   pages and a busy machine slows both alike;
+   bulk by SQL, VACUUMs and ANALYZEs (as autovacuum would), builds the commissioner's rollups (a full
+   refresh), and then measures every page: --requests rounds (default 30), each round one request to every
+   page, and before each page's request one to the floor page (the sign-in page, signed out), so that the
+   floor is measured in the same moments as the pages and a busy machine slows both alike;
 3. prints, for each page and size, the median and 95th percentile, the median's ratio to the floor's, how much
    of the median is database time (every query timed through Django's execute wrapper), and the ratio to the
    floor of the rest, which is what rendering the page costs with the database removed (the page's floor

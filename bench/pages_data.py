@@ -126,7 +126,10 @@ def build(first: int, n: int, people: dict[str, Any]) -> None:
     step = 250_000
     for lo in range(first, n + 1, step):
         slice_(ref, people, lo, min(lo + step - 1, n))
-    sql("ANALYZE")
+    # What autovacuum does after bulk inserts in production (PostgreSQL 13 on vacuums a table after enough
+    # inserts): the statistics, and the visibility map that lets a count read an index without the heap.
+    # With ANALYZE alone, every capped count read 1,001 heap rows a page that production never reads.
+    sql("VACUUM (ANALYZE)")
 
 
 def batches(people: dict[str, Any]) -> None:
