@@ -132,26 +132,3 @@ class DistrictShape(models.Model):
 
     def __str__(self) -> str:
         return self.district_code
-
-
-class PoliceProfileDay(models.Model):
-    """Victims in the police transfer records, by the day they were recorded and the section 5.1 fields.
-    A rollup: counts only, rebuilt for the days whose records changed."""
-
-    day = models.DateField()
-    district_code = models.CharField(max_length=20)  # a GSS code, or "not-recorded"
-    offence_group = models.CharField(max_length=60)
-    age_band = models.CharField(max_length=20)
-    sex = models.CharField(max_length=80)
-    ethnicity = models.CharField(max_length=80)
-    consent = models.BooleanField()
-    repeat = models.BooleanField()
-    offered = models.BooleanField(help_text="A support offer was sent (queued or sent, not withheld)")
-    referred = models.BooleanField(help_text="The record became a referral")
-    n = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["day"], name="ctx_profile_day")]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.district_code}: {self.n}"

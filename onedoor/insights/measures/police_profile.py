@@ -1,21 +1,20 @@
 """The needs assessment's police profile (section 5.1), reproduced from OneDoor's own police transfer records:
 victims by district, offence, consent, age band, sex, ethnicity recorded or not, and repeat victims. Read
-from the `context_police_profile` rollup, never the records themselves."""
+from the `context_police_profile` rollup's facts (ADR 0036), never the records themselves."""
 
 from __future__ import annotations
 
 from collections import Counter
-
-from django.db.models import QuerySet, Sum
+from dataclasses import replace
 
 from onedoor.insights import dimensions as dims
-from onedoor.insights.cells import Category, Cube, build_cube
-from onedoor.insights.context import rollup  # noqa: F401  (registers the police profile rollup)
+from onedoor.insights.cells import NOT_RECORDED, Category, Cube, build_cube
 from onedoor.insights.context.dims import CONSENT, ETHNIC_GROUP, PUBLIC_CRIME_TYPE, REPEAT
-from onedoor.insights.context.models import PoliceProfileDay
+from onedoor.insights.context.rollup import fact_name  # (and registers the police profile rollup)
 from onedoor.insights.context.vocab import vocabularies
 from onedoor.insights.query import Query, computes
 from onedoor.insights.registry import Group, Measure, register
+from onedoor.insights.rollups_a import read
 from onedoor.insights.tables import Unit
 
 _NOT_PUBLIC = Category("not-in-public-data", "Not in the public data (fraud, computer misuse)")
@@ -96,76 +95,61 @@ VICTIMS_RATE = register(
     )
 )
 
-_FIELDS = {
-    dims.DISTRICT: "district_code",
-    dims.OFFENCE_GROUP: "offence_group",
-    dims.AGE_BAND: "age_band",
-    dims.SEX: "sex",
-    ETHNIC_GROUP: "ethnicity",
-    CONSENT: "consent",
-    REPEAT: "repeat",
-}
+# Where each dimension is stored: the shared columns, or one of the characteristics in `detail`.
+_SHARED = {dims.DISTRICT: dims.DISTRICT, dims.OFFENCE_GROUP: dims.OFFENCE_GROUP, dims.AGE_BAND: dims.AGE_BAND}
+_CHARACTERISTIC = {dims.SEX: "sex", ETHNIC_GROUP: "ethnicity", CONSENT: "consent", REPEAT: "repeat"}
 
 
-def _rows(query: Query) -> QuerySet[PoliceProfileDay]:
-    qs = PoliceProfileDay.objects.filter(day__gte=query.period.start, day__lte=query.period.end)
-    f = query.filters
-    if f.district:
-        qs = qs.filter(district_code=f.district)
-    if f.offence_group:
-        qs = qs.filter(offence_group=f.offence_group)
-    if f.age_band:
-        qs = qs.filter(age_band=f.age_band)
-    if f.source and f.source != "police":
-        return qs.none()
-    return qs
-
-
-def _cube(measure_id: str, query: Query, qs: QuerySet[PoliceProfileDay]) -> Cube:
+def _cube(measure_id: str, query: Query) -> Cube:
+    """The cube of one of the four counts, read from its facts: the month slices when the breakdown and the
+    filters need at most two columns (`rollups_a.read`), the day rows otherwise."""
+    unknown = [d for d in query.by if d not in _SHARED and d not in _CHARACTERISTIC and d != PUBLIC_CRIME_TYPE]
+    if unknown:
+        raise KeyError(f"{measure_id} cannot be broken down by {unknown[0]}")
+    characteristics = [d for d in query.by if d in _CHARACTERISTIC]
+    if len(characteristics) > 1:
+        raise ValueError(
+            f"{measure_id}: break down by one of {', '.join(characteristics)} at a time (their combinations are "
+            "not kept)"
+        )
+    if PUBLIC_CRIME_TYPE in query.by and dims.OFFENCE_GROUP in query.by:
+        raise ValueError(f"{measure_id}: break down by offence group or by crime type, not both")
+    # The stored breakdown: the crime type is worked out from the offence group.
+    stored = tuple(dims.OFFENCE_GROUP if d == PUBLIC_CRIME_TYPE else d for d in query.by)
+    fact = fact_name(measure_id, _CHARACTERISTIC[characteristics[0]] if characteristics else "")
+    counts = read.fact_counts(replace(query, by=stored), fact=fact)
     vocab = vocabularies()
-    wanted = sorted(
-        {_FIELDS[d] for d in query.by if d in _FIELDS} | ({"offence_group"} if PUBLIC_CRIME_TYPE in query.by else set())
-    )
-    counts: Counter[tuple[str, ...]] = Counter()
-    # With no breakdown, one sum: `values()` with no fields would group by every column, id among them, and
-    # hand back every row of the period.
-    grouped = qs.values(*wanted).annotate(total=Sum("n")).order_by() if wanted else [qs.aggregate(total=Sum("n"))]
-    for row in grouped:
-        if row["total"] is None:
-            continue
+    out: Counter[tuple[str, ...]] = Counter()
+    for combo, n in counts.items():
         coords = []
-        for d in query.by:
+        for d, value in zip(query.by, combo, strict=True):
             if d == PUBLIC_CRIME_TYPE:
-                coords.append(vocab.crime_type_of_offence_group(row["offence_group"]) or "not-in-public-data")
-            elif d in (CONSENT, REPEAT):
-                coords.append("yes" if row[_FIELDS[d]] else "no")
-            elif d in _FIELDS:
-                coords.append(row[_FIELDS[d]])
+                coords.append(vocab.crime_type_of_offence_group(value) or "not-in-public-data")
             else:
-                raise KeyError(f"{measure_id} cannot be broken down by {d}")
-        counts[tuple(coords)] += row["total"]
+                coords.append(value or NOT_RECORDED)
+        out[tuple(coords)] += n
     categories = {d: dims.categories(d) for d in query.by}
     if PUBLIC_CRIME_TYPE in categories:
         # Fraud and computer misuse are not in the public files: their victims are shown apart, not dropped.
         categories[PUBLIC_CRIME_TYPE] = (*categories[PUBLIC_CRIME_TYPE], _NOT_PUBLIC, _ASB)
-    return build_cube(population=query.population(measure_id), categories=categories, counts=counts)
+    return build_cube(population=query.population(measure_id), categories=categories, counts=out)
 
 
 @computes(VICTIMS.id)
 def victims(query: Query) -> Cube:
-    return _cube(VICTIMS.id, query, _rows(query))
+    return _cube(VICTIMS.id, query)
 
 
 @computes(OFFERED.id)
 def offers_sent(query: Query) -> Cube:
-    return _cube(OFFERED.id, query, _rows(query).filter(offered=True))
+    return _cube(OFFERED.id, query)
 
 
 @computes(CONSENTED.id)
 def consented(query: Query) -> Cube:
-    return _cube(CONSENTED.id, query, _rows(query).filter(consent=True))
+    return _cube(CONSENTED.id, query)
 
 
 @computes(REPEATS.id)
 def repeat_victims(query: Query) -> Cube:
-    return _cube(REPEATS.id, query, _rows(query).filter(repeat=True))
+    return _cube(REPEATS.id, query)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -15,8 +16,8 @@ from onedoor.accounts.models import Role, User
 from onedoor.core.audit_actions import AuditAction
 from onedoor.core.models import AuditEvent
 from onedoor.insights.context import evidence
-from onedoor.insights.context.models import PoliceProfileDay
 from onedoor.insights.context.report import report_tables, tables_for
+from onedoor.insights.models import FactDay
 from onedoor.insights.periods import month
 from onedoor.insights.query import Filters
 from onedoor.insights.rollups import rollups_refresh
@@ -58,7 +59,7 @@ def _cells(page: str, table_id: str, label: str) -> list[str]:
 
 def test_the_police_profile_counts_the_transfer_records() -> None:
     _victims()
-    assert sum(PoliceProfileDay.objects.values_list("n", flat=True)) == 12
+    assert sum(FactDay.objects.filter(fact="police_profile.victims").values_list("n", flat=True)) == 12
     page = evidence.page_for(period=month(2026, 1), filters=Filters(), specs=evidence.profile_specs())
     tables = {t.key: t for t in evidence.profile_tables(page)}
     district = tables["profile-district"]
@@ -82,6 +83,33 @@ def test_the_police_profile_counts_the_transfer_records() -> None:
     assert ages.figure("under-16", "police_profile.victims").text == "6"
     assert ages.figure("45-to-54", "police_profile.victims").text == "6"
     assert tables["profile-repeat"].figure("no", "police_profile.victims").text == "12"
+
+
+def test_the_police_profile_reads_month_slices_and_filters_like_every_fact() -> None:
+    """A year's profile by one field is read from the month slices, not the day rows; the route-in filter
+    keeps the transfer's victims (it once hid them), and any other route or a second characteristic is
+    refused or empty, never wrong."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onedoor.insights.context.dims import CONSENT, ETHNIC_GROUP
+    from onedoor.insights.periods import custom
+    from onedoor.insights.query import Query, compute
+
+    _victims()
+    year = custom(date(2026, 1, 1), date(2026, 12, 31))
+    with CaptureQueriesContext(connection) as queries:
+        cube = compute("police_profile.victims", Query(period=year, by=(CONSENT,)))
+    assert [cube.get(consent=c) for c in ("yes", "no")] == [9, 3]
+    assert any("insights_factmonth" in q["sql"] for q in queries)
+    assert not any("insights_factday" in q["sql"] for q in queries)
+    police = Query(period=year, filters=Filters(source="police-transfer"), by=(ETHNIC_GROUP,))
+    assert compute("police_profile.victims", police).get(ethnic_group="not-recorded") == 5
+    web = Query(period=year, filters=Filters(source="self"))
+    assert compute("police_profile.victims", web)[frozenset()] == 0
+    assert compute("police_profile.consented", Query(period=year))[frozenset()] == 9
+    with pytest.raises(ValueError, match="break down by one of"):
+        compute("police_profile.victims", Query(period=year, by=(CONSENT, ETHNIC_GROUP)))
 
 
 def test_only_commissioner_analysts_see_the_context_pages(

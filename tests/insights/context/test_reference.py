@@ -12,7 +12,8 @@ from django.core.management import call_command
 from onedoor.core.models import AuditEvent
 from onedoor.insights.context.errors import ContextDataError
 from onedoor.insights.context.lookup import imd_decile, read_lookup
-from onedoor.insights.context.models import DistrictShape, LsoaArea, PoliceProfileDay
+from onedoor.insights.context.models import DistrictShape, LsoaArea
+from onedoor.insights.models import FactDay
 from onedoor.insights.rollups import rollups_refresh
 from onedoor.police.models import PoliceVictimRecord
 from tests.police.helpers import row, run
@@ -71,7 +72,7 @@ def test_imd_deciles_of_the_32844_lsoas(rank: int, decile: int) -> None:
 def test_deleting_old_police_records_leaves_the_profile_of_past_days_alone() -> None:
     run([row(crime_reference=f"23/000000{i}/26", phone=f"07700 90010{i}", email=f"p{i}@example.org") for i in range(6)])
     rollups_refresh(full=True)
-    assert sum(PoliceProfileDay.objects.values_list("n", flat=True)) == 6
+    assert sum(FactDay.objects.filter(fact="police_profile.victims").values_list("n", flat=True)) == 6
     PoliceVictimRecord.objects.filter(crime_reference="23/0000000/26").delete()  # retention, say
     rollups_refresh()
-    assert sum(PoliceProfileDay.objects.values_list("n", flat=True)) == 6
+    assert sum(FactDay.objects.filter(fact="police_profile.victims").values_list("n", flat=True)) == 6
