@@ -194,18 +194,12 @@ def test_the_attacker_finds_the_greatest_whole_value() -> None:
     publishes it, and the attacker must not claim to pin it to 1 to 3 (scipy's presolve once did)."""
     categories = {"d0": tuple(Category(f"c{j}", f"C{j}") for j in range(2))}
     categories["d1"] = tuple(Category(f"c{j}", f"C{j}") for j in range(4))
-    whole = build_cube(
-        population="p",
-        categories=categories,
-        counts={("c0", "c0"): 2, ("c0", "c1"): 2, ("c0", "c2"): 4, ("c0", "c3"): 3}
-        | {("c1", "c0"): 4, ("c1", "c1"): 1, ("c1", "c2"): 2, ("c1", "c3"): 1},
-    )
-    part = build_cube(
-        population="part",
-        categories=categories,
-        counts={("c0", "c0"): 0, ("c0", "c1"): 1, ("c0", "c2"): 1, ("c0", "c3"): 3}
-        | {("c1", "c0"): 0, ("c1", "c1"): 0, ("c1", "c2"): 2, ("c1", "c3"): 1},
-    )
+    whole_counts: dict[tuple[str, ...], int] = {("c0", "c0"): 2, ("c0", "c1"): 2, ("c0", "c2"): 4, ("c0", "c3"): 3}
+    whole_counts |= {("c1", "c0"): 4, ("c1", "c1"): 1, ("c1", "c2"): 2, ("c1", "c3"): 1}
+    part_counts: dict[tuple[str, ...], int] = {("c0", "c0"): 0, ("c0", "c1"): 1, ("c0", "c2"): 1, ("c0", "c3"): 3}
+    part_counts |= {("c1", "c0"): 0, ("c1", "c1"): 0, ("c1", "c2"): 2, ("c1", "c3"): 1}
+    whole = build_cube(population="p", categories=categories, counts=whole_counts)
+    part = build_cube(population="part", categories=categories, counts=part_counts)
     out = protect([whole, part], k=3, nested=[("part", "p")])
     shown = {p: r.shown for p, r in out.items()}
     at_most = [(("part", key), ("p", key)) for key in part.cells]
