@@ -281,11 +281,3 @@ def _smallest_published(system: System, withheld: set[int], members: Iterable[in
     candidates = [m for m in members if system.publishable(m, withheld)]
     return min(candidates, key=lambda m: (system.values[m], system.cells[m])) if candidates else None
 
-
-def safe_count(n: int) -> str:
-    """Primary suppression of one count on its own, for the overview that predates `protect`."""
-    if n == 0:
-        return "0"
-    if n < SUPPRESS_BELOW:
-        return f"fewer than {SUPPRESS_BELOW}"
-    return f"{n:,}"
