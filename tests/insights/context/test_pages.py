@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from django.db.models import Count
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
@@ -200,3 +201,34 @@ def test_a_context_page_downloads_as_a_spreadsheet_and_the_download_is_audited(
     assert analyst.get("/insights/context/police-profile/export.pdfx?period=2026-01").status_code == 404
     lead = signed_in_client(make_user(Role.TEAM_LEAD, "rosa"))
     assert lead.get("/insights/context/police-profile/export.csv?period=2026-01").status_code == 404
+
+
+def test_a_providers_police_profile_counts_only_the_victims_referred_to_it() -> None:
+    """A team lead's scope reaches the police profile too: victims whose referral another provider holds, and
+    victims never referred, are not in their figures."""
+    from onedoor.directory.models import Service
+    from onedoor.insights.query import Query, Scope, compute
+    from onedoor.referrals.models import Referral
+
+    rows = [
+        row(
+            crime_reference=f"23/00001{i:02d}/26",
+            offence_group="rape" if i < 3 else "burglary-residential",
+            consent_to_share="N" if i == 4 else "Y",
+            phone=f"07700 900{i:03d}",
+            email=f"s{i}@example.org",
+            first_name=f"Scoped{i}",
+        )
+        for i in range(6)
+    ]
+    run(rows)
+    rollups_refresh(full=True)
+    held = dict(Referral.objects.values_list("current_service__slug").annotate(n=Count("id")).order_by())
+    assert len(held) >= 2, held  # two providers hold some of them
+    january = month(2026, 1)
+    everything = compute("police_profile.victims", Query(period=january))[frozenset()]
+    assert everything == 6
+    for slug, n in held.items():
+        scope = Scope(services=frozenset(Service.objects.filter(slug=slug).values_list("id", flat=True)))
+        assert compute("police_profile.victims", Query(period=january, scope=scope))[frozenset()] == n
+    assert sum(held.values()) < everything  # the victim who did not consent was never referred
