@@ -280,4 +280,3 @@ def _greedy(system: System, withheld: set[int], k: int) -> None:
 def _smallest_published(system: System, withheld: set[int], members: Iterable[int]) -> int | None:
     candidates = [m for m in members if system.publishable(m, withheld)]
     return min(candidates, key=lambda m: (system.values[m], system.cells[m])) if candidates else None
-
