@@ -17,10 +17,19 @@ The shape, at every size:
   transfer and one for every ten without consent, in one batch per day over two years;
 - a waiting-list entry (with a check-in) for each referral waiting now, and a left entry for one in twenty
   closed; an alert for one in a hundred (open on open referrals, acknowledged on the rest).
+
+One more organisation, the fixed team, holds the same open work at every size: with the first referrals,
+FIXED_CASES open assigned cases of FIXED_DONORS (and their waiting entries and alerts) move to its service,
+FIXED_CASELOAD to each of its first FIXED_CASES // FIXED_CASELOAD caseworkers, with FIXED_ALERTS open
+alerts, and no later referral goes there.
+Its caseworker and lead show what "My cases" and the team's cases cost when the data grows and the caseload
+does not (a caseworker with 40 cases), beside the first caseworker of Victim Support, whose caseload grows
+with the data (11 open cases at 10,000, 1,124 at a million).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from insights import (
@@ -49,6 +58,9 @@ STATUS_SHARES = [
 OPEN = ("received", "triaged", "accepted", "waiting", "contact_attempted", "contacted", "engaged")
 ASSIGNED = ("accepted", "waiting", "contact_attempted", "contacted", "engaged", "closed", "not_engaged")
 CASEWORKERS = 50
+FIXED_TEAM = "bench-fixed-team"
+FIXED_CASES, FIXED_CASELOAD, FIXED_ALERTS = 200, 40, 60
+FIXED_DONORS = ("rosa", "cgl", "barnardos")  # not the services whose pages are measured
 REFERRERS = 200
 DAYS = 730
 
@@ -67,7 +79,13 @@ def setup_people() -> dict[str, Any]:
     made by SQL too (unusable passwords; they never sign in)."""
     from onedoor.accounts.models import Organisation, Role, User
     from onedoor.accounts.services import user_create
+    from onedoor.directory.models import Service
 
+    fixed = Organisation.objects.create(slug=FIXED_TEAM, name="Bench fixed team", kind="provider")
+    service = Service.objects.get(slug="victim-support")
+    service.pk, service.slug, service.name, service.organisation = None, FIXED_TEAM, "Bench fixed team", fixed
+    service.uuid = uuid.uuid4()
+    service.save()
     orgs = {o.slug: o for o in Organisation.objects.all()}
     people: dict[str, Any] = {}
 
@@ -84,6 +102,7 @@ def setup_people() -> dict[str, Any]:
     for slug, _ in SERVICE_SHARES:
         make(f"triage-{slug}", Role.PROVIDER_TRIAGE, slug)
         make(f"lead-{slug}", Role.TEAM_LEAD, slug)
+    make("lead-fixed", Role.TEAM_LEAD, FIXED_TEAM)
     ucols, uvals = filler(
         User,
         {
@@ -104,7 +123,54 @@ def setup_people() -> dict[str, Any]:
     )
     # The caseworker the benchmark signs in as is the first of Victim Support's.
     people["caseworker"] = User.objects.get(username=f"bench-caseworker-{1 + 1000 * orgs['victim-support'].pk}")
+    people["caseworker-fixed"] = User.objects.get(username=f"bench-caseworker-{1 + 1000 * fixed.pk}")
     return people
+
+
+def fixed_team() -> None:
+    from onedoor.casework.models import CaseAlert
+
+    """Move FIXED_CASES open assigned cases of FIXED_DONORS to the fixed team, FIXED_CASELOAD to each of
+    its first caseworkers, with their allocation, waiting entries and alerts, and FIXED_ALERTS open alerts more."""
+    open_ = ", ".join(f"'{s}'" for s in OPEN if s in ASSIGNED)
+    donors = ", ".join(f"'{slug}'" for slug in FIXED_DONORS)
+    sql(
+        "CREATE TEMP TABLE fixed_moves AS SELECT c.id, t.id AS service_id, t.organisation_id, u.id AS holder "
+        "FROM (SELECT r.id, row_number() OVER (ORDER BY r.id) - 1 AS n FROM referrals_referral r "
+        f"JOIN directory_service s ON s.id = r.current_service_id WHERE s.slug IN ({donors}) "
+        f"AND r.status IN ({open_}) ORDER BY r.id LIMIT {FIXED_CASES}) c "
+        f"JOIN directory_service t ON t.slug = '{FIXED_TEAM}' JOIN accounts_user u ON u.username = "
+        f"'bench-caseworker-' || (1 + c.n % {FIXED_CASES // FIXED_CASELOAD} + 1000 * t.organisation_id)"
+    )
+    sql(
+        "UPDATE referrals_referral r SET current_service_id = m.service_id, assigned_to_id = m.holder "
+        "FROM fixed_moves m WHERE r.id = m.id"
+    )
+    for table, column in (("referrals_allocation", "service_id"), ("casework_waitinglistentry", "service_id")):
+        sql(f"UPDATE {table} x SET {column} = m.service_id FROM fixed_moves m WHERE x.referral_id = m.id")
+    sql(
+        "UPDATE casework_casealert x SET organisation_id = m.organisation_id "
+        "FROM fixed_moves m WHERE x.referral_id = m.id"
+    )
+    # A full page of open alerts (the page shows 50) at every size, newest first.
+    alcols, alvals = filler(
+        CaseAlert,
+        {
+            "referral_id": "m.id",
+            "organisation_id": "m.organisation_id",
+            "kind": "'consent_withdrawn'",
+            "created_at": "now() - m.id * interval '1 minute'",
+        },
+    )
+    sql(
+        f"INSERT INTO casework_casealert ({alcols}) SELECT {alvals} FROM fixed_moves m "
+        f"ORDER BY m.id LIMIT {FIXED_ALERTS}"
+    )
+    moved = scalar("SELECT count(*) FROM fixed_moves")
+    assert moved == FIXED_CASES, (
+        f"the first referrals hold {moved} open assigned cases of {FIXED_DONORS}: build 10,000 or more"
+    )
+    sql("DROP TABLE fixed_moves")
 
 
 def build(first: int, n: int, people: dict[str, Any]) -> None:
@@ -126,6 +192,8 @@ def build(first: int, n: int, people: dict[str, Any]) -> None:
     step = 250_000
     for lo in range(first, n + 1, step):
         slice_(ref, people, lo, min(lo + step - 1, n))
+    if first == 1:
+        fixed_team()
     # What autovacuum does after bulk inserts in production (PostgreSQL 13 on vacuums a table after enough
     # inserts): the statistics, and the visibility map that lets a count read an index without the heap.
     # With ANALYZE alone, every capped count read 1,001 heap rows a page that production never reads.
