@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onedoor.accounts.models import Role, User
@@ -93,7 +93,7 @@ def test_a_case_from_acceptance_to_closure(
     page.goto(live_server.url + reverse("referrals:detail", args=[referral.reference]))
     page.get_by_role("button", name="Accept").click()
     page.get_by_role("link", name="Open the casework for this referral").click()
-    assert page.locator("#first-contact-due").is_visible()
+    expect(page.locator("#first-contact-due")).to_be_visible()
 
     # 2. Two failed contact attempts, then a successful one
     record_contact(page, "No answer")

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -30,14 +30,14 @@ def test_forgotten_password_to_signed_in(
     page = new_page()
     page.goto(f"{base}/account/sign-in/")
     page.get_by_role("link", name="Forgotten your password?").click()
-    assert page.get_by_role("heading", name="Reset your password").is_visible()
+    expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("Email address").fill("not an email")
     page.get_by_role("button", name="Send the link").click()
     assert "Enter an email address in the correct format" in page.locator(".govuk-error-summary").inner_text()
     page.get_by_label("Email address").fill(user.email)
     page.get_by_role("button", name="Send the link").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     assert axe_violations(page) == []
 
     [message] = mail.outbox
@@ -50,7 +50,7 @@ def test_forgotten_password_to_signed_in(
     page.get_by_label("New password", exact=True).fill(NEW)
     page.get_by_label("Type the new password again").fill(NEW)
     page.get_by_role("button", name="Save the new password").click()
-    assert page.get_by_role("heading", name="Your password has been changed").is_visible()
+    expect(page.get_by_role("heading", name="Your password has been changed")).to_be_visible()
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="Sign in with your new password").click()

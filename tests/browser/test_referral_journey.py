@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from onedoor.accounts.models import Role, User
@@ -71,7 +71,7 @@ def test_refer_accept_and_see_the_closed_loop(
     staff.get_by_role("link", name=referral.reference).click()
     assert axe_violations(staff) == []
     staff.get_by_role("button", name="Accept").click()
-    assert staff.get_by_text(f"Referral {referral.reference} accepted").is_visible()
+    expect(staff.get_by_text(f"Referral {referral.reference} accepted")).to_be_visible()
 
     # 3. The referrer sees "Accepted" in "My referrals".
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="My referrals").click()
