@@ -66,3 +66,21 @@ def test_a_duplicate_key_is_djangos_integrity_error_on_either_path() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         fastcopy.insert(Message, [Message(**row, reference=reference)])
     assert Message.objects.filter(reference=reference).count() == 1
+
+
+def test_rows_as_tuples_with_fixed_values_on_every_row() -> None:
+    from datetime import date
+
+    from onedoor.insights.models import FactDay
+
+    columns = ("fact", "day", "service", "district", "offence_group", "source", "age_band", "detail", "n")
+    rows = [("f.one", date(2026, 4, 1), "vs", "E07", "sexual", "self", "under-16", "", 3)]
+    rows.append(("f.two", date(2026, 4, 2), "vs", "E07", "sexual", "police", "65-and-over", "female", 1))
+    assert fastcopy.insert_rows(FactDay, columns, iter(rows), fixed={"rollup": "test"}) == 2
+    stored = FactDay.objects.order_by("fact").values_list("rollup", *columns)
+    assert list(stored) == [("test", *row) for row in rows]
+
+
+def test_rows_as_tuples_refuse_a_model_with_made_defaults() -> None:
+    with pytest.raises(ValueError, match="use insert_values"):
+        fastcopy.insert_rows(Message, ["channel"], [("x",)])
