@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = "postgres://postgres@127.0.0.1:5432"
 
-from bench.send import cpu_seconds  # noqa: E402  (after the path is set)
+from bench.send import TICKS, cpu_seconds  # noqa: E402  (after the path is set)
 
 
 def rss_mb() -> float:
@@ -62,6 +62,24 @@ def backend_cpu(pid: int | None) -> float | None:
     if pid is None or not Path(f"/proc/{pid}/stat").exists():
         return None
     return cpu_seconds(pid)
+
+
+def server_cpu(database: str) -> float | None:
+    """CPU seconds PostgreSQL has used so far for `database`: its live backends', and every ended backend's,
+    which the postmaster collects when it reaps them (so a backend that ends between two readings, like a
+    connection a thread closes, is counted; one of another database that ends then is counted too). None where
+    the server's processes cannot be read."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{database}", autocommit=True) as conn:
+        directory = conn.execute("SHOW data_directory").fetchone()
+        pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+    try:
+        postmaster = int(Path(str(directory[0] if directory else ""), "postmaster.pid").read_text().split()[0])
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, ValueError, IndexError):
+        return None
+    return (int(fields[13]) + int(fields[14])) / TICKS + sum(backend_cpu(p) or 0.0 for p in pids)
 
 
 def cpu_since(pid: int | None, before: float | None) -> float | None:

@@ -253,6 +253,9 @@ MIDDLEWARE += ["onedoor.accounts.middleware.SessionTimeoutMiddleware", "axes.mid
 # national year is about 5.8 million rows of roughly 250 bytes; one force's overnight file is far smaller.
 ONEDOOR_POLICE_UPLOAD_MAX_MB = env.int("ONEDOOR_POLICE_UPLOAD_MAX_MB", default=200)
 # Background work (onedoor/core/worker.py, docs/messaging.md, ADR 0008).
+# Rollups the insights refresh brings up to date at once, each on its own database connection (PostgreSQL
+# only): a worker's refresh uses this many of the database's cores for a few seconds every five minutes.
+ONEDOOR_ROLLUP_REFRESH_WORKERS = env.int("ONEDOOR_ROLLUP_REFRESH_WORKERS", default=2)
 # A running task whose worker has sent no heartbeat for this long is given back to the queue.
 ONEDOOR_TASK_STUCK_SECONDS = env.int("ONEDOOR_TASK_STUCK_SECONDS", default=300)
 # A message claimed for sending by a worker that died is free to claim again after this long.
